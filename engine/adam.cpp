@@ -1,0 +1,42 @@
+#include "engine/adam.h"
+
+#include <cmath>
+
+#include "kernels/adam.h"
+
+namespace pigment {
+
+
+Adam::Adam(ParameterSet& params, AdamOptions options) : params_(&params), options_(options) {
+  PIGMENT_CHECK(options.lr >= 0 && options.eps >= 0 && options.beta1 >= 0 && options.beta1 < 1 &&
+                    options.beta2 >= 0 && options.beta2 < 1,
+                "Adam: invalid options lr {} betas ({}, {}) eps {}: need lr ≥ 0, 0 ≤ β < 1, ε ≥ 0", options.lr,
+                options.beta1, options.beta2, options.eps);
+  params.flatten();
+  exp_avg_ = Tensor::zeros_like(params.flat_params());
+  exp_avg_sq_ = Tensor::zeros_like(params.flat_params());
+}
+
+void Adam::step() {
+  ++step_;
+  const Tensor& p = params_->flat_params();
+  const Tensor& g = params_->flat_grads();
+  PIGMENT_CHECK(p.is_cpu(), "Adam: the CUDA kernel arrives with the CUDA backend; parameters are on {}",
+                p.device().str());
+  visit_dtype(p.dtype(), [&]<class T>() {
+    cpu::adam_step<T>(p.numel(), p.data<T>(), g.data<T>(), exp_avg_.data<T>(), exp_avg_sq_.data<T>(), options_.lr,
+                      options_.beta1, options_.beta2, options_.eps, step_);
+  });
+}
+
+void Adam::load_state(std::int64_t step, const Tensor& exp_avg, const Tensor& exp_avg_sq) {
+  PIGMENT_CHECK(step >= 0, "Adam::load_state: negative step {}", step);
+  PIGMENT_CHECK(exp_avg.shape() == exp_avg_.shape() && exp_avg_sq.shape() == exp_avg_sq_.shape(),
+                "Adam::load_state: moments {} and {} do not match the {} parameters of this model",
+                exp_avg.shape().str(), exp_avg_sq.shape().str(), exp_avg_.numel());
+  step_ = step;
+  exp_avg_.copy_from(exp_avg.to(exp_avg_.dtype()));
+  exp_avg_sq_.copy_from(exp_avg_sq.to(exp_avg_sq_.dtype()));
+}
+
+}  // namespace pigment

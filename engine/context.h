@@ -1,0 +1,85 @@
+#pragma once
+// A device context owns everything a backend needs to run kernels: for the CPU its allocator,
+// for CUDA the stream, the cuBLAS and cuDNN handles, the workspace and the caching allocator
+// (engine/cuda/cuda_context.h). There is no global context: every tensor's storage holds a
+// reference to the context it was allocated in, and an op runs in the context of its inputs.
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "engine/op_registry.h"
+
+namespace pigment {
+
+enum class DeviceType : std::uint8_t { cpu, cuda };
+
+// Counters every allocator keeps; tests use them to prove that steady-state training allocates
+// nothing new from the system.
+struct AllocatorStats {
+  std::int64_t system_allocations = 0;  // malloc / cudaMalloc calls
+  std::int64_t requests = 0;            // allocate() calls, cached or not
+  std::int64_t bytes_in_use = 0;
+  std::int64_t peak_bytes_in_use = 0;
+  std::int64_t bytes_reserved = 0;      // held from the system, in use or cached
+};
+
+class Context {
+ public:
+  virtual ~Context() = default;
+  Context() = default;
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
+  virtual DeviceType type() const = 0;
+  virtual int index() const = 0;
+  std::string name() const;  // "cpu" or "cuda:0"
+
+  virtual void* allocate(std::size_t bytes) = 0;
+  virtual void deallocate(void* ptr, std::size_t bytes) noexcept = 0;
+  virtual AllocatorStats allocator_stats() const = 0;
+
+  // Byte copies. `host` pointers are ordinary CPU memory; `device` pointers belong to this context.
+  virtual void copy_to_host(void* host_dst, const void* src, std::size_t bytes) = 0;
+  virtual void copy_from_host(void* dst, const void* host_src, std::size_t bytes) = 0;
+  virtual void copy_within(void* dst, const void* src, std::size_t bytes) = 0;
+  virtual void memset_zero(void* dst, std::size_t bytes) = 0;
+  // Waits until all work queued in this context has finished.
+  virtual void synchronize() = 0;
+
+  // How many times each op's kernels ran in this context (every dispatch counts once). Tests use
+  // it to prove work is skipped (a frozen network computes no weight gradients); benchmarks report
+  // kernels per step.
+  void count_op(OpId op) noexcept { op_counts_[static_cast<std::size_t>(op)].fetch_add(1, std::memory_order_relaxed); }
+  std::int64_t op_count(OpId op) const { return op_counts_[static_cast<std::size_t>(op)].load(std::memory_order_relaxed); }
+  void reset_op_counts() noexcept {
+    for (auto& c : op_counts_) c.store(0, std::memory_order_relaxed);
+  }
+
+ private:
+  std::array<std::atomic<std::int64_t>, kNumOps> op_counts_{};
+};
+
+// The CPU reference backend's context: 64-byte aligned host memory from the system allocator.
+class CpuContext final : public Context {
+ public:
+  DeviceType type() const override { return DeviceType::cpu; }
+  int index() const override { return 0; }
+  void* allocate(std::size_t bytes) override;
+  void deallocate(void* ptr, std::size_t bytes) noexcept override;
+  AllocatorStats allocator_stats() const override;
+  void copy_to_host(void* host_dst, const void* src, std::size_t bytes) override;
+  void copy_from_host(void* dst, const void* host_src, std::size_t bytes) override;
+  void copy_within(void* dst, const void* src, std::size_t bytes) override;
+  void memset_zero(void* dst, std::size_t bytes) override;
+  void synchronize() override {}
+
+ private:
+  mutable std::mutex mutex_;  // data-loading threads allocate too
+  AllocatorStats stats_;
+};
+
+}  // namespace pigment

@@ -1,0 +1,90 @@
+#include "engine/device.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+
+#include "engine/error.h"
+
+namespace pigment {
+
+std::string Context::name() const {
+  return type() == DeviceType::cpu ? std::string("cpu") : "cuda:" + std::to_string(index());
+}
+
+// ---- CpuContext ---------------------------------------------------------------------------
+namespace {
+constexpr std::size_t kCpuAlignment = 64;  // a cache line; lets the compiler use aligned vector loads
+}
+
+void* CpuContext::allocate(std::size_t bytes) {
+  const std::size_t rounded = (bytes + kCpuAlignment - 1) / kCpuAlignment * kCpuAlignment;
+  void* p = std::aligned_alloc(kCpuAlignment, rounded == 0 ? kCpuAlignment : rounded);
+  if (!p) throw std::bad_alloc();
+  std::lock_guard lock(mutex_);
+  stats_.system_allocations++;
+  stats_.requests++;
+  stats_.bytes_in_use += static_cast<std::int64_t>(bytes);
+  stats_.bytes_reserved += static_cast<std::int64_t>(bytes);
+  if (stats_.bytes_in_use > stats_.peak_bytes_in_use) stats_.peak_bytes_in_use = stats_.bytes_in_use;
+  return p;
+}
+
+void CpuContext::deallocate(void* ptr, std::size_t bytes) noexcept {
+  std::free(ptr);
+  std::lock_guard lock(mutex_);
+  stats_.bytes_in_use -= static_cast<std::int64_t>(bytes);
+  stats_.bytes_reserved -= static_cast<std::int64_t>(bytes);
+}
+
+AllocatorStats CpuContext::allocator_stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+void CpuContext::copy_to_host(void* host_dst, const void* src, std::size_t bytes) {
+  if (bytes) std::memcpy(host_dst, src, bytes);
+}
+void CpuContext::copy_from_host(void* dst, const void* host_src, std::size_t bytes) {
+  if (bytes) std::memcpy(dst, host_src, bytes);
+}
+void CpuContext::copy_within(void* dst, const void* src, std::size_t bytes) {
+  if (bytes) std::memmove(dst, src, bytes);
+}
+void CpuContext::memset_zero(void* dst, std::size_t bytes) {
+  if (bytes) std::memset(dst, 0, bytes);
+}
+
+// ---- Device ---------------------------------------------------------------------------------
+Device::Device(std::shared_ptr<Context> ctx) : ctx_(std::move(ctx)) {
+  PIGMENT_CHECK(ctx_ != nullptr, "Device: null context");
+}
+
+Device Device::cpu() { return Device(std::make_shared<CpuContext>()); }
+
+Device Device::parse(std::string_view spec) {
+  if (spec == "cpu") return cpu();
+  if (spec == "auto") return cuda_device_count() > 0 ? cuda(0) : cpu();
+  if (spec == "cuda") return cuda(0);
+  if (spec.starts_with("cuda:")) {
+    const std::string digits(spec.substr(5));
+    char* end = nullptr;
+    const long idx = std::strtol(digits.c_str(), &end, 10);
+    PIGMENT_CHECK(!digits.empty() && end && *end == '\0' && idx >= 0,
+                  "unknown device '{}': expected cpu, cuda, cuda:N or auto", spec);
+    return cuda(static_cast<int>(idx));
+  }
+  PIGMENT_FAIL("unknown device '{}': expected cpu, cuda, cuda:N or auto", spec);
+}
+
+#if !PIGMENT_WITH_CUDA
+Device Device::cuda(int) {
+  PIGMENT_FAIL(
+      "this Pigment build has no CUDA backend (configured with PIGMENT_CUDA=OFF, or nvcc was not found): "
+      "rebuild with -DPIGMENT_CUDA=ON on a machine with the CUDA toolkit, or use the CPU device");
+}
+int cuda_device_count() { return 0; }
+#endif
+
+}  // namespace pigment

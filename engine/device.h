@@ -1,0 +1,45 @@
+#pragma once
+// Device: a cheap, copyable handle to a device context. Two handles denote the same device when
+// their type and index agree; an op runs in the context of its first input.
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "engine/context.h"
+
+namespace pigment {
+
+// True when this build contains the CUDA backend (PIGMENT_CUDA found nvcc).
+inline constexpr bool kCudaBuilt = PIGMENT_WITH_CUDA;
+
+class Device {
+ public:
+  // A fresh CPU context.
+  static Device cpu();
+  // A fresh CUDA context on GPU `index` (its own stream, handles and allocator). Throws with the
+  // reason when the build has no CUDA backend or no such GPU exists.
+  static Device cuda(int index = 0);
+  // "cpu", "cuda", "cuda:N" or "auto" (CUDA when a GPU is present, else CPU).
+  static Device parse(std::string_view spec);
+
+  explicit Device(std::shared_ptr<Context> ctx);
+
+  DeviceType type() const { return ctx_->type(); }
+  int index() const { return ctx_->index(); }
+  bool is_cpu() const { return type() == DeviceType::cpu; }
+  bool is_cuda() const { return type() == DeviceType::cuda; }
+  Context& context() const { return *ctx_; }
+  const std::shared_ptr<Context>& context_ptr() const { return ctx_; }
+  std::string str() const { return ctx_->name(); }
+
+  bool operator==(const Device& o) const { return type() == o.type() && index() == o.index(); }
+  bool operator!=(const Device& o) const { return !(*this == o); }
+
+ private:
+  std::shared_ptr<Context> ctx_;
+};
+
+// Number of usable CUDA devices; 0 in a CPU-only build or when no driver or GPU is present.
+int cuda_device_count();
+
+}  // namespace pigment

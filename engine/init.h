@@ -1,0 +1,34 @@
+#pragma once
+// Weight initialisation as PyTorch's torch.nn.init defines it, drawn from a Philox Generator on
+// the host in double (every device gets the same values for the same seed).
+// For a weight of shape [d0, d1, k…]: fan_in = d1·Πk, fan_out = d0·Πk (so a ConvTranspose weight
+// [Cin, Cout, k, k] has fan_in = Cout·k², as in PyTorch).
+#include <string_view>
+#include <utility>
+
+#include "engine/rng.h"
+
+namespace pigment {
+
+enum class InitType { normal, xavier, kaiming, orthogonal };
+
+InitType parse_init_type(std::string_view name);  // "normal", "xavier", "kaiming", "orthogonal"
+std::string_view init_type_name(InitType type);
+
+std::pair<std::int64_t, std::int64_t> fan_in_out(const Shape& shape);
+
+// N(mean, std²)
+void init_normal(Tensor& w, double mean, double std, Generator& gen);
+// N(0, gain² · 2/(fan_in + fan_out))
+void init_xavier_normal(Tensor& w, double gain, Generator& gen);
+// N(0, 2/fan_in): kaiming_normal_(a=0, mode='fan_in'), the ReLU gain √2
+void init_kaiming_normal(Tensor& w, Generator& gen);
+// gain · Q, Q with orthonormal rows or columns from the QR decomposition of a normal matrix of
+// [d0, numel/d0], the signs fixed by diag(R) (PyTorch's orthogonal_)
+void init_orthogonal(Tensor& w, double gain, Generator& gen);
+
+// The reference implementation's init_weights for a conv or linear weight: normal(0, gain),
+// xavier(gain), kaiming, orthogonal(gain).
+void init_weight(Tensor& w, InitType type, double gain, Generator& gen);
+
+}  // namespace pigment

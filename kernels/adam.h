@@ -1,0 +1,12 @@
+#pragma once
+// The Adam update kernels (the optimizer itself is engine/adam.h). One launch updates a whole
+// flat parameter buffer: m, v and p in a single pass, 28 bytes of traffic per float parameter.
+#include <cstdint>
+
+namespace pigment::cpu {
+
+template <class T>
+void adam_step(std::int64_t n, T* param, const T* grad, T* exp_avg, T* exp_avg_sq, double lr, double beta1,
+               double beta2, double eps, std::int64_t step);
+
+}  // namespace pigment::cpu

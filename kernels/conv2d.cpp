@@ -1,0 +1,116 @@
+#include "kernels/conv2d.h"
+
+#include "engine/views.h"
+#include "kernels/conv_transpose2d.h"
+#include "kernels/op_spec.h"
+#include "kernels/sum.h"
+
+namespace pigment {
+
+ConvGeometry conv2d_geometry(const char* op, const Shape& x, const Shape& w, Conv2dParams p) {
+  PIGMENT_CHECK(x.rank() == 4, "{}: input must have 4 dimensions (N, C, H, W), got {}", op, x.str());
+  PIGMENT_CHECK(w.rank() == 4, "{}: weight must have 4 dimensions (out channels, in channels, kh, kw), got {}", op,
+                w.str());
+  PIGMENT_CHECK(p.stride >= 1 && p.padding >= 0, "{}: stride must be ≥ 1 and padding ≥ 0, got stride {} padding {}",
+                op, p.stride, p.padding);
+  PIGMENT_CHECK(x[1] == w[1], "{}: input {} has {} channels but weight {} expects {}", op, x.str(), x[1], w.str(),
+                w[1]);
+  PIGMENT_CHECK(x[2] + 2 * p.padding >= w[2] && x[3] + 2 * p.padding >= w[3],
+                "{}: input {} is smaller than the {}×{} kernel even with padding {}; it needs H, W ≥ {}, {}", op,
+                x.str(), w[2], w[3], p.padding, w[2] - 2 * p.padding, w[3] - 2 * p.padding);
+  ConvGeometry g{};
+  g.n = x[0];
+  g.c = x[1];
+  g.h = x[2];
+  g.w = x[3];
+  g.k = w[0];
+  g.kh = w[2];
+  g.kw = w[3];
+  g.stride = p.stride;
+  g.pad = p.padding;
+  g.oh = (g.h + 2 * g.pad - g.kh) / g.stride + 1;
+  g.ow = (g.w + 2 * g.pad - g.kw) / g.stride + 1;
+  return g;
+}
+
+namespace {
+// The output padding that makes conv_transpose2d(dy) come back to the image size of g.
+ConvTranspose2dParams adjoint_params(const ConvGeometry& g) {
+  const auto op_h = g.h + 2 * g.pad - g.kh - (g.oh - 1) * g.stride;
+  const auto op_w = g.w + 2 * g.pad - g.kw - (g.ow - 1) * g.stride;
+  return ConvTranspose2dParams{g.stride, g.pad, static_cast<int>(op_h), static_cast<int>(op_w)};
+}
+}  // namespace
+
+Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, Conv2dParams p) {
+  const char* op = op_cname(OpId::conv2d);
+  check_defined(op, x, "input");
+  check_defined(op, w, "weight");
+  check_same_dtype_device(op, x, w);
+  const ConvGeometry g = conv2d_geometry(op, x.shape(), w.shape(), p);
+  if (bias.defined()) {
+    check_same_dtype_device(op, x, bias);
+    PIGMENT_CHECK(bias.shape() == Shape{g.k}, "{}: bias must be [{}] for weight {}, got {}", op, g.k,
+                  w.shape().str(), bias.shape().str());
+  }
+  Tensor y = Tensor::empty({g.n, g.k, g.oh, g.ow}, x.dtype(), x.device());
+  dispatch<OpId::conv2d>(
+      x,
+      [&]<class T>() {
+        cpu::conv2d_forward<T>(g, x.data<T>(), w.data<T>(), data_or_null<T>(bias), y.data<T>());
+      },
+      no_cuda_kernel);
+  if (autograd::needs_grad({&x, &w, &bias})) {
+    const Tensor inputs[] = {x, w, bias};
+    Tensor outputs[] = {y};
+    autograd::record(
+        OpId::conv2d, inputs, outputs, {x, w},
+        [g, p](const autograd::BackwardContext& ctx) {
+          const Tensor& dy = ctx.grad();
+          std::vector<Tensor> grads(3);
+          if (ctx.needs(0)) grads[0] = conv_transpose2d(dy, ctx.saved(1), Tensor(), adjoint_params(g));
+          if (ctx.needs(1)) grads[1] = conv2d_weight_grad(ctx.saved(0), dy, g.kh, g.kw, p);
+          if (ctx.needs(2)) grads[2] = reshape(sum(dy, {0, 2, 3}), {g.k});
+          return grads;
+        },
+        autograd::DoubleBackward::supported);
+  }
+  return y;
+}
+
+// ---- Spec ---------------------------------------------------------------------------------------------
+namespace {
+struct ConvCase {
+  Shape x, w;
+  Conv2dParams p;
+  bool bias;
+};
+}  // namespace
+
+OpSpec make_spec_conv2d() {
+  OpSpec spec{OpId::conv2d, {}};
+  const ConvCase cases[] = {
+      {{1, 1, 1, 1}, {1, 1, 1, 1}, {1, 0}, true},     // 1×1 everything
+      {{3, 5, 7, 7}, {4, 5, 3, 3}, {1, 1}, true},     // batch 3, res-block style 3×3
+      {{2, 3, 31, 31}, {6, 3, 4, 4}, {2, 1}, true},   // U-Net / PatchGAN down conv, odd size
+      {{1, 5, 7, 9}, {3, 5, 3, 3}, {2, 0}, false},    // odd, non-square, no bias
+      {{3, 2, 8, 8}, {1, 2, 7, 7}, {1, 3}, true},     // the ResNet's 7×7 stem
+      {{3, 6, 5, 7}, {5, 6, 1, 1}, {1, 0}, true},     // 1×1 conv (im2col-free path)
+      {{1, 3, 2, 2}, {2, 3, 4, 4}, {2, 1}, true},     // 2×2 input, kernel larger than the image
+  };
+  for (const ConvCase& c : cases) {
+    const ConvGeometry g = conv2d_geometry("conv2d", c.x, c.w, c.p);
+    spec.cases.push_back(OpCase{
+        fmt::format("x{} w{} s{} p{}{}", c.x.str(), c.w.str(), c.p.stride, c.p.padding, c.bias ? "" : " no-bias"),
+        [c](Generator& gen, DType t, const Device& d) {
+          return std::vector<Tensor>{random_tensor(c.x, gen, t, d), random_tensor(c.w, gen, t, d),
+                                     c.bias ? random_tensor({c.w[0]}, gen, t, d) : Tensor()};
+        },
+        [c](const std::vector<Tensor>& in) { return std::vector<Tensor>{conv2d(in[0], in[1], in[2], c.p)}; },
+        2.0 * g.macs(),
+        4.0 * static_cast<double>(c.x.numel() + c.w.numel() + g.n * g.k * g.oh * g.ow)});
+  }
+  return spec;
+}
+
+}  // namespace pigment

@@ -1,0 +1,55 @@
+#pragma once
+// 2-D convolution (cross-correlation, as PyTorch), NCHW, square stride and zero padding:
+//   y[n,k,oy,ox] = b[k] + Σ_{c,i,j} w[k,c,i,j] · x[n, c, oy·s − p + i, ox·s − p + j]
+// with x read as zero outside the image. Backward (docs/backward.md derives it):
+//   dx = conv_transpose2d(dy, w)               (the adjoint of the same linear map)
+//   dw = conv2d_weight_grad(x, dy)             dw[k,c,i,j] = Σ_{n,oy,ox} dy[n,k,oy,ox] · x[n,c,oy·s−p+i,ox·s−p+j]
+//   db = Σ_{n,oy,ox} dy[n,k,oy,ox]
+// Every term is itself a differentiable op, so the rule supports double backward.
+#include "kernels/op.h"
+
+namespace pigment {
+
+struct Conv2dParams {
+  int stride = 1;
+  int padding = 0;
+};
+
+// A convolution seen from both of its sides: the "image" (n, c, h, w) it reads and the output
+// (n, k, oh, ow) it writes, with a kh × kw kernel. A transposed convolution is the same map run
+// backwards, so conv_transpose2d describes itself with the geometry of the conv it transposes.
+struct ConvGeometry {
+  std::int64_t n, c, h, w;  // image side
+  std::int64_t k, oh, ow;   // output side
+  std::int64_t kh, kw;
+  int stride, pad;
+
+  std::int64_t image_plane() const { return h * w; }
+  std::int64_t output_plane() const { return oh * ow; }
+  std::int64_t patch() const { return c * kh * kw; }  // rows of the im2col matrix
+  double macs() const { return static_cast<double>(n * k * oh * ow * patch()); }
+};
+
+// Geometry of conv2d(x, w) with x [N, C, H, W], w [K, C, kh, kw]; checks everything and names the
+// op, the shapes and the expectation on error.
+ConvGeometry conv2d_geometry(const char* op, const Shape& x, const Shape& w, Conv2dParams p);
+
+Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, Conv2dParams p);
+// dw of conv2d(x, ·) for the output gradient dy, for a kh × kw kernel.
+Tensor conv2d_weight_grad(const Tensor& x, const Tensor& dy, std::int64_t kh, std::int64_t kw, Conv2dParams p);
+
+template <> struct OpTraits<OpId::conv2d> { static constexpr bool has_cuda = false; };
+template <> struct OpTraits<OpId::conv2d_weight_grad> { static constexpr bool has_cuda = false; };
+
+namespace cpu {
+// y = conv(x, w) + bias (bias may be null).
+template <class T> void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y);
+// dx = convᵀ(dy, w): overwrites dx.
+template <class T> void conv2d_backward_data(const ConvGeometry& g, const T* dy, const T* w, T* dx);
+// dw = Σ_n dy[n] ⋆ x[n]: overwrites dw.
+template <class T> void conv2d_backward_weight(const ConvGeometry& g, const T* x, const T* dy, T* dw);
+// The textbook seven-loop convolution: the oracle of the tests.
+template <class T> void conv2d_forward_direct(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y);
+}  // namespace cpu
+
+}  // namespace pigment

@@ -1,0 +1,71 @@
+// conv2d_weight_grad(x, dy) = dw, the weight gradient of conv2d, as an op of its own so that the
+// conv's backward is differentiable. It is bilinear in (x, dy):
+//   ⟨G, dw⟩ = Σ G[k,c,i,j] dy[n,k,oy,ox] x[n,c,oy·s−p+i,ox·s−p+j] = ⟨conv2d(x, G), dy⟩,
+// so for an upstream gradient G:  d/dx = conv_transpose2d(dy, G),  d/d(dy) = conv2d(x, G).
+#include "kernels/conv2d.h"
+#include "kernels/conv_transpose2d.h"
+#include "kernels/op_spec.h"
+
+namespace pigment {
+
+Tensor conv2d_weight_grad(const Tensor& x, const Tensor& dy, std::int64_t kh, std::int64_t kw, Conv2dParams p) {
+  const char* op = op_cname(OpId::conv2d_weight_grad);
+  check_defined(op, x, "input");
+  check_defined(op, dy, "output gradient");
+  check_same_dtype_device(op, x, dy);
+  check_rank(op, dy, 4, "output gradient");
+  const Shape w_shape{dy.dim(1), x.rank() == 4 ? x.dim(1) : 0, kh, kw};
+  const ConvGeometry g = conv2d_geometry(op, x.shape(), w_shape, p);
+  PIGMENT_CHECK(dy.shape() == Shape({g.n, g.k, g.oh, g.ow}),
+                "{}: output gradient must be [{}, {}, {}, {}] for input {} and a {}×{} kernel, got {}", op, g.n, g.k,
+                g.oh, g.ow, x.shape().str(), kh, kw, dy.shape().str());
+  Tensor dw = Tensor::empty(w_shape, x.dtype(), x.device());
+  dispatch<OpId::conv2d_weight_grad>(
+      x, [&]<class T>() { cpu::conv2d_backward_weight<T>(g, x.data<T>(), dy.data<T>(), dw.data<T>()); },
+      no_cuda_kernel);
+  if (autograd::needs_grad({&x, &dy})) {
+    const Tensor inputs[] = {x, dy};
+    Tensor outputs[] = {dw};
+    autograd::record(
+        OpId::conv2d_weight_grad, inputs, outputs, {x, dy},
+        [g, p](const autograd::BackwardContext& ctx) {
+          const Tensor& grad_w = ctx.grad();
+          std::vector<Tensor> grads(2);
+          if (ctx.needs(0)) {
+            const int op_h = static_cast<int>(g.h + 2 * g.pad - g.kh - (g.oh - 1) * g.stride);
+            const int op_w = static_cast<int>(g.w + 2 * g.pad - g.kw - (g.ow - 1) * g.stride);
+            grads[0] = conv_transpose2d(ctx.saved(1), grad_w, Tensor(), {g.stride, g.pad, op_h, op_w});
+          }
+          if (ctx.needs(1)) grads[1] = conv2d(ctx.saved(0), grad_w, Tensor(), p);
+          return grads;
+        },
+        autograd::DoubleBackward::supported);
+  }
+  return dw;
+}
+
+OpSpec make_spec_conv2d_weight_grad() {
+  OpSpec spec{OpId::conv2d_weight_grad, {}};
+  struct Case {
+    Shape x;
+    std::int64_t k, kh;
+    Conv2dParams p;
+  };
+  const Case cases[] = {{{1, 1, 1, 1}, 1, 1, {1, 0}}, {{3, 5, 7, 7}, 4, 3, {1, 1}}, {{2, 3, 9, 11}, 6, 4, {2, 1}}};
+  for (const Case& c : cases) {
+    const ConvGeometry g = conv2d_geometry("conv2d_weight_grad", c.x, {c.k, c.x[1], c.kh, c.kh}, c.p);
+    const Shape dy{g.n, g.k, g.oh, g.ow};
+    spec.cases.push_back(OpCase{
+        fmt::format("x{} dy{} k{} s{} p{}", c.x.str(), dy.str(), c.kh, c.p.stride, c.p.padding),
+        [c, dy](Generator& gen, DType t, const Device& d) {
+          return std::vector<Tensor>{random_tensor(c.x, gen, t, d), random_tensor(dy, gen, t, d)};
+        },
+        [c](const std::vector<Tensor>& in) {
+          return std::vector<Tensor>{conv2d_weight_grad(in[0], in[1], c.kh, c.kh, c.p)};
+        },
+        2.0 * g.macs(), 4.0 * static_cast<double>(c.x.numel() + dy.numel() + g.k * g.patch())});
+  }
+  return spec;
+}
+
+}  // namespace pigment

@@ -1,0 +1,36 @@
+#pragma once
+// 2-D transposed convolution, NCHW (PyTorch's ConvTranspose2d): the adjoint of the convolution
+// with the same weight, stride and padding, from an input (N, Cin, H, W) to an output
+// (N, Cout, (H−1)·s − 2p + kh + op_h, (W−1)·s − 2p + kw + op_w). Weight [Cin, Cout, kh, kw].
+//   y = convᵀ(x, w) + b         ⟨conv(u, w), x⟩ = ⟨u, convᵀ(x, w)⟩ for all u
+// Backward (docs/backward.md):
+//   dx = conv2d(dy, w)          dw = conv2d_weight_grad(dy, x)        db = Σ_{n,y,x} dy
+#include "kernels/conv2d.h"
+#include "kernels/op.h"
+
+namespace pigment {
+
+struct ConvTranspose2dParams {
+  int stride = 1;
+  int padding = 0;
+  int output_padding_h = 0;  // extra rows at the bottom, < stride: picks one of the sizes that
+  int output_padding_w = 0;  // a stride-s conv maps to the same input size
+};
+
+// The geometry of the convolution this transposed convolution is the adjoint of: its image side is
+// the transposed conv's output, its output side the transposed conv's input.
+ConvGeometry conv_transpose2d_geometry(const char* op, const Shape& x, const Shape& w, ConvTranspose2dParams p);
+
+Tensor conv_transpose2d(const Tensor& x, const Tensor& w, const Tensor& bias, ConvTranspose2dParams p);
+
+template <> struct OpTraits<OpId::conv_transpose2d> { static constexpr bool has_cuda = false; };
+
+namespace cpu {
+template <class T>
+void conv_transpose2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y);
+// The direct scatter form, the oracle of the tests: every input pixel adds w·x into its patch.
+template <class T>
+void conv_transpose2d_forward_direct(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y);
+}  // namespace cpu
+
+}  // namespace pigment

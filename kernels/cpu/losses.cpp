@@ -1,0 +1,64 @@
+#include <cmath>
+
+#include "kernels/cpu/parallel.h"
+#include "kernels/losses.h"
+
+namespace pigment::cpu {
+
+namespace {
+template <class T> double pointwise_loss(LossKind kind, T x, T t) {
+  const double u = static_cast<double>(x), v = static_cast<double>(t);
+  switch (kind) {
+    case LossKind::l1: return std::fabs(u - v);
+    case LossKind::mse: return (u - v) * (u - v);
+    case LossKind::bce_with_logits: return std::max(u, 0.0) - u * v + std::log1p(std::exp(-std::fabs(u)));
+  }
+  return 0;
+}
+
+// ∂loss_i/∂x_i and ∂loss_i/∂t_i of one element.
+template <class T> void pointwise_grad(LossKind kind, T x, T t, double& dx, double& dt) {
+  const double u = static_cast<double>(x), v = static_cast<double>(t);
+  switch (kind) {
+    case LossKind::l1:
+      dx = u > v ? 1.0 : (u < v ? -1.0 : 0.0);
+      dt = -dx;
+      return;
+    case LossKind::mse:
+      dx = 2.0 * (u - v);
+      dt = -dx;
+      return;
+    case LossKind::bce_with_logits: {
+      const double sigma = u >= 0 ? 1.0 / (1.0 + std::exp(-u)) : std::exp(u) / (1.0 + std::exp(u));
+      dx = sigma - v;
+      dt = -u;
+      return;
+    }
+  }
+}
+}  // namespace
+
+template <class T> void loss_forward(LossKind kind, std::int64_t n, const T* x, const T* t, T* out) {
+  double total = 0;
+  for (std::int64_t i = 0; i < n; ++i) total += pointwise_loss(kind, x[i], t[i]);
+  *out = static_cast<T>(total / static_cast<double>(n));
+}
+
+template <class T> void loss_backward(LossKind kind, std::int64_t n, const T* x, const T* t, const T* dy, T* dx, T* dt) {
+  const double scale = static_cast<double>(*dy) / static_cast<double>(n);
+  parallel_for(n, 16, [&](std::int64_t i) {
+    double gx = 0, gt = 0;
+    pointwise_grad(kind, x[i], t[i], gx, gt);
+    if (dx) dx[i] = static_cast<T>(scale * gx);
+    if (dt) dt[i] = static_cast<T>(scale * gt);
+  });
+}
+
+#define PIGMENT_INSTANTIATE(T)                                                                     \
+  template void loss_forward<T>(LossKind, std::int64_t, const T*, const T*, T*);                   \
+  template void loss_backward<T>(LossKind, std::int64_t, const T*, const T*, const T*, T*, T*);
+PIGMENT_INSTANTIATE(float)
+PIGMENT_INSTANTIATE(double)
+#undef PIGMENT_INSTANTIATE
+
+}  // namespace pigment::cpu

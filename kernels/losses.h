@@ -1,0 +1,35 @@
+#pragma once
+// The GAN and reconstruction losses, mean over all n elements, each returning a scalar:
+//   l1_loss(x, t)              = mean |x − t|                                 dx = sign(x − t)/n
+//   mse_loss(x, t)             = mean (x − t)²                                dx = 2(x − t)/n
+//   bce_with_logits_loss(x, t) = mean max(x, 0) − x·t + log(1 + e^{−|x|})     dx = (σ(x) − t)/n
+// (the log-sum-exp form of −t·log σ(x) − (1 − t)·log(1 − σ(x)), finite for any x). The target
+// gradient is −dx for L1 and MSE and −x/n for BCE. Each backward multiplies by the scalar dy.
+#include "kernels/op.h"
+
+namespace pigment {
+
+Tensor l1_loss(const Tensor& x, const Tensor& target);
+Tensor mse_loss(const Tensor& x, const Tensor& target);
+Tensor bce_with_logits_loss(const Tensor& x, const Tensor& target);
+
+template <> struct OpTraits<OpId::l1_loss> { static constexpr bool has_cuda = false; };
+template <> struct OpTraits<OpId::mse_loss> { static constexpr bool has_cuda = false; };
+template <> struct OpTraits<OpId::bce_with_logits_loss> { static constexpr bool has_cuda = false; };
+
+enum class LossKind { l1, mse, bce_with_logits };
+
+namespace cpu {
+// *out = the mean loss (accumulated in double).
+template <class T> void loss_forward(LossKind kind, std::int64_t n, const T* x, const T* t, T* out);
+// dx, dt (either may be null) = dy · ∂loss/∂x, ∂loss/∂t.
+template <class T> void loss_backward(LossKind kind, std::int64_t n, const T* x, const T* t, const T* dy, T* dx, T* dt);
+}  // namespace cpu
+
+namespace detail {
+// The shared body of the three loss ops (kernels/l1_loss.cpp).
+template <OpId op> Tensor loss(LossKind kind, const Tensor& x, const Tensor& target);
+}  // namespace detail
+
+
+}  // namespace pigment

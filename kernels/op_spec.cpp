@@ -1,0 +1,47 @@
+#include "kernels/op_spec.h"
+
+#include <cmath>
+
+namespace pigment {
+
+Tensor random_tensor(const Shape& shape, Generator& gen, DType dtype, const Device& device, Values values,
+                     bool requires_grad) {
+  const std::int64_t n = shape.numel();
+  std::vector<double> v;
+  switch (values) {
+    case Values::normal:
+      v = gen.normal_vector(n);
+      break;
+    case Values::away_from_zero:
+      v.resize(static_cast<std::size_t>(n));
+      for (double& x : v) x = (gen.uniform() < 0.5 ? -1.0 : 1.0) * gen.uniform(0.2, 1.5);
+      break;
+    case Values::positive:
+      v.resize(static_cast<std::size_t>(n));
+      for (double& x : v) x = gen.uniform(0.5, 1.5);
+      break;
+    case Values::unit:
+      v.resize(static_cast<std::size_t>(n));
+      for (double& x : v) x = gen.uniform();
+      break;
+  }
+  Tensor t = Tensor::from_vector(shape, v, device, dtype);
+  if (requires_grad) t.set_requires_grad(true);
+  return t;
+}
+
+const std::vector<OpSpec>& all_op_specs() {
+  // Built once, on first use; the list order is the registry's.
+  static const std::vector<OpSpec> specs = [] {
+    std::vector<OpSpec> v;
+#define PIGMENT_MAKE_SPEC(name) v.push_back(make_spec_##name());
+    PIGMENT_FOR_EACH_OP(PIGMENT_MAKE_SPEC)
+#undef PIGMENT_MAKE_SPEC
+    return v;
+  }();
+  return specs;
+}
+
+const OpSpec& op_spec(OpId op) { return all_op_specs()[static_cast<std::size_t>(op)]; }
+
+}  // namespace pigment

@@ -1,0 +1,58 @@
+#pragma once
+// One spec per op drives its gradient check (tests/), its verification (gan-check) and its
+// benchmark (bench/): a list of cases, each able to make its inputs on any device and dtype and
+// to run the op through its public, differentiable API.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "engine/op_registry.h"
+#include "engine/rng.h"
+#include "engine/tensor.h"
+
+namespace pigment {
+
+struct OpCase {
+  std::string label;  // the shapes and parameters, e.g. "x[3,5,7,7] w[4,5,3,3] s2 p1"
+  // All inputs, fresh random values from `gen`; the differentiable ones have requires_grad set.
+  std::function<std::vector<Tensor>(Generator& gen, DType dtype, const Device& device)> make_inputs;
+  // Runs the op on the inputs; returns its outputs.
+  std::function<std::vector<Tensor>(const std::vector<Tensor>& inputs)> run;
+  double flops = 0;  // per forward: 2 × multiply-adds (true MACs), for benchmarks
+  double bytes = 0;  // minimum bytes a forward moves (float32), for benchmarks
+};
+
+struct OpSpec {
+  OpId op;
+  std::vector<OpCase> cases;  // awkward shapes: 1×1, odd sizes, channels not divisible by 4, batch 1 and 3
+};
+
+// The spec of every op, in registry order; defined beside each op (kernels/<op>.cpp).
+#define PIGMENT_DECLARE_SPEC(name) OpSpec make_spec_##name();
+PIGMENT_FOR_EACH_OP(PIGMENT_DECLARE_SPEC)
+#undef PIGMENT_DECLARE_SPEC
+
+const std::vector<OpSpec>& all_op_specs();
+const OpSpec& op_spec(OpId op);
+
+// ---- Helpers for writing specs ---------------------------------------------------------------------
+enum class Values {
+  normal,         // N(0, 1)
+  away_from_zero, // |x| in [0.2, 1.5] with a random sign: inputs of ReLU-like kinks
+  positive,       // U(0.5, 1.5)
+  unit,           // U(0, 1)
+};
+
+Tensor random_tensor(const Shape& shape, Generator& gen, DType dtype, const Device& device,
+                     Values values = Values::normal, bool requires_grad = true);
+
+}  // namespace pigment
+
+namespace pigment::detail {
+// The cases shared by the binary element-wise ops (add, sub, mul): scalars, 1×1, odd sizes.
+OpSpec binary_spec(OpId op, Tensor (*fn)(const Tensor&, const Tensor&));
+// The cases shared by the losses; `make` builds an (input, target) pair of a shape.
+OpSpec loss_spec(OpId op, Tensor (*fn)(const Tensor&, const Tensor&),
+                 std::vector<Tensor> (*make)(const Shape&, Generator&, DType, const Device&));
+}  // namespace pigment::detail

@@ -1,0 +1,27 @@
+#pragma once
+// Reflection padding by `pad` pixels on every side (PyTorch's ReflectionPad2d): the border is
+// mirrored without repeating the edge pixel, so row −1 reads row 1 and row H reads row H − 2.
+// Needs pad < H and pad < W. Backward: each output gradient is added back into the pixel it was
+// read from.
+#include "kernels/op.h"
+
+namespace pigment {
+
+Tensor reflection_pad2d(const Tensor& x, int pad);
+
+template <> struct OpTraits<OpId::reflection_pad2d> { static constexpr bool has_cuda = false; };
+
+// The source index of padded coordinate i (in [−pad, size + pad)) of a dimension of `size`.
+constexpr std::int64_t reflect_index(std::int64_t i, std::int64_t size) {
+  if (i < 0) return -i;
+  if (i >= size) return 2 * (size - 1) - i;
+  return i;
+}
+
+namespace cpu {
+// x [planes, h, w] → y [planes, h + 2p, w + 2p]
+template <class T> void reflection_pad2d_forward(std::int64_t planes, std::int64_t h, std::int64_t w, int pad, const T* x, T* y);
+template <class T> void reflection_pad2d_backward(std::int64_t planes, std::int64_t h, std::int64_t w, int pad, const T* dy, T* dx);
+}  // namespace cpu
+
+}  // namespace pigment

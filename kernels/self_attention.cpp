@@ -1,0 +1,100 @@
+#include "kernels/self_attention.h"
+
+#include "kernels/op_spec.h"
+
+namespace pigment {
+
+namespace {
+AttentionShape check_attention(const Tensor& x, const Tensor& wq, const Tensor& bq, const Tensor& wk,
+                               const Tensor& bk, const Tensor& wv, const Tensor& bv, const Tensor& gamma) {
+  const char* op = op_cname(OpId::self_attention);
+  check_rank(op, x, 4, "input");
+  const std::int64_t c = x.dim(1);
+  check_rank(op, wq, 4, "query weight");
+  const std::int64_t d = wq.dim(0);
+  auto expect = [&](const Tensor& t, const Shape& s, const char* what) {
+    check_defined(op, t, what);
+    check_same_dtype_device(op, x, t);
+    PIGMENT_CHECK(t.shape() == s, "{}: {} must be {} for input {} and query weight {}, got {}", op, what, s.str(),
+                  x.shape().str(), wq.shape().str(), t.shape().str());
+  };
+  expect(wq, {d, c, 1, 1}, "query weight");
+  expect(bq, {d}, "query bias");
+  expect(wk, {d, c, 1, 1}, "key weight");
+  expect(bk, {d}, "key bias");
+  expect(wv, {c, c, 1, 1}, "value weight");
+  expect(bv, {c}, "value bias");
+  expect(gamma, {1}, "gamma");
+  return AttentionShape{x.dim(0), c, d, x.dim(2) * x.dim(3)};
+}
+
+template <class T> AttentionParams<T> params_of(const std::vector<Tensor>& w) {
+  return AttentionParams<T>{w[0].data<T>(), w[1].data<T>(), w[2].data<T>(), w[3].data<T>(),
+                            w[4].data<T>(), w[5].data<T>(), w[6].data<T>()};
+}
+}  // namespace
+
+Tensor self_attention(const Tensor& x, const Tensor& wq, const Tensor& bq, const Tensor& wk, const Tensor& bk,
+                      const Tensor& wv, const Tensor& bv, const Tensor& gamma) {
+  const AttentionShape s = check_attention(x, wq, bq, wk, bk, wv, bv, gamma);
+  const std::vector<Tensor> weights{wq, bq, wk, bk, wv, bv, gamma};
+  Tensor y = Tensor::empty_like(x);
+  dispatch<OpId::self_attention>(
+      x, [&]<class T>() { cpu::self_attention_forward<T>(s, x.data<T>(), params_of<T>(weights), y.data<T>()); },
+      no_cuda_kernel);
+  const Tensor inputs[] = {x, wq, bq, wk, bk, wv, bv, gamma};
+  if (autograd::needs_grad(inputs)) {
+    Tensor outputs[] = {y};
+    autograd::record(
+        OpId::self_attention, inputs, outputs, {x, wq, bq, wk, bk, wv, bv, gamma},
+        [s](const autograd::BackwardContext& ctx) {
+          const Tensor& dy = ctx.grad();
+          std::vector<Tensor> saved_weights, grads(8);
+          for (int i = 1; i < 8; ++i) saved_weights.push_back(ctx.saved(i));
+          for (int i = 0; i < 8; ++i)
+            if (ctx.needs(i)) grads[static_cast<std::size_t>(i)] = Tensor::empty_like(ctx.saved(i));
+          dispatch<OpId::self_attention>(
+              dy,
+              [&]<class T>() {
+                const AttentionGrads<T> g{data_or_null<T>(grads[0]), data_or_null<T>(grads[1]),
+                                          data_or_null<T>(grads[2]), data_or_null<T>(grads[3]),
+                                          data_or_null<T>(grads[4]), data_or_null<T>(grads[5]),
+                                          data_or_null<T>(grads[6]), data_or_null<T>(grads[7])};
+                cpu::self_attention_backward<T>(s, dy.data<T>(), ctx.saved(0).data<T>(), params_of<T>(saved_weights),
+                                                g);
+              },
+              no_cuda_kernel);
+          return grads;
+        });
+  }
+  return y;
+}
+
+OpSpec make_spec_self_attention() {
+  OpSpec spec{OpId::self_attention, {}};
+  struct Case {
+    Shape x;
+    std::int64_t d;
+  };
+  const Case cases[] = {{{1, 8, 1, 1}, 1}, {{3, 12, 3, 3}, 3}, {{2, 16, 4, 5}, 2}, {{1, 10, 7, 7}, 2}};
+  for (const Case& c : cases) {
+    const std::int64_t ch = c.x[1], n = c.x[2] * c.x[3];
+    const double macs = static_cast<double>(c.x[0]) *
+                        static_cast<double>((2 * c.d + ch) * ch * n + c.d * n * n + ch * n * n);
+    spec.cases.push_back(OpCase{
+        fmt::format("x{} d{}", c.x.str(), c.d),
+        [c, ch](Generator& g, DType t, const Device& dev) {
+          return std::vector<Tensor>{random_tensor(c.x, g, t, dev),           random_tensor({c.d, ch, 1, 1}, g, t, dev),
+                                     random_tensor({c.d}, g, t, dev),         random_tensor({c.d, ch, 1, 1}, g, t, dev),
+                                     random_tensor({c.d}, g, t, dev),         random_tensor({ch, ch, 1, 1}, g, t, dev),
+                                     random_tensor({ch}, g, t, dev),          random_tensor({1}, g, t, dev)};
+        },
+        [](const std::vector<Tensor>& in) {
+          return std::vector<Tensor>{self_attention(in[0], in[1], in[2], in[3], in[4], in[5], in[6], in[7])};
+        },
+        2.0 * macs, 4.0 * static_cast<double>(2 * c.x.numel() + (2 * c.d + ch) * ch)});
+  }
+  return spec;
+}
+
+}  // namespace pigment

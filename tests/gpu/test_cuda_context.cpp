@@ -1,0 +1,26 @@
+// The CUDA context: device memory for tensors, copies both ways, the caching allocator.
+#include <catch2/catch.hpp>
+
+#include "engine/tensor.h"
+
+using namespace pigment;
+
+TEST_CASE("tensors round-trip through device memory", "[gpu][context]") {
+  const Device gpu = Device::cuda(0);
+  const std::vector<float> v{1, -2, 3.5f, 0, 7};
+  Tensor t = Tensor::from_vector<float>({5}, v, gpu);
+  CHECK(t.is_cuda());
+  CHECK(t.to_vector<float>() == v);
+  CHECK(t.to(Device::cpu()).to_vector<float>() == v);
+  t.fill_(2.5);
+  CHECK(t.to_vector<float>() == std::vector<float>(5, 2.5f));
+  CHECK(Tensor::zeros({3}, DType::f32, gpu).to_vector<float>() == std::vector<float>(3, 0.0f));
+}
+
+TEST_CASE("the caching allocator reuses freed blocks", "[gpu][allocator]") {
+  const Device gpu = Device::cuda(0);
+  { Tensor a = Tensor::empty({1 << 20}, DType::f32, gpu); }
+  const auto before = gpu.context().allocator_stats().system_allocations;
+  for (int i = 0; i < 10; ++i) Tensor b = Tensor::empty({1 << 20}, DType::f32, gpu);
+  CHECK(gpu.context().allocator_stats().system_allocations == before);
+}

@@ -1,0 +1,260 @@
+// Forward values: hand-computed cases, naive oracles (bit-exact on small integers), and the
+// properties each op must have.
+#include <numeric>
+
+#include "helpers.h"
+#include "kernels/all_ops.h"
+#include "kernels/cpu/gemm.h"
+#include "kernels/op_spec.h"
+
+using namespace pigment;
+using test::tensor;
+using test::values;
+
+namespace {
+const Device host = Device::cpu();
+
+// Small integers in [−3, 3]: every product and sum is exact in float, so a fast kernel and a naive
+// one must agree bit for bit whatever their summation order.
+Tensor small_ints(const Shape& s, Generator& gen, DType t = DType::f32) {
+  std::vector<double> v(static_cast<std::size_t>(s.numel()));
+  for (double& x : v) x = static_cast<double>(gen.uniform_int(7) - 3);
+  return Tensor::from_vector(s, v, host, t);
+}
+}  // namespace
+
+TEST_CASE("conv2d matches the direct convolution bit for bit on small integers", "[ops][conv]") {
+  Generator gen(5);
+  struct Case {
+    Shape x, w;
+    Conv2dParams p;
+  };
+  const Case cases[] = {{{3, 5, 7, 7}, {4, 5, 3, 3}, {1, 1}},   {{2, 3, 31, 31}, {6, 3, 4, 4}, {2, 1}},
+                        {{1, 6, 9, 5}, {7, 6, 1, 1}, {1, 0}},   {{3, 2, 8, 8}, {3, 2, 7, 7}, {1, 3}},
+                        {{1, 64, 16, 16}, {33, 64, 3, 3}, {1, 1}}};
+  for (const Case& c : cases) {
+    const ConvGeometry g = conv2d_geometry("test", c.x, c.w, c.p);
+    Tensor x = small_ints(c.x, gen), w = small_ints(c.w, gen), b = small_ints({c.w[0]}, gen);
+    Tensor y = conv2d(x, w, b, c.p);
+    Tensor ref = Tensor::empty(y.shape(), DType::f32, host);
+    cpu::conv2d_forward_direct<float>(g, x.data<float>(), w.data<float>(), b.data<float>(), ref.data<float>());
+    INFO("x" << c.x.str() << " w" << c.w.str());
+    CHECK(values(y) == values(ref));
+  }
+}
+
+TEST_CASE("conv_transpose2d matches the direct scatter bit for bit on small integers", "[ops][conv]") {
+  Generator gen(6);
+  struct Case {
+    Shape x, w;
+    ConvTranspose2dParams p;
+  };
+  const Case cases[] = {{{3, 5, 7, 7}, {5, 4, 3, 3}, {2, 1, 1, 1}},
+                        {{2, 6, 4, 5}, {6, 3, 4, 4}, {2, 1, 0, 0}},
+                        {{1, 3, 1, 1}, {3, 2, 4, 4}, {2, 1, 0, 0}},
+                        {{1, 32, 8, 8}, {32, 17, 4, 4}, {2, 1, 0, 0}}};
+  for (const Case& c : cases) {
+    const ConvGeometry g = conv_transpose2d_geometry("test", c.x, c.w, c.p);
+    Tensor x = small_ints(c.x, gen), w = small_ints(c.w, gen), b = small_ints({c.w[1]}, gen);
+    Tensor y = conv_transpose2d(x, w, b, c.p);
+    Tensor ref = Tensor::empty(y.shape(), DType::f32, host);
+    cpu::conv_transpose2d_forward_direct<float>(g, x.data<float>(), w.data<float>(), b.data<float>(),
+                                                ref.data<float>());
+    INFO("x" << c.x.str() << " w" << c.w.str());
+    CHECK(values(y) == values(ref));
+  }
+}
+
+TEST_CASE("the transposed convolution is the adjoint of the convolution", "[ops][conv]") {
+  // ⟨conv(u, w), v⟩ = ⟨u, convᵀ(v, w)⟩ for random u, v: stride 2 with output padding included.
+  Generator gen(7);
+  const Shape u_shape{2, 3, 9, 8};
+  const Tensor w = random_tensor({5, 3, 3, 3}, gen, DType::f64, host, Values::normal, false);
+  const Conv2dParams p{2, 1};
+  const Tensor u = random_tensor(u_shape, gen, DType::f64, host, Values::normal, false);
+  const Tensor cu = conv2d(u, w, Tensor(), p);
+  const Tensor v = random_tensor(cu.shape(), gen, DType::f64, host, Values::normal, false);
+  // conv: 9 → 5 rows, 8 → 4 columns; the transpose needs output padding 0 and 1 to come back.
+  const Tensor ctv = conv_transpose2d(v, w, Tensor(), {2, 1, 0, 1});
+  REQUIRE(ctv.shape() == u_shape);
+  auto dot = [](const Tensor& a, const Tensor& b) {
+    const auto x = values(a), y = values(b);
+    return std::inner_product(x.begin(), x.end(), y.begin(), 0.0);
+  };
+  CHECK(dot(cu, v) == Approx(dot(u, ctv)).epsilon(1e-12));
+}
+
+TEST_CASE("conv2d on a hand-computed case", "[ops][conv]") {
+  // 1×1×3×3 input 1..9, 2×2 kernel of ones, stride 1, no padding: sums of 2×2 windows, + bias 0.5.
+  Tensor x = tensor({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9}, host);
+  Tensor w = tensor({1, 1, 2, 2}, {1, 1, 1, 1}, host);
+  Tensor b = tensor({1}, {0.5}, host);
+  CHECK(values(conv2d(x, w, b, {1, 0})) == std::vector<double>{12.5, 16.5, 24.5, 28.5});
+  // Padding 1, stride 2: windows at (−1,−1), (−1,1), (1,−1), (1,1).
+  CHECK(values(conv2d(x, w, Tensor(), {2, 1})) == std::vector<double>{1, 5, 11, 28});
+}
+
+TEST_CASE("reflection padding mirrors without repeating the edge", "[ops][pad]") {
+  Tensor x = tensor({1, 1, 2, 2}, {1, 2, 3, 4}, host);
+  // Row −1 reads row 1, row 2 reads row 0 (2·(2−1) − 2); the same for columns.
+  CHECK(values(reflection_pad2d(x, 1)) ==
+        std::vector<double>{4, 3, 4, 3, 2, 1, 2, 1, 4, 3, 4, 3, 2, 1, 2, 1});
+  Tensor row = tensor({1, 1, 1, 4}, {1, 2, 3, 4}, host);
+  CHECK(values(reflection_pad2d(tensor({1, 1, 4, 4}, std::vector<double>(16, 0), host), 3)).size() == 100);
+  CHECK(test::error_of([&] { reflection_pad2d(row, 1); }).find("smaller than the input's height") !=
+        std::string::npos);
+}
+
+TEST_CASE("instance norm output has zero mean and unit variance per plane", "[ops][norm]") {
+  Generator gen(8);
+  const Tensor x = random_tensor({3, 5, 7, 9}, gen, DType::f64, host, Values::normal, false);
+  const std::vector<double> y = values(scale(instance_norm(x, Tensor(), Tensor(), 0.0), 1.0));
+  for (int p = 0; p < 15; ++p) {
+    double mu = 0, var = 0;
+    for (int i = 0; i < 63; ++i) mu += y[static_cast<std::size_t>(p * 63 + i)];
+    mu /= 63;
+    for (int i = 0; i < 63; ++i) var += std::pow(y[static_cast<std::size_t>(p * 63 + i)] - mu, 2);
+    var /= 63;
+    CHECK(std::fabs(mu) < 1e-12);
+    CHECK(var == Approx(1.0).epsilon(1e-12));
+  }
+  // Two pixels a, b normalise to ∓1 (biased variance ((a−b)/2)²), scaled by γ and shifted by β.
+  Tensor pair = tensor({1, 1, 1, 2}, {1.0, 3.0}, host);
+  const auto two = values(instance_norm(pair, tensor({1}, {2.0}, host), tensor({1}, {0.5}, host), 0.0));
+  CHECK(two[0] == Approx(-1.5));
+  CHECK(two[1] == Approx(2.5));
+}
+
+TEST_CASE("batch norm updates running statistics with the unbiased variance", "[ops][norm]") {
+  // Channel values {1, 3} (N=2, 1×1): mean 2, biased variance 1, unbiased 2.
+  Tensor x = tensor({2, 1, 1, 1}, {1.0, 3.0}, host);
+  Tensor rm = tensor({1}, {0.0}, host), rv = tensor({1}, {1.0}, host);
+  const auto y = values(batch_norm(x, Tensor(), Tensor(), rm, rv, {true, 0.1, 0.0}));
+  CHECK(y[0] == Approx(-1.0));
+  CHECK(y[1] == Approx(1.0));
+  CHECK(values(rm)[0] == Approx(0.2));           // 0.9·0 + 0.1·2
+  CHECK(values(rv)[0] == Approx(0.9 + 0.1 * 2));  // 0.9·1 + 0.1·2
+  // Evaluation uses the running statistics: (x − 0.2)/√1.1.
+  const auto e = values(batch_norm(x, Tensor(), Tensor(), rm, rv, {false, 0.1, 0.0}));
+  CHECK(e[0] == Approx((1.0 - 0.2) / std::sqrt(1.1)));
+}
+
+TEST_CASE("activations on known values", "[ops][activations]") {
+  Tensor x = tensor({4}, {-2.0, -0.5, 0.0, 1.5}, host);
+  CHECK(values(relu(x)) == std::vector<double>{0, 0, 0, 1.5});
+  CHECK(values(leaky_relu(x, 0.2)) == std::vector<double>{-0.4, -0.1, 0.0, 1.5});
+  const auto t = values(tanh(x));
+  CHECK(t[0] == Approx(std::tanh(-2.0)));
+  const auto s = values(sigmoid(tensor({3}, {-800.0, 0.0, 800.0}, host)));
+  CHECK(s == std::vector<double>{0.0, 0.5, 1.0});  // no overflow at ±800
+}
+
+TEST_CASE("softmax rows sum to one and survive large logits", "[ops][softmax]") {
+  Tensor x = tensor({2, 3}, {1000.0, 1001.0, 1002.0, -5.0, 0.0, 5.0}, host);
+  const auto y = values(softmax(x));
+  CHECK(y[0] + y[1] + y[2] == Approx(1.0));
+  CHECK(y[3] + y[4] + y[5] == Approx(1.0));
+  CHECK(y[2] / y[1] == Approx(std::exp(1.0)));
+}
+
+TEST_CASE("losses on known values", "[ops][losses]") {
+  Tensor x = tensor({2}, {0.5, -1.0}, host), t = tensor({2}, {1.0, 0.0}, host);
+  CHECK(l1_loss(x, t).item() == Approx((0.5 + 1.0) / 2));
+  CHECK(mse_loss(x, t).item() == Approx((0.25 + 1.0) / 2));
+  // −[t log σ(x) + (1−t) log(1−σ(x))]
+  const double s0 = 1 / (1 + std::exp(-0.5)), s1 = 1 / (1 + std::exp(1.0));
+  CHECK(bce_with_logits_loss(x, t).item() == Approx((-std::log(s0) - std::log(1 - s1)) / 2));
+  // Finite for huge logits: a confident wrong answer costs |x|.
+  CHECK(bce_with_logits_loss(tensor({1}, {-1000.0}, host), tensor({1}, {1.0}, host)).item() == Approx(1000.0));
+  CHECK(test::error_of([&] { l1_loss(x, tensor({3}, {0, 0, 0}, host)); }).find("same shape") != std::string::npos);
+}
+
+TEST_CASE("dropout keeps about 1−p, scales by 1/(1−p), and replays from (seed, offset)", "[ops][dropout]") {
+  Tensor x = Tensor::full({1, 1, 100, 100}, 1.0, DType::f32, host);
+  const auto a = values(dropout(x, 0.3, 42, 0));
+  const auto b = values(dropout(x, 0.3, 42, 0));
+  const auto c = values(dropout(x, 0.3, 42, 10000));
+  CHECK(a == b);
+  CHECK(a != c);
+  int kept = 0;
+  for (double v : a) {
+    CHECK((v == 0.0 || v == Approx(1 / 0.7)));
+    kept += v != 0.0;
+  }
+  CHECK(kept == Approx(7000).margin(200));  // 6σ of a binomial(10000, 0.7) is ~275
+  Generator gen(42);
+  const auto d = values(dropout(x, 0.3, gen));
+  CHECK(d == a);
+  CHECK(gen.offset() == 10000);
+  CHECK(values(dropout(x, 0.0, 1, 0)) == values(x));
+  CHECK(values(dropout(x, 1.0, 1, 0)) == std::vector<double>(10000, 0.0));
+}
+
+TEST_CASE("bilinear upsampling follows align_corners=False", "[ops][upsample]") {
+  // One row [0, 4]: outputs sample 0, 0.25, 0.75, 1 (clamped) of the way → 0, 1, 3, 4.
+  Tensor x = tensor({1, 1, 1, 2}, {0.0, 4.0}, host);
+  CHECK(values(upsample_bilinear2x(x)) == std::vector<double>{0, 1, 3, 4, 0, 1, 3, 4});
+  // A constant image stays constant.
+  const auto c = values(upsample_bilinear2x(Tensor::full({1, 2, 3, 5}, 2.5, DType::f64, host)));
+  for (double v : c) CHECK(v == 2.5);
+}
+
+TEST_CASE("concat and split are inverse", "[ops][concat]") {
+  Generator gen(9);
+  Tensor a = random_tensor({2, 3, 4, 5}, gen, DType::f64, host, Values::normal, false);
+  Tensor b = random_tensor({2, 1, 4, 5}, gen, DType::f64, host, Values::normal, false);
+  Tensor c = concat({a, b});
+  CHECK(c.shape() == Shape{2, 4, 4, 5});
+  // The first image's channel 3 is b's first image.
+  CHECK(values(c)[3 * 20] == values(b)[0]);
+  const auto parts = split(c, {3, 1});
+  CHECK(values(parts[0]) == values(a));
+  CHECK(values(parts[1]) == values(b));
+}
+
+TEST_CASE("sum, mean and expand", "[ops][reduce]") {
+  Tensor x = tensor({2, 3}, {1, 2, 3, 4, 5, 6}, host);
+  CHECK(sum(x).item() == 21);
+  CHECK(sum(x).rank() == 0);
+  CHECK(values(sum(x, {0})) == std::vector<double>{5, 7, 9});
+  CHECK(sum(x, {0}).shape() == Shape{1, 3});
+  CHECK(values(mean(x, {1})) == std::vector<double>{2, 5});
+  CHECK(mean(x).item() == 3.5);
+  CHECK(values(expand(tensor({2, 1}, {7, 8}, host), {2, 3})) == std::vector<double>{7, 7, 7, 8, 8, 8});
+  CHECK(values(expand(Tensor::scalar(2, DType::f64, host), {2, 2})) == std::vector<double>{2, 2, 2, 2});
+}
+
+TEST_CASE("matmul and bmm against the reference GEMM", "[ops][matmul]") {
+  Generator gen(10);
+  Tensor a = small_ints({3, 4, 5}, gen), b = small_ints({3, 5, 6}, gen);
+  const auto c = values(bmm(a, b));
+  for (int i = 0; i < 3; ++i) {
+    std::vector<float> ref(24);
+    cpu::gemm_reference<float>(cpu::Transpose::no, cpu::Transpose::no, 4, 6, 5, 1.f, a.data<float>() + i * 20, 5,
+                               b.data<float>() + i * 30, 6, 0.f, ref.data(), 6);
+    for (int j = 0; j < 24; ++j) CHECK(c[static_cast<std::size_t>(i * 24 + j)] == ref[static_cast<std::size_t>(j)]);
+  }
+  Tensor m = tensor({2, 2}, {1, 2, 3, 4}, host);
+  CHECK(values(matmul(m, m, true, false)) == std::vector<double>{10, 14, 14, 20});  // mᵀm
+}
+
+TEST_CASE("self-attention with γ = 0 is the identity and otherwise mixes positions", "[ops][attention]") {
+  Generator gen(12);
+  const std::int64_t c = 16, d = 2;
+  Tensor x = random_tensor({2, c, 3, 4}, gen, DType::f64, host, Values::normal, false);
+  auto w = [&](const Shape& s) { return random_tensor(s, gen, DType::f64, host, Values::normal, false); };
+  Tensor wq = w({d, c, 1, 1}), bq = w({d}), wk = w({d, c, 1, 1}), bk = w({d}), wv = w({c, c, 1, 1}), bv = w({c});
+  CHECK(values(self_attention(x, wq, bq, wk, bk, wv, bv, tensor({1}, {0.0}, host))) == values(x));
+  // With γ = 1 and zero query/key weights, attention is uniform: every position gets the mean of V.
+  Tensor zq = Tensor::zeros({d, c, 1, 1}, DType::f64, host), zb = Tensor::zeros({d}, DType::f64, host);
+  const auto y = values(self_attention(x, zq, zb, zq, zb, wv, bv, tensor({1}, {1.0}, host)));
+  const auto xv = values(x);
+  const std::vector<double> v = values(conv2d(x, wv, bv, {}));
+  for (int ch = 0; ch < c; ++ch) {
+    double mean_v = 0;
+    for (int j = 0; j < 12; ++j) mean_v += v[static_cast<std::size_t>(ch * 12 + j)];
+    mean_v /= 12;
+    for (int j = 0; j < 12; ++j)
+      CHECK(y[static_cast<std::size_t>(ch * 12 + j)] == Approx(xv[static_cast<std::size_t>(ch * 12 + j)] + mean_v));
+  }
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs Pigment's build and test dependencies from Debian's archive.
+# Idempotent: packages already present are left alone; safe to run repeatedly.
+# CUDA, cuDNN and cuBLAS are not installed here: the build finds them if present
+# (PIGMENT_CUDA=AUTO) and builds CPU-only otherwise.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  catch2                # Catch2 v2 (tests)
+  libstb-dev            # stb_image / stb_image_write (image IO)
+  libbenchmark-dev      # Google Benchmark (bench/)
+  libfmt-dev            # formatting
+  nlohmann-json3-dev    # safetensors headers, configs, bench results
+  libcli11-dev          # command-line parsing of the tools
+  python3 python3-numpy python3-torch   # cross-checks against PyTorch on the CPU
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
