@@ -27,7 +27,8 @@ if(PIGMENT_WITH_CUDA)
     set(CMAKE_CUDA_ARCHITECTURES 80 90)   # A100 and H100/H200
   endif()
   enable_language(CUDA)
-  set(CMAKE_CUDA_STANDARD 20)
-  set(CMAKE_CUDA_STANDARD_REQUIRED ON)
+  # CMake 3.25 knows no CUDA20 dialect for nvcc and would derive a required one from
+  # CMAKE_CXX_STANDARD; C++20 is passed as -std=c++20 in pigment_flags instead (nvcc 12+).
+  set(CMAKE_CUDA_STANDARD_REQUIRED OFF)
   find_package(CUDAToolkit REQUIRED)
 endif()
