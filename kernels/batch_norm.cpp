@@ -6,23 +6,14 @@
 
 namespace pigment {
 
-namespace {
-void check_channel_vector(const char* op, const Tensor& x, const Tensor& p, const char* what) {
-  if (!p.defined()) return;
-  check_same_dtype_device(op, x, p);
-  PIGMENT_CHECK(p.shape() == Shape{x.dim(1)}, "{}: {} must be [{}] for input {}, got {}", op, what, x.dim(1),
-                x.shape().str(), p.shape().str());
-}
-}  // namespace
-
 Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
                   const Tensor& running_var, BatchNormParams p) {
   const char* op = op_cname(OpId::batch_norm);
   check_rank(op, x, 4, "input");
-  check_channel_vector(op, x, gamma, "weight (γ)");
-  check_channel_vector(op, x, beta, "bias (β)");
-  check_channel_vector(op, x, running_mean, "running_mean");
-  check_channel_vector(op, x, running_var, "running_var");
+  check_per_channel(op, x, gamma, "weight (γ)");
+  check_per_channel(op, x, beta, "bias (β)");
+  check_per_channel(op, x, running_mean, "running_mean");
+  check_per_channel(op, x, running_var, "running_var");
   PIGMENT_CHECK(running_mean.defined() == running_var.defined(),
                 "{}: give both running_mean and running_var, or neither", op);
   PIGMENT_CHECK(p.training || running_mean.defined(),

@@ -33,15 +33,6 @@ ConvGeometry conv2d_geometry(const char* op, const Shape& x, const Shape& w, Con
   return g;
 }
 
-namespace {
-// The output padding that makes conv_transpose2d(dy) come back to the image size of g.
-ConvTranspose2dParams adjoint_params(const ConvGeometry& g) {
-  const auto op_h = g.h + 2 * g.pad - g.kh - (g.oh - 1) * g.stride;
-  const auto op_w = g.w + 2 * g.pad - g.kw - (g.ow - 1) * g.stride;
-  return ConvTranspose2dParams{g.stride, g.pad, static_cast<int>(op_h), static_cast<int>(op_w)};
-}
-}  // namespace
-
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, Conv2dParams p) {
   const char* op = op_cname(OpId::conv2d);
   check_defined(op, x, "input");

@@ -31,11 +31,7 @@ Tensor conv2d_weight_grad(const Tensor& x, const Tensor& dy, std::int64_t kh, st
         [g, p](const autograd::BackwardContext& ctx) {
           const Tensor& grad_w = ctx.grad();
           std::vector<Tensor> grads(2);
-          if (ctx.needs(0)) {
-            const int op_h = static_cast<int>(g.h + 2 * g.pad - g.kh - (g.oh - 1) * g.stride);
-            const int op_w = static_cast<int>(g.w + 2 * g.pad - g.kw - (g.ow - 1) * g.stride);
-            grads[0] = conv_transpose2d(ctx.saved(1), grad_w, Tensor(), {g.stride, g.pad, op_h, op_w});
-          }
+          if (ctx.needs(0)) grads[0] = conv_transpose2d(ctx.saved(1), grad_w, Tensor(), adjoint_params(g));
           if (ctx.needs(1)) grads[1] = conv2d(ctx.saved(0), grad_w, Tensor(), p);
           return grads;
         },

@@ -35,6 +35,12 @@ ConvGeometry conv_transpose2d_geometry(const char* op, const Shape& x, const Sha
   return g;
 }
 
+ConvTranspose2dParams adjoint_params(const ConvGeometry& g) {
+  const auto op_h = g.h + 2 * g.pad - g.kh - (g.oh - 1) * g.stride;
+  const auto op_w = g.w + 2 * g.pad - g.kw - (g.ow - 1) * g.stride;
+  return ConvTranspose2dParams{g.stride, g.pad, static_cast<int>(op_h), static_cast<int>(op_w)};
+}
+
 Tensor conv_transpose2d(const Tensor& x, const Tensor& w, const Tensor& bias, ConvTranspose2dParams p) {
   const char* op = op_cname(OpId::conv_transpose2d);
   check_defined(op, x, "input");

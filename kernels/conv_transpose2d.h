@@ -23,6 +23,10 @@ ConvGeometry conv_transpose2d_geometry(const char* op, const Shape& x, const Sha
 
 Tensor conv_transpose2d(const Tensor& x, const Tensor& w, const Tensor& bias, ConvTranspose2dParams p);
 
+// The parameters of the transposed convolution that maps the output side of g back to exactly its
+// image size: same stride and padding, output padding (H + 2P − kh) − (OH − 1)·s per axis.
+ConvTranspose2dParams adjoint_params(const ConvGeometry& g);
+
 template <> struct OpTraits<OpId::conv_transpose2d> { static constexpr bool has_cuda = false; };
 
 namespace cpu {

@@ -4,20 +4,11 @@
 
 namespace pigment {
 
-namespace {
-void check_affine(const char* op, const Tensor& x, const Tensor& p, const char* what) {
-  if (!p.defined()) return;
-  check_same_dtype_device(op, x, p);
-  PIGMENT_CHECK(p.shape() == Shape{x.dim(1)}, "{}: {} must be [{}] for input {}, got {}", op, what, x.dim(1),
-                x.shape().str(), p.shape().str());
-}
-}  // namespace
-
 Tensor instance_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, double eps) {
   const char* op = op_cname(OpId::instance_norm);
   check_rank(op, x, 4, "input");
-  check_affine(op, x, gamma, "weight (γ)");
-  check_affine(op, x, beta, "bias (β)");
+  check_per_channel(op, x, gamma, "weight (γ)");
+  check_per_channel(op, x, beta, "bias (β)");
   const std::int64_t n = x.dim(0), c = x.dim(1), plane = x.dim(2) * x.dim(3);
   PIGMENT_CHECK(plane > 1,
                 "{}: input {} has a single pixel per channel; instance statistics need at least 2 (the variance "

@@ -42,6 +42,15 @@ inline constexpr auto no_cuda_kernel = [](auto&) {};
 // The data of an optional tensor, or null when it is undefined (absent bias, unneeded gradient).
 template <class T> T* data_or_null(const Tensor& t) { return t.defined() ? t.data<T>() : nullptr; }
 
+// Checks an optional per-channel vector (a norm's γ, β or running statistic) against the input's
+// channel count: shape [C], same dtype and device.
+inline void check_per_channel(const char* op, const Tensor& x, const Tensor& p, const char* what) {
+  if (!p.defined()) return;
+  check_same_dtype_device(op, x, p);
+  PIGMENT_CHECK(p.shape() == Shape{x.dim(1)}, "{}: {} must be [{}] for input {}, got {}", op, what, x.dim(1),
+                x.shape().str(), p.shape().str());
+}
+
 // The name of an op as a C string, for the check_* helpers.
 constexpr const char* op_cname(OpId op) { return op_name(op).data(); }
 
