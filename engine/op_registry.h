@@ -20,6 +20,7 @@
   X(leaky_relu_backward)       \
   X(tanh)                      \
   X(sigmoid)                   \
+  X(pow)                       \
   X(dropout)                   \
   X(add)                       \
   X(sub)                       \

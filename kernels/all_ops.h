@@ -12,6 +12,7 @@
 #include "kernels/leaky_relu.h"
 #include "kernels/losses.h"
 #include "kernels/matmul.h"
+#include "kernels/pow.h"
 #include "kernels/reflection_pad2d.h"
 #include "kernels/self_attention.h"
 #include "kernels/softmax.h"

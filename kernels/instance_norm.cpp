@@ -1,8 +1,33 @@
 #include "kernels/instance_norm.h"
 
+#include "engine/views.h"
+#include "kernels/arithmetic.h"
 #include "kernels/op_spec.h"
+#include "kernels/pow.h"
+#include "kernels/sum.h"
 
 namespace pigment {
+
+namespace {
+// The same backward rule built from differentiable ops (docs/backward.md), used when the backward
+// pass is itself recorded (create_graph: a WGAN-GP gradient penalty through an instance-normed D).
+std::vector<Tensor> differentiable_backward(const autograd::BackwardContext& ctx, const Tensor& x, const Tensor& gamma,
+                                            double eps) {
+  const Shape& shape = x.shape();
+  const std::vector<int> plane{2, 3};
+  auto spread = [&](const Tensor& per_plane) { return expand(per_plane, shape); };
+  const Tensor& dy = ctx.grad();
+  const Tensor xc = sub(x, spread(mean(x, plane)));
+  const Tensor r = spread(pow(scale(mean(mul(xc, xc), plane), 1.0, eps), -0.5));
+  const Tensor xhat = mul(xc, r);
+  const Tensor g = gamma.defined() ? mul(dy, expand(reshape(gamma, {1, shape[1], 1, 1}), shape)) : dy;
+  std::vector<Tensor> grads(3);
+  if (ctx.needs(0)) grads[0] = mul(r, sub(sub(g, spread(mean(g, plane))), mul(xhat, spread(mean(mul(g, xhat), plane)))));
+  if (ctx.needs(1)) grads[1] = reshape(sum(mul(dy, xhat), {0, 2, 3}), {shape[1]});
+  if (ctx.needs(2)) grads[2] = reshape(sum(dy, {0, 2, 3}), {shape[1]});
+  return grads;
+}
+}  // namespace
 
 Tensor instance_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, double eps) {
   const char* op = op_cname(OpId::instance_norm);
@@ -30,9 +55,10 @@ Tensor instance_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, d
     Tensor outputs[] = {y};
     autograd::record(
         OpId::instance_norm, inputs, outputs, {x, gamma, mean, rstd},
-        [n, c, plane](const autograd::BackwardContext& ctx) {
+        [n, c, plane, eps](const autograd::BackwardContext& ctx) {
           const Tensor& dy = ctx.grad();
           const Tensor &xs = ctx.saved(0), &g = ctx.saved(1), &mu = ctx.saved(2), &r = ctx.saved(3);
+          if (autograd::is_grad_enabled()) return differentiable_backward(ctx, xs, g, eps);
           Tensor dx = ctx.needs(0) ? Tensor::empty_like(dy) : Tensor();
           Tensor dgamma = ctx.needs(1) ? Tensor::empty({c}, dy.dtype(), dy.device()) : Tensor();
           Tensor dbeta = ctx.needs(2) ? Tensor::empty({c}, dy.dtype(), dy.device()) : Tensor();
@@ -47,7 +73,8 @@ Tensor instance_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, d
               },
               no_cuda_kernel);
           return std::vector<Tensor>{dx, dgamma, dbeta};
-        });
+        },
+        autograd::DoubleBackward::supported);
   }
   return y;
 }

@@ -4,7 +4,8 @@
 //   x̂ = (x − μ)·r,  r = 1/√(σ² + ε),  y = γ_c·x̂ + β_c   (γ, β optional: affine).
 // Backward (docs/backward.md), with g = dy·γ_c and means over the plane:
 //   dx = r·(g − mean(g) − x̂·mean(g·x̂)),  dγ_c = Σ_{n,plane} dy·x̂,  dβ_c = Σ_{n,plane} dy.
-// The rule calls the kernel directly: no double backward.
+// The rule calls the kernel directly; when the backward pass is itself recorded (create_graph),
+// it runs the same formula through differentiable ops instead, so double backward holds.
 #include "kernels/op.h"
 
 namespace pigment {

@@ -165,3 +165,38 @@ TEST_CASE("autograd misuse gets clear errors", "[autograd][errors]") {
   Tensor c = Tensor::from_vector<double>({1}, {1}, cpu);
   CHECK(error_of([&] { sum(c).backward(); }).find("does not require a gradient") != std::string::npos);
 }
+
+TEST_CASE("double backward through an instance-normed layer matches finite differences", "[autograd][double]") {
+  // The gradient penalty's shape on a PatchGAN-like block: conv → instance norm → leaky ReLU.
+  const Device cpu = Device::cpu();
+  Generator gen(13);
+  Tensor x = param({2, 2, 6, 5}, gen, cpu);
+  Tensor w = param({3, 2, 3, 3}, gen, cpu);
+  Tensor gamma = param({3}, gen, cpu);
+  Tensor r = Tensor::empty({2, 3, 6, 5}, DType::f64, cpu);
+  gen.fill_normal(r, 0.0, 1.0);
+  auto f = [&](bool create_graph) {
+    Tensor l = sum(mul(leaky_relu(instance_norm(conv2d(x, w, Tensor(), {1, 1}), gamma, Tensor()), 0.2), r));
+    const Tensor roots[] = {l}, grads[] = {Tensor()}, inputs[] = {x};
+    Tensor gx = autograd::grad(roots, grads, inputs, create_graph)[0];
+    return sum(mul(gx, gx));
+  };
+  f(true).backward();
+  for (Tensor* p : {&w, &gamma}) {
+    const std::vector<double> analytic = values(p->grad());
+    double max_rel = 0;
+    for (std::int64_t i = 0; i < p->numel(); i += 3) {
+      double& v = p->data<double>()[i];
+      const double orig = v, h = 1e-5;
+      v = orig + h;
+      const double fp = f(false).item();
+      v = orig - h;
+      const double fm = f(false).item();
+      v = orig;
+      max_rel = std::max(max_rel, std::fabs((fp - fm) / (2 * h) - analytic[static_cast<std::size_t>(i)]) /
+                                      std::max(1.0, std::fabs(analytic[static_cast<std::size_t>(i)])));
+    }
+    INFO("max relative error " << max_rel);
+    CHECK(max_rel < 1e-6);
+  }
+}

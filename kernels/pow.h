@@ -1,0 +1,18 @@
+#pragma once
+// Element-wise power with a constant exponent: y = x^e. Gives sqrt (e = ½), rsqrt (e = −½) and
+// reciprocal (e = −1), which the norms' double backward and the gradient penalty's ‖∇‖ need.
+// Non-integer exponents need x > 0. Backward: dx = dy · e·x^(e−1), written with pow, mul and
+// scale, so it supports double backward.
+#include "kernels/op.h"
+
+namespace pigment {
+
+Tensor pow(const Tensor& x, double exponent);
+
+template <> struct OpTraits<OpId::pow> { static constexpr bool has_cuda = false; };
+
+namespace cpu {
+template <class T> void pow_forward(std::int64_t n, const T* x, T exponent, T* y);
+}
+
+}  // namespace pigment
