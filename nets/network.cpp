@@ -12,7 +12,6 @@ Network::Network(std::string arch, std::unique_ptr<Module> root, const Device& d
   TensorList params;
   root_->collect_parameters("", params);
   for (auto& [name, t] : params) parameters_.add(name, t);
-  parameters_.flatten();
   root_->collect_buffers("", buffers_);
 }
 

@@ -23,6 +23,8 @@ class Network {
 
   const std::string& arch() const { return arch_; }
   const Device& device() const { return device_; }
+  // The parameters by state_dict key. A model flattens the parameters of each optimizer group
+  // (e.g. G_A and G_B together) into one buffer; these handles follow them there.
   ParameterSet& parameters() { return parameters_; }
   std::int64_t num_parameters() const { return parameters_.numel(); }
   const TensorList& buffers() const { return buffers_; }

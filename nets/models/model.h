@@ -1,0 +1,102 @@
+#pragma once
+// The GAN models: their networks, losses and update order, exactly as the reference
+// (../shared/guide/reference-models.md). A model owns its networks, its optimizers and its random
+// generator (dropout masks, image pools, gradient-penalty mixing), all of which are training state.
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/adam.h"
+#include "engine/rng.h"
+#include "engine/safetensors.h"
+#include "nets/discriminators.h"
+#include "nets/generators.h"
+#include "nets/models/gan_loss.h"
+#include "nets/models/image_pool.h"
+
+namespace pigment::nets {
+
+enum class ModelKind { pix2pix, cycle_gan, colorization, test };
+ModelKind parse_model(const std::string& name);
+std::string model_name(ModelKind kind);
+
+struct ModelOptions {
+  ModelKind kind = ModelKind::colorization;
+  GeneratorOptions generator;
+  DiscriminatorOptions discriminator;
+  GanMode gan_mode = GanMode::vanilla;
+  double lambda_L1 = 100.0;                  // pix2pix, colorization
+  double lambda_A = 10.0, lambda_B = 10.0;   // cycle_gan cycle losses
+  double lambda_identity = 0.5;              // cycle_gan identity (× λ_A or λ_B)
+  double lambda_gp = 10.0;                   // wgangp
+  int pool_size = 0;                         // cycle_gan: 50
+  AdamOptions adam{2e-4, 0.5, 0.999, 1e-8};
+  InitType init_type = InitType::normal;
+  double init_gain = 0.02;
+  bool is_train = true;
+  std::uint64_t seed = 0;
+};
+
+// What a visual tensor holds, so a writer can turn it into an image.
+enum class VisualKind { rgb, lab_L, lab_ab };  // [−1,1] image; L/50−1; ab/110 (shown with the matching L)
+
+struct Visual {
+  std::string name;
+  Tensor tensor;  // [N, C, H, W] on the model's device
+  VisualKind kind;
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  static std::unique_ptr<Model> create(const ModelOptions& options, const Device& device);
+
+  // The inputs of the next step (B undefined for the test model); moved to the model's device.
+  virtual void set_input(const Tensor& a, const Tensor& b) = 0;
+  // One training iteration: forward, both updates in the reference's order.
+  virtual void optimize_parameters() = 0;
+  // Inference only (gan-test): the generator's output from the current input.
+  virtual void test() = 0;
+
+  // The losses of the last iteration, in the reference's print order (each already × its λ).
+  // Reading them waits for the device: call at print time only.
+  std::vector<std::pair<std::string, double>> current_losses() const;
+  virtual std::vector<Visual> current_visuals() const = 0;
+
+  // Checkpointed networks by their file name ("G", "D", "G_A", …) and the optimizers.
+  const std::vector<std::pair<std::string, Network*>>& networks() const { return networks_; }
+  Network* network(const std::string& name) const;
+  const std::vector<std::pair<std::string, Adam*>>& optimizers() const { return optimizers_; }
+  void set_learning_rate(double lr);
+  double learning_rate() const;
+
+  // Everything beyond the networks' weights that an exact resume needs: optimizer moments and
+  // steps, the generator's position, image pools.
+  virtual void save_training_state(TensorList& tensors, Metadata& metadata) const;
+  virtual void load_training_state(const TensorList& tensors, const Metadata& metadata);
+
+  const ModelOptions& options() const { return options_; }
+  const Device& device() const { return device_; }
+  Generator& rng() { return rng_; }
+
+ protected:
+  Model(const ModelOptions& options, const Device& device);
+  Network& add_network(const std::string& name, std::unique_ptr<Network> net);
+  Adam& add_optimizer(const std::string& name, std::vector<Network*> nets);
+  void set_losses(std::vector<std::pair<std::string, Tensor>> losses) { losses_ = std::move(losses); }
+
+  ModelOptions options_;
+  Device device_;
+  Generator rng_;
+
+ private:
+  std::vector<std::unique_ptr<Network>> owned_;
+  std::vector<std::pair<std::string, Network*>> networks_;
+  std::vector<std::unique_ptr<ParameterSet>> optimizer_params_;
+  std::vector<std::unique_ptr<Adam>> owned_optimizers_;
+  std::vector<std::pair<std::string, Adam*>> optimizers_;
+  std::vector<std::pair<std::string, Tensor>> losses_;
+};
+
+}  // namespace pigment::nets
