@@ -57,10 +57,21 @@ class Context {
   std::int64_t op_count(OpId op) const { return op_counts_[static_cast<std::size_t>(op)].load(std::memory_order_relaxed); }
   void reset_op_counts() noexcept {
     for (auto& c : op_counts_) c.store(0, std::memory_order_relaxed);
+    flops_.store(0, std::memory_order_relaxed);
   }
+  // Floating-point operations (2 per multiply-add) of the matrix-product ops (convolutions,
+  // transposed convolutions, weight gradients, matmul, attention) run in this context, for
+  // benchmarks' FLOP/s.
+  void add_flops(double flops) noexcept {
+    auto current = flops_.load(std::memory_order_relaxed);
+    while (!flops_.compare_exchange_weak(current, current + flops, std::memory_order_relaxed)) {
+    }
+  }
+  double flops() const { return flops_.load(std::memory_order_relaxed); }
 
  private:
   std::array<std::atomic<std::int64_t>, kNumOps> op_counts_{};
+  std::atomic<double> flops_{0};
 };
 
 // The CPU reference backend's context: 64-byte aligned host memory from the system allocator.

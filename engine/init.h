@@ -18,17 +18,17 @@ std::string_view init_type_name(InitType type);
 std::pair<std::int64_t, std::int64_t> fan_in_out(const Shape& shape);
 
 // N(mean, std²)
-void init_normal(Tensor& w, double mean, double std, Generator& gen);
+void init_normal(const Tensor& w, double mean, double std, Generator& gen);
 // N(0, gain² · 2/(fan_in + fan_out))
-void init_xavier_normal(Tensor& w, double gain, Generator& gen);
+void init_xavier_normal(const Tensor& w, double gain, Generator& gen);
 // N(0, 2/fan_in): kaiming_normal_(a=0, mode='fan_in'), the ReLU gain √2
-void init_kaiming_normal(Tensor& w, Generator& gen);
+void init_kaiming_normal(const Tensor& w, Generator& gen);
 // gain · Q, Q with orthonormal rows or columns from the QR decomposition of a normal matrix of
 // [d0, numel/d0], the signs fixed by diag(R) (PyTorch's orthogonal_)
-void init_orthogonal(Tensor& w, double gain, Generator& gen);
+void init_orthogonal(const Tensor& w, double gain, Generator& gen);
 
 // The reference implementation's init_weights for a conv or linear weight: normal(0, gain),
 // xavier(gain), kaiming, orthogonal(gain).
-void init_weight(Tensor& w, InitType type, double gain, Generator& gen);
+void init_weight(const Tensor& w, InitType type, double gain, Generator& gen);
 
 }  // namespace pigment

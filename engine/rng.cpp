@@ -48,12 +48,12 @@ std::vector<double> Generator::normal_vector(std::int64_t n, double mean, double
   return v;
 }
 
-void Generator::fill_normal(Tensor& t, double mean, double std) {
+void Generator::fill_normal(const Tensor& t, double mean, double std) {
   Tensor host = Tensor::from_vector(t.shape(), normal_vector(t.numel(), mean, std), Device::cpu(), t.dtype());
   t.copy_from(host);
 }
 
-void Generator::fill_uniform(Tensor& t, double lo, double hi) {
+void Generator::fill_uniform(const Tensor& t, double lo, double hi) {
   const std::uint64_t first = reserve(static_cast<std::uint64_t>(t.numel()));
   std::vector<double> v(static_cast<std::size_t>(t.numel()));
   for (std::size_t i = 0; i < v.size(); ++i) v[i] = lo + (hi - lo) * philox::to_unit_double(philox::word(seed_, first + i));

@@ -32,8 +32,8 @@ class Generator {
 
   // Fills t (any device; drawn on the host in double and converted, so every device gets the
   // same values) with N(mean, std²) or U(lo, hi). Uses one reservation per call.
-  void fill_normal(Tensor& t, double mean, double std);
-  void fill_uniform(Tensor& t, double lo, double hi);
+  void fill_normal(const Tensor& t, double mean, double std);
+  void fill_uniform(const Tensor& t, double lo, double hi);
   std::vector<double> normal_vector(std::int64_t n, double mean = 0.0, double std = 1.0);
 
  private:

@@ -51,6 +51,7 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, Conv2dParams
         cpu::conv2d_forward<T>(g, x.data<T>(), w.data<T>(), data_or_null<T>(bias), y.data<T>());
       },
       no_cuda_kernel);
+  x.context().add_flops(2.0 * g.macs());
   if (autograd::needs_grad({&x, &w, &bias})) {
     const Tensor inputs[] = {x, w, bias};
     Tensor outputs[] = {y};

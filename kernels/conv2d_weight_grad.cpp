@@ -23,6 +23,7 @@ Tensor conv2d_weight_grad(const Tensor& x, const Tensor& dy, std::int64_t kh, st
   dispatch<OpId::conv2d_weight_grad>(
       x, [&]<class T>() { cpu::conv2d_backward_weight<T>(g, x.data<T>(), dy.data<T>(), dw.data<T>()); },
       no_cuda_kernel);
+  x.context().add_flops(2.0 * g.macs());
   if (autograd::needs_grad({&x, &dy})) {
     const Tensor inputs[] = {x, dy};
     Tensor outputs[] = {dw};

@@ -60,6 +60,7 @@ Tensor conv_transpose2d(const Tensor& x, const Tensor& w, const Tensor& bias, Co
                                          y.data<T>());
       },
       no_cuda_kernel);
+  x.context().add_flops(2.0 * g.macs());
   if (autograd::needs_grad({&x, &w, &bias})) {
     const Tensor inputs[] = {x, w, bias};
     Tensor outputs[] = {y};

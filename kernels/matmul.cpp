@@ -31,6 +31,7 @@ template <OpId op> Tensor matmul_like(const Tensor& a, const Tensor& b, bool ta,
                        b.data<T>() + i * b.dim(r) * ldb, ldb, T(0), c.data<T>() + i * m * n, n);
       },
       no_cuda_kernel);
+  a.context().add_flops(2.0 * static_cast<double>(batch * m * n * k));
   if (autograd::needs_grad({&a, &b})) {
     const Tensor inputs[] = {a, b};
     Tensor outputs[] = {c};

@@ -42,6 +42,10 @@ Tensor self_attention(const Tensor& x, const Tensor& wq, const Tensor& bq, const
   dispatch<OpId::self_attention>(
       x, [&]<class T>() { cpu::self_attention_forward<T>(s, x.data<T>(), params_of<T>(weights), y.data<T>()); },
       no_cuda_kernel);
+  // Projections (2d + C)·C·N, scores d·N², values C·N² multiply-adds per image.
+  x.context().add_flops(2.0 * static_cast<double>(s.batch) *
+                        static_cast<double>((2 * s.qk_dim + s.channels) * s.channels * s.tokens +
+                                            (s.qk_dim + s.channels) * s.tokens * s.tokens));
   const Tensor inputs[] = {x, wq, bq, wk, bk, wv, bv, gamma};
   if (autograd::needs_grad(inputs)) {
     Tensor outputs[] = {y};

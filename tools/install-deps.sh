@@ -14,6 +14,7 @@ packages=(
   nlohmann-json3-dev    # safetensors headers, configs, bench results
   libcli11-dev          # command-line parsing of the tools
   python3 python3-numpy python3-torch   # cross-checks against PyTorch on the CPU
+  python3-pil           # regenerating the bicubic-resize fixture (tests/data/fixtures)
 )
 
 missing=()

@@ -1,0 +1,67 @@
+// Whole training steps on the CPU backend (issue: CPU speed): a colorization step (unet_128,
+// ngf 32, 128², batch 1) and a CycleGAN step (resnet_6blocks, ngf 32, 128², batch 1), with the
+// step's FLOP/s counted by the context (2 per multiply-add of every conv, transposed conv,
+// weight gradient and matmul that ran). bench/compare_cpu_torch.py times PyTorch on the same
+// steps and prints the ratios.
+#include <benchmark/benchmark.h>
+
+#include "kernels/all_ops.h"
+#include "nets/models/model.h"
+
+using namespace pigment;
+using namespace pigment::nets;
+
+namespace {
+ModelOptions colorization_step() {
+  ModelOptions o;
+  o.kind = ModelKind::colorization;
+  o.generator = {"unet_128", 1, 2, 32, NormType::batch, true, {4, 8}};
+  o.discriminator.ndf = 32;
+  o.discriminator.norm = NormType::batch;
+  o.gan_mode = GanMode::vanilla;
+  return o;
+}
+
+ModelOptions cycle_gan_step() {
+  ModelOptions o;
+  o.kind = ModelKind::cycle_gan;
+  o.generator = {"resnet_6blocks", 3, 3, 32, NormType::instance, false, {4, 8}};
+  o.discriminator.ndf = 32;
+  o.discriminator.norm = NormType::instance;
+  o.gan_mode = GanMode::lsgan;
+  o.pool_size = 50;
+  return o;
+}
+
+void bench_step(benchmark::State& state, ModelOptions options, int size) {
+  const Device cpu = Device::cpu();
+  auto model = Model::create(options, cpu);
+  Generator gen(1);
+  Tensor a = Tensor::empty({1, options.generator.input_nc, size, size}, DType::f32, cpu);
+  Tensor b = Tensor::empty({1, options.generator.output_nc, size, size}, DType::f32, cpu);
+  gen.fill_uniform(a, -1, 1);
+  gen.fill_uniform(b, -1, 1);
+  model->set_input(a, b);
+  model->optimize_parameters();  // warm-up: first-touch of every buffer
+  cpu.context().reset_op_counts();
+  model->optimize_parameters();
+  const double flops = cpu.context().flops();
+  for (auto _ : state) {
+    model->set_input(a, b);
+    model->optimize_parameters();
+  }
+  state.counters["FLOP/s"] = benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GFLOP_per_step"] = flops / 1e9;
+}
+}  // namespace
+
+BENCHMARK_CAPTURE(bench_step, colorization_unet128_ngf32_128px, colorization_step(), 128)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinTime(5.0);
+BENCHMARK_CAPTURE(bench_step, cycle_gan_resnet6_ngf32_128px, cycle_gan_step(), 128)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinTime(5.0);
+
+BENCHMARK_MAIN();

@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Loads Pigment checkpoints into the reference PyTorch networks and compares outputs.
+
+    python3 check_against_torch.py DIR
+
+DIR holds cases.json (written by tests/torch_crosscheck.cpp) and, per case, <case>.safetensors
+(the network's state_dict as Pigment saves it) and <case>_io.safetensors (input and Pigment's
+output). Exit 0: every output agrees; 1: a mismatch or an error; 77: PyTorch is not installed
+(CTest reports the test as skipped)."""
+import json
+import os
+import struct
+import sys
+
+try:
+    import numpy as np
+    import torch
+except ImportError:
+    print("PyTorch (Debian: python3-torch) is not installed: skipping the PyTorch cross-check")
+    sys.exit(77)
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reference_nets import build  # noqa: E402
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + n])
+    base = 8 + n
+    out = {}
+    for key, entry in header.items():
+        if key == "__metadata__":
+            continue
+        begin, end = entry["data_offsets"]
+        dtype = {"F32": np.float32, "F64": np.float64}[entry["dtype"]]
+        out[key] = torch.from_numpy(np.frombuffer(data[base + begin:base + end], dtype=dtype).copy()).reshape(
+            entry["shape"])
+    return out
+
+
+def main():
+    directory = sys.argv[1]
+    with open(os.path.join(directory, "cases.json")) as f:
+        cases = json.load(f)
+    failures = 0
+    for case in cases:
+        name = case["name"]
+        net = build(case)
+        state = read_safetensors(os.path.join(directory, name + ".safetensors"))
+        missing, unexpected = net.load_state_dict(state, strict=False)
+        missing = [k for k in missing if not k.endswith("num_batches_tracked")]
+        if missing or unexpected:
+            print(f"{name}: state_dict keys differ: missing {missing[:5]}, unexpected {unexpected[:5]}")
+            failures += 1
+            continue
+        io = read_safetensors(os.path.join(directory, name + "_io.safetensors"))
+        net.train(case["training"])
+        with torch.no_grad():
+            out = net(io["input"])
+        expected = io["output"]
+        scale = max(1.0, float(expected.abs().max()))
+        err = float((out - expected).abs().max()) / scale
+        ok = out.shape == expected.shape and err < 1e-4
+        print(f"{name:<28} {str(tuple(out.shape)):<20} max error {err:.2e} (relative to {scale:.3g})  "
+              f"{'ok' if ok else 'MISMATCH'}")
+        failures += not ok
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,331 @@
+// gan-test: colorizes (or translates) images with a trained generator, at each image's own size,
+// and writes results/<name>/<phase>_<epoch>/index.html with input, output and ground truth, plus
+// PSNR, SSIM and colorfulness per image and on average. The architecture options default to the
+// experiment's train_opt.txt, so `gan-test --name X` is enough for a run trained with gan-train.
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <algorithm>
+#include <map>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "engine/file_io.h"
+#include "kernels/all_ops.h"
+#include "nets/generators.h"
+#include "tools/metrics.h"
+#include "train/checkpoint.h"
+#include "train/data/dataset.h"
+#include "train/data/lab.h"
+#include "train/data/synthetic.h"
+#include "train/html.h"
+#include "train/visuals.h"
+
+using namespace pigment;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TestOptions {
+  std::string dataroot, name = "synthetic_colorizer", checkpoints_dir = "./checkpoints", results_dir = "./results";
+  std::string model, netG, norm, dataset_mode, direction = "AtoB", epoch = "latest", phase = "test", device = "auto";
+  int ngf = 0, input_nc = 0, output_nc = 0, crop_size = 0, num_test = 50;
+  bool no_dropout = false, dropout_at_test = false;
+  std::vector<int> attention_at;
+  std::int64_t synthetic_test = 32;
+  std::uint64_t seed = 0;
+};
+
+// train_opt.txt → option name → value ("{:>25}: {:<30}[\t[default: …]]" lines).
+std::map<std::string, std::string> read_train_options(const fs::path& file) {
+  std::map<std::string, std::string> out;
+  std::ifstream in(file);
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto colon = line.find(": ");
+    if (colon == std::string::npos || line.starts_with("---")) continue;
+    auto trim = [](std::string s) {
+      const auto b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
+      return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+    };
+    std::string value = line.substr(colon + 2);
+    if (const auto tab = value.find("\t[default:"); tab != std::string::npos) value = value.substr(0, tab);
+    out[trim(line.substr(0, colon))] = trim(value);
+  }
+  return out;
+}
+
+struct Item {
+  std::string name;        // file stem
+  data::Image input;       // what the generator sees (full size)
+  data::Image truth;       // ground truth, empty if none
+};
+
+// Edge-replicates `image` up to multiples of `multiple` (at least `multiple`).
+data::Image pad_to_multiple(const data::Image& image, int multiple) {
+  const int w = std::max(multiple, (image.width + multiple - 1) / multiple * multiple);
+  const int h = std::max(multiple, (image.height + multiple - 1) / multiple * multiple);
+  if (w == image.width && h == image.height) return image;
+  data::Image out(w, h, image.channels);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      for (int c = 0; c < image.channels; ++c)
+        out.at(y, x, c) = image.at(std::min(y, image.height - 1), std::min(x, image.width - 1), c);
+  return out;
+}
+
+data::Image run_generator(nets::Network& G, const data::Image& input, int multiple, const Device& device) {
+  const data::Image padded = pad_to_multiple(input, multiple);
+  Tensor x = data::image_to_tensor(padded);
+  Tensor y;
+  {
+    autograd::NoGradGuard no_grad;
+    y = G.forward(reshape(x, {1, x.dim(0), x.dim(1), x.dim(2)}).to(device));
+  }
+  const data::Image out = data::tensor_to_image(train::batch_item(y, 0));
+  return data::crop(out, 0, 0, input.width, input.height);
+}
+
+// Colorization at the image's own size: ab predicted at the model's resolution from the resized
+// L, upsampled, and combined with the full-resolution L.
+data::Image colorize(nets::Network& G, const data::Image& rgb, int model_size, const Device& device) {
+  const data::Image small = data::resize_bicubic(rgb, model_size, model_size);
+  const Tensor L_small = data::image_to_lab_tensors(small).first;
+  Tensor ab;
+  {
+    autograd::NoGradGuard no_grad;
+    ab = G.forward(reshape(L_small, {1, 1, model_size, model_size}).to(device));
+  }
+  const std::vector<float> ab_small = train::batch_item(ab, 0).to_vector<float>();
+  data::Image a(model_size, model_size, 1), b(model_size, model_size, 1);
+  const std::size_t plane = static_cast<std::size_t>(model_size) * model_size;
+  for (std::size_t i = 0; i < plane; ++i) {
+    a.pixels[i] = ab_small[i];
+    b.pixels[i] = ab_small[plane + i];
+  }
+  const data::Image a_full = data::resize_bicubic(a, rgb.width, rgb.height);
+  const data::Image b_full = data::resize_bicubic(b, rgb.width, rgb.height);
+  data::Image out(rgb.width, rgb.height, 3);
+  for (int y = 0; y < rgb.height; ++y)
+    for (int x = 0; x < rgb.width; ++x) {
+      const auto lab = data::rgb_to_lab(rgb.at(y, x, 0), rgb.at(y, x, 1), rgb.at(y, x, 2));
+      const auto c = data::lab_to_rgb(lab[0], a_full.at(y, x, 0) * data::kAbScale, b_full.at(y, x, 0) * data::kAbScale);
+      for (int k = 0; k < 3; ++k) out.at(y, x, k) = c[static_cast<std::size_t>(k)];
+    }
+  return out;
+}
+
+bool is_gray(const data::Image& im) {
+  if (im.channels == 1) return true;
+  for (int y = 0; y < im.height; ++y)
+    for (int x = 0; x < im.width; ++x)
+      if (std::fabs(im.at(y, x, 0) - im.at(y, x, 1)) > 1e-3f || std::fabs(im.at(y, x, 1) - im.at(y, x, 2)) > 1e-3f)
+        return false;
+  return true;
+}
+
+std::vector<Item> gather(const TestOptions& o, const std::string& mode) {
+  std::vector<Item> items;
+  if (o.dataroot.empty()) {  // held-out synthetic scenes (indices disjoint from training)
+    for (std::int64_t i = 0; i < std::min<std::int64_t>(o.synthetic_test, o.num_test); ++i) {
+      data::Image scene = data::synthetic_scene(0, (std::int64_t{1} << 40) + i, 2 * o.crop_size, 2 * o.crop_size);
+      items.push_back({fmt::format("scene_{:03d}", i), scene, scene});
+    }
+    return items;
+  }
+  std::vector<fs::path> files;
+  const fs::path root(o.dataroot);
+  PIGMENT_CHECK(fs::exists(root), "gan-test: --dataroot '{}' does not exist", o.dataroot);
+  if (fs::is_regular_file(root)) {
+    files.push_back(root);
+  } else {
+    const fs::path dir = fs::is_directory(root / o.phase) ? root / o.phase : root;
+    for (const auto& e : fs::recursive_directory_iterator(dir)) {
+      std::string ext = e.path().extension().string();
+      for (char& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (e.is_regular_file() && (ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp")) files.push_back(e.path());
+    }
+    std::sort(files.begin(), files.end());
+  }
+  PIGMENT_CHECK(!files.empty(), "gan-test: no PNG, JPEG or BMP images under '{}'", o.dataroot);
+  int skipped = 0;
+  for (const fs::path& f : files) {
+    if (static_cast<int>(items.size()) >= o.num_test) break;
+    std::string error;
+    auto image = data::load_image(f, error);
+    if (!image) {
+      fmt::print(stderr, "gan-test: skipping {}\n", error);
+      ++skipped;
+      continue;
+    }
+    Item it{f.stem().string(), *image, {}};
+    if (mode == "aligned") {  // A|B side by side
+      const int half = image->width / 2;
+      data::Image A = data::crop(*image, 0, 0, half, image->height), B = data::crop(*image, half, 0, half, image->height);
+      if (o.direction == "BtoA") std::swap(A, B);
+      it.input = A;
+      it.truth = B;
+    } else if (mode == "colorization") {
+      it.input = data::to_rgb(*image);
+      if (!is_gray(*image)) it.truth = it.input;  // a colour photo is its own ground truth
+    }
+    items.push_back(std::move(it));
+  }
+  if (skipped) fmt::print(stderr, "gan-test: {} unreadable file(s) skipped\n", skipped);
+  PIGMENT_CHECK(!items.empty(), "gan-test: none of the images under '{}' could be read", o.dataroot);
+  return items;
+}
+
+int run(const TestOptions& given, const std::map<std::string, std::string>& trained) {
+  TestOptions o = given;
+  auto from = [&](std::string& field, const char* key, const std::string& fallback) {
+    if (field.empty()) field = trained.count(key) ? trained.at(key) : fallback;
+  };
+  auto from_int = [&](int& field, const char* key, int fallback) {
+    if (field == 0) field = trained.count(key) ? std::stoi(trained.at(key)) : fallback;
+  };
+  from(o.model, "model", "colorization");
+  from(o.netG, "netG", "unet_256");
+  from(o.norm, "norm", "batch");
+  from(o.dataset_mode, "dataset_mode", o.model == "colorization" ? "colorization" : "single");
+  from_int(o.ngf, "ngf", 64);
+  from_int(o.input_nc, "input_nc", o.model == "colorization" ? 1 : 3);
+  from_int(o.output_nc, "output_nc", o.model == "colorization" ? 2 : 3);
+  from_int(o.crop_size, "crop_size", 256);
+  if (o.attention_at.empty()) {
+    o.attention_at = {4, 8};
+    if (trained.count("attention_at")) {
+      o.attention_at.clear();
+      std::stringstream ss(trained.at("attention_at"));
+      for (std::string part; std::getline(ss, part, ',');) o.attention_at.push_back(std::stoi(part));
+    }
+  }
+  if (!given.no_dropout && trained.count("no_dropout")) o.no_dropout = trained.at("no_dropout") == "True";
+  const std::string mode = o.dataset_mode == "unaligned" ? "single" : o.dataset_mode;
+
+  const Device device = Device::parse(o.device);
+  Generator rng(o.seed);
+  nets::GeneratorOptions g;
+  g.arch = o.netG;
+  g.ngf = o.ngf;
+  g.norm = nets::parse_norm(o.norm);
+  g.input_nc = o.input_nc;
+  g.output_nc = o.output_nc;
+  g.dropout = !o.no_dropout;
+  g.attention_divisors = o.attention_at;
+  if (o.model == "cycle_gan" && o.direction == "BtoA") std::swap(g.input_nc, g.output_nc);
+  auto G = nets::make_generator(g, device, &rng);
+  const std::string net_name = o.model == "cycle_gan" ? (o.direction == "AtoB" ? "G_A" : "G_B") : "G";
+  const fs::path ckpt = fs::path(o.checkpoints_dir) / o.name;
+  train::load_network(ckpt, o.epoch, net_name, *G);
+  // Evaluation mode by default (dropout off, batch norm on running statistics); the reference
+  // keeps dropout on at test time, which --dropout_at_test restores.
+  G->set_training(o.dropout_at_test);
+  const int multiple = nets::unet_depth(o.netG) ? 1 << nets::unet_depth(o.netG) : 4;
+
+  const std::vector<Item> items = gather(o, mode);
+  const fs::path out_dir = fs::path(o.results_dir) / o.name / fmt::format("{}_{}", o.phase, o.epoch);
+  fs::create_directories(out_dir / "images");
+  std::vector<train::HtmlSection> sections;
+  double sum_psnr = 0, sum_ssim = 0, sum_color = 0, sum_color_truth = 0;
+  int with_truth = 0;
+  nlohmann::json report = nlohmann::json::array();
+  fmt::print("gan-test: {} images with {} from {} on {}\n", items.size(), net_name, (ckpt / (o.epoch + "_net_" + net_name)).string(), device.str());
+  for (const Item& it : items) {
+    data::Image output = o.model == "colorization" ? colorize(*G, it.input, o.crop_size, device)
+                                                   : run_generator(*G, it.input, multiple, device);
+    data::Image shown_input = o.model == "colorization" ? data::to_rgb(data::to_gray(it.input)) : it.input;
+    train::HtmlSection s{it.name, {}, ""};
+    auto save = [&](const std::string& label, const data::Image& im) {
+      const std::string file = fmt::format("images/{}_{}.png", it.name, label);
+      data::save_png(out_dir / file, im);
+      s.images.push_back({label, file});
+    };
+    save(o.model == "colorization" ? "input_gray" : "real_A", shown_input);
+    save(o.model == "colorization" ? "colorized" : "fake_B", output);
+    nlohmann::json entry = {{"image", it.name}, {"colorfulness", metrics::colorfulness(output)}};
+    sum_color += metrics::colorfulness(output);
+    if (!it.truth.empty() && it.truth.width == output.width && it.truth.height == output.height &&
+        it.truth.channels == output.channels) {
+      save(o.model == "colorization" ? "ground_truth" : "real_B", it.truth);
+      const double p = metrics::psnr(output, it.truth), q = metrics::ssim(output, it.truth);
+      const double ct = metrics::colorfulness(it.truth);
+      sum_psnr += p;
+      sum_ssim += q;
+      sum_color_truth += ct;
+      ++with_truth;
+      entry["psnr"] = p;
+      entry["ssim"] = q;
+      entry["colorfulness_truth"] = ct;
+      s.note = fmt::format("PSNR {:.2f} dB · SSIM {:.4f} · colorfulness {:.1f} (ground truth {:.1f})", p, q,
+                           metrics::colorfulness(output), ct);
+    } else {
+      s.note = fmt::format("colorfulness {:.1f}", metrics::colorfulness(output));
+    }
+    fmt::print("  {:<24} {}\n", it.name, s.note);
+    report.push_back(entry);
+    sections.push_back(std::move(s));
+  }
+  const double n = static_cast<double>(items.size());
+  std::string summary = fmt::format("{} images; mean colorfulness {:.1f}", items.size(), sum_color / n);
+  if (with_truth)
+    summary = fmt::format("{} images; mean PSNR {:.2f} dB, SSIM {:.4f}, colorfulness {:.1f} (ground truth {:.1f})",
+                          items.size(), sum_psnr / with_truth, sum_ssim / with_truth, sum_color / n,
+                          sum_color_truth / with_truth);
+  fmt::print("gan-test: {}\n", summary);
+  train::write_html_page(out_dir / "index.html", fmt::format("Experiment = {}, Phase = {}, Epoch = {}", o.name, o.phase, o.epoch),
+                         "<p>" + train::html_escape(summary) + "</p>", sections, 256);
+  const std::string json = nlohmann::json{{"summary", summary}, {"images", report}}.dump(1);
+  write_file_atomically(out_dir / "metrics.json", std::as_bytes(std::span(json.data(), json.size())));
+  fmt::print("gan-test: results in {}\n", (out_dir / "index.html").string());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"gan-test: colorize or translate images with a trained generator; writes an HTML page with metrics",
+               "gan-test"};
+  TestOptions o;
+  app.add_option("--dataroot", o.dataroot, "an image or a folder (its <phase>/ subfolder if present); empty: "
+                                           "held-out built-in synthetic scenes");
+  app.add_option("--name", o.name, "experiment name")->capture_default_str();
+  app.add_option("--checkpoints_dir", o.checkpoints_dir, "where the experiment's checkpoints are")->capture_default_str();
+  app.add_option("--results_dir", o.results_dir, "where results go")->capture_default_str();
+  app.add_option("--epoch", o.epoch, "which checkpoint: latest, an epoch number or iter_<N>")->capture_default_str();
+  app.add_option("--phase", o.phase, "phase name used in the results folder")->capture_default_str();
+  app.add_option("--num_test", o.num_test, "at most this many images")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--model", o.model, "colorization, pix2pix, cycle_gan or test (default: from train_opt.txt)")
+      ->check(CLI::IsMember({"colorization", "pix2pix", "cycle_gan", "test"}));
+  app.add_option("--netG", o.netG, "generator architecture (default: from train_opt.txt)");
+  app.add_option("--ngf", o.ngf, "generator filters (default: from train_opt.txt)");
+  app.add_option("--norm", o.norm, "instance, batch or none (default: from train_opt.txt)")
+      ->check(CLI::IsMember({"instance", "batch", "none"}));
+  app.add_option("--input_nc", o.input_nc, "input channels (default: from train_opt.txt)");
+  app.add_option("--output_nc", o.output_nc, "output channels (default: from train_opt.txt)");
+  app.add_option("--crop_size", o.crop_size, "the resolution the model was trained at (default: from train_opt.txt)");
+  app.add_option("--dataset_mode", o.dataset_mode, "colorization, aligned or single (default: from train_opt.txt)")
+      ->check(CLI::IsMember({"colorization", "aligned", "single", "unaligned"}));
+  app.add_option("--direction", o.direction, "AtoB or BtoA")->check(CLI::IsMember({"AtoB", "BtoA"}));
+  app.add_option("--attention_at", o.attention_at, "sa_unet attention divisors (default: from train_opt.txt)")->delimiter(',');
+  app.add_flag("--no_dropout", o.no_dropout, "the generator has no dropout layers");
+  app.add_flag("--dropout_at_test", o.dropout_at_test, "keep dropout and batch statistics on, as the reference does");
+  app.add_option("--device", o.device, "cpu, cuda, cuda:N or auto")->capture_default_str();
+  app.add_option("--seed", o.seed, "seed of the synthetic test scenes")->capture_default_str();
+  app.add_option("--synthetic_test", o.synthetic_test, "synthetic test scenes when no --dataroot")->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    const fs::path opt_file = fs::path(o.checkpoints_dir) / o.name / "train_opt.txt";
+    return run(o, fs::exists(opt_file) ? read_train_options(opt_file) : std::map<std::string, std::string>{});
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "gan-test: {}\n", e.what());
+    return 1;
+  }
+}

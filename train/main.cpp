@@ -1,0 +1,18 @@
+// gan-train: trains pix2pix, CycleGAN or a Lab colorizer (see docs/user-guide.md).
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "train/options.h"
+#include "train/trainer.h"
+
+int main(int argc, char** argv) {
+  try {
+    const auto options = pigment::train::parse_train_options(argc, argv);
+    if (!options) return 0;  // --help
+    return pigment::train::run_training(*options);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "{}\n", e.what());
+    return 1;
+  }
+}

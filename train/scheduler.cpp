@@ -1,0 +1,72 @@
+#include "train/scheduler.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+#include <fmt/format.h>
+
+#include "engine/error.h"
+
+namespace pigment::train {
+
+LrPolicy parse_lr_policy(const std::string& name) {
+  if (name == "linear") return LrPolicy::linear;
+  if (name == "step") return LrPolicy::step;
+  if (name == "plateau") return LrPolicy::plateau;
+  if (name == "cosine") return LrPolicy::cosine;
+  PIGMENT_FAIL("unknown lr_policy '{}': expected linear, step, plateau or cosine", name);
+}
+
+LrScheduler::LrScheduler(LrPolicy policy, double base_lr, int epoch_count, int n_epochs, int n_epochs_decay,
+                         int lr_decay_iters)
+    : policy_(policy), base_lr_(base_lr), epoch_count_(epoch_count), n_epochs_(n_epochs),
+      n_epochs_decay_(n_epochs_decay), lr_decay_iters_(lr_decay_iters), lr_(base_lr) {}
+
+double LrScheduler::step(double metric) {
+  ++steps_;
+  const double k = static_cast<double>(steps_);
+  switch (policy_) {
+    case LrPolicy::linear:
+      lr_ = base_lr_ * (1.0 - std::max(0.0, k + epoch_count_ - n_epochs_) / (n_epochs_decay_ + 1.0));
+      break;
+    case LrPolicy::step:
+      lr_ = base_lr_ * std::pow(0.1, std::floor(k / lr_decay_iters_));
+      break;
+    case LrPolicy::plateau:
+      // PyTorch's ReduceLROnPlateau, mode 'min', threshold_mode 'rel', cooldown 0.
+      if (metric < best_ * (1.0 - 0.01)) {
+        best_ = metric;
+        bad_epochs_ = 0;
+      } else if (++bad_epochs_ > 5) {
+        lr_ *= 0.2;
+        bad_epochs_ = 0;
+      }
+      break;
+    case LrPolicy::cosine:
+      lr_ = base_lr_ * (1.0 + std::cos(std::numbers::pi * k / std::max(1, n_epochs_))) / 2.0;
+      break;
+  }
+  return lr_;
+}
+
+void LrScheduler::save(Metadata& metadata) const {
+  metadata["scheduler_steps"] = std::to_string(steps_);
+  metadata["scheduler_lr"] = fmt::format("{:.17g}", lr_);
+  metadata["scheduler_best"] = fmt::format("{:.17g}", best_);
+  metadata["scheduler_bad_epochs"] = std::to_string(bad_epochs_);
+}
+
+void LrScheduler::load(const Metadata& metadata) {
+  auto get = [&](const char* key) {
+    auto it = metadata.find(key);
+    PIGMENT_CHECK(it != metadata.end(), "training state: metadata '{}' is missing", key);
+    return it->second;
+  };
+  steps_ = std::stoll(get("scheduler_steps"));
+  lr_ = std::stod(get("scheduler_lr"));
+  best_ = std::stod(get("scheduler_best"));
+  bad_epochs_ = std::stoi(get("scheduler_bad_epochs"));
+}
+
+}  // namespace pigment::train

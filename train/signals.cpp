@@ -1,0 +1,40 @@
+#include "train/signals.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+
+namespace pigment::train {
+
+namespace {
+// A signal handler can reach nothing but static storage: this flag (and the handlers it replaced)
+// are the one piece of global state in Pigment; only the handler and InterruptHandler touch them.
+std::atomic<int> g_interrupts{0};
+
+extern "C" void on_interrupt(int) {
+  if (g_interrupts.fetch_add(1) >= 1) _exit(130);  // the second Ctrl-C: leave now
+  const char message[] = "\ngan-train: interrupted; saving a checkpoint after this step (Ctrl-C again to quit at once)\n";
+  [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, message, sizeof message - 1);
+}
+
+struct sigaction g_previous_int, g_previous_term;
+}  // namespace
+
+InterruptHandler::InterruptHandler() {
+  g_interrupts = 0;
+  struct sigaction action {};
+  action.sa_handler = on_interrupt;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, &g_previous_int);
+  sigaction(SIGTERM, &action, &g_previous_term);
+}
+
+InterruptHandler::~InterruptHandler() {
+  sigaction(SIGINT, &g_previous_int, nullptr);
+  sigaction(SIGTERM, &g_previous_term, nullptr);
+}
+
+bool InterruptHandler::requested() const { return g_interrupts.load() > 0; }
+
+}  // namespace pigment::train

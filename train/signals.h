@@ -1,0 +1,16 @@
+#pragma once
+// Ctrl-C (SIGINT) and SIGTERM during training: the first asks the loop to save a checkpoint after
+// the current step and exit; a second exits at once (a checkpoint being written stays the previous
+// complete one: every file is written atomically).
+namespace pigment::train {
+
+class InterruptHandler {
+ public:
+  InterruptHandler();   // installs the handlers
+  ~InterruptHandler();  // restores the previous ones
+  InterruptHandler(const InterruptHandler&) = delete;
+  InterruptHandler& operator=(const InterruptHandler&) = delete;
+  bool requested() const;
+};
+
+}  // namespace pigment::train

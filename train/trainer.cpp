@@ -1,0 +1,281 @@
+#include "train/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/file_io.h"
+#include "train/checkpoint.h"
+#include "train/data/dataset.h"
+#include "train/html.h"
+#include "train/loss_log.h"
+#include "train/progress.h"
+#include "train/signals.h"
+#include "train/visuals.h"
+
+namespace pigment::train {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+data::DataOptions data_options(const TrainOptions& o) {
+  data::DataOptions d;
+  d.dataroot = o.dataroot;
+  d.phase = o.phase;
+  d.mode = data::parse_dataset_mode(o.dataset_mode);
+  d.a_to_b = o.direction == "AtoB";
+  d.input_nc = o.input_nc;
+  d.output_nc = o.output_nc;
+  d.preprocess = data::parse_preprocess(o.preprocess);
+  d.load_size = o.load_size;
+  d.crop_size = o.crop_size;
+  d.no_flip = o.no_flip;
+  d.serial_batches = o.serial_batches;
+  d.max_dataset_size = std::isinf(o.max_dataset_size) ? INT64_MAX : static_cast<std::int64_t>(o.max_dataset_size);
+  d.batch_size = o.batch_size;
+  d.seed = o.seed;
+  d.num_threads = o.num_threads;
+  d.max_bad_fraction = o.max_bad_fraction;
+  d.synthetic_train = o.synthetic_train;
+  d.synthetic_test = o.synthetic_test;
+  return d;
+}
+
+nets::ModelOptions model_options(const TrainOptions& o) {
+  nets::ModelOptions m;
+  m.kind = nets::parse_model(o.model);
+  m.generator.arch = o.netG;
+  m.generator.input_nc = o.input_nc;
+  m.generator.output_nc = o.output_nc;
+  m.generator.ngf = o.ngf;
+  m.generator.norm = nets::parse_norm(o.norm);
+  m.generator.dropout = !o.no_dropout;
+  m.generator.attention_divisors = o.attention_at;
+  m.discriminator.arch = o.netD;
+  m.discriminator.ndf = o.ndf;
+  m.discriminator.n_layers = o.n_layers_D;
+  m.discriminator.norm = nets::parse_norm(o.norm);
+  m.gan_mode = nets::parse_gan_mode(o.gan_mode);
+  m.lambda_L1 = o.lambda_L1;
+  m.lambda_A = o.lambda_A;
+  m.lambda_B = o.lambda_B;
+  m.lambda_identity = o.lambda_identity;
+  m.lambda_gp = o.lambda_gp;
+  m.pool_size = o.pool_size;
+  m.adam = AdamOptions{o.lr, o.beta1, 0.999, 1e-8};
+  m.init_type = parse_init_type(o.init_type);
+  m.init_gain = o.init_gain;
+  m.is_train = true;
+  m.seed = o.seed;
+  return m;
+}
+
+std::string options_json(const TrainOptions& o) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [name, vd] : o.table) j[name] = vd.first;
+  return j.dump();
+}
+
+// The first loss that is not finite, if any.
+const std::pair<std::string, double>* non_finite(const Losses& losses) {
+  for (const auto& l : losses)
+    if (!std::isfinite(l.second)) return &l;
+  return nullptr;
+}
+
+// How many multiples of `every` lie in (before, after].
+bool crossed(std::int64_t before, std::int64_t after, std::int64_t every) { return before / every != after / every; }
+
+class Run {
+ public:
+  explicit Run(const TrainOptions& o)
+      : o_(o), device_(Device::parse(o.device)), dir_(o.experiment_dir()), web_(dir_ / "web"),
+        progress_bar_(!o.no_progress) {}
+
+  int train() {
+    std::filesystem::create_directories(web_ / "images");
+    const std::string options_text = format_options(o_);
+    std::fputs(options_text.c_str(), stdout);
+    write_file_atomically(dir_ / "train_opt.txt", std::as_bytes(std::span(options_text.data(), options_text.size())));
+
+    dataset_ = std::shared_ptr<data::Dataset>(data::make_dataset(data_options(o_)));
+    loader_ = std::make_unique<data::DataLoader>(dataset_, data_options(o_));
+    model_ = nets::Model::create(model_options(o_), device_);
+    scheduler_ = std::make_unique<LrScheduler>(parse_lr_policy(o_.lr_policy), o_.lr, o_.epoch_count, o_.n_epochs,
+                                               o_.n_epochs_decay, o_.lr_decay_iters);
+    const std::int64_t last_epoch = o_.n_epochs + o_.n_epochs_decay;
+    fmt::print("gan-train: {} on {}; {} samples per epoch ({} batches of {}); {}\n", o_.model, device_.str(),
+               dataset_->size(), loader_->batches_per_epoch(), o_.batch_size,
+               o_.dataroot.empty() ? "built-in synthetic scenes" : "data from " + o_.dataroot);
+    for (const auto& [name, net] : model_->networks())
+      fmt::print("  net {:<4} {:<16} {:>12} parameters\n", name, net->arch(), net->num_parameters());
+
+    if (o_.continue_train) {
+      progress_ = load_checkpoint(dir_, o_.epoch, *model_, *scheduler_);
+      model_->set_learning_rate(scheduler_->lr());
+      fmt::print("gan-train: resumed '{}' at epoch {}, batch {} ({} images trained), learning rate {:.7f}\n", o_.epoch,
+                 progress_.epoch, progress_.next_batch, progress_.total_iters, scheduler_->lr());
+      if (progress_.epoch > last_epoch) {
+        fmt::print("gan-train: this run already finished its {} epochs\n", last_epoch);
+        return 0;
+      }
+    } else {
+      progress_.epoch = o_.epoch_count;
+    }
+    log_ = std::make_unique<LossLog>(dir_ / "loss_log.txt");
+    InterruptHandler interrupt;
+    const auto run_start = Clock::now();
+    const std::int64_t images_at_start = progress_.total_iters;
+    const std::int64_t images_per_epoch = loader_->batches_per_epoch() * o_.batch_size;
+    const std::int64_t images_total = images_per_epoch * (last_epoch - o_.epoch_count + 1);
+
+    for (std::int64_t epoch = progress_.epoch; epoch <= last_epoch; ++epoch) {
+      if (progress_.next_batch == 0) start_epoch();
+      loader_->start_epoch(epoch, progress_.next_batch);
+      auto data_start = Clock::now();
+      while (auto batch = loader_->next()) {
+        const double t_data = seconds_since(data_start);
+        const auto step_start = Clock::now();
+        model_->set_input(batch->A, batch->B);
+        model_->optimize_parameters();
+        const std::int64_t n = batch->A.dim(0), before = progress_.total_iters;
+        progress_.next_batch = batch->index + 1;
+        progress_.epoch_iter += n;
+        progress_.total_iters += n;
+        const double t_comp = seconds_since(step_start) / static_cast<double>(n);
+
+        if (crossed(before, progress_.total_iters, o_.print_freq)) {
+          const Losses losses = model_->current_losses();
+          if (const auto* bad = non_finite(losses)) return diverged(*bad);
+          double g = 0;
+          for (const auto& [name, v] : losses)
+            if (!name.starts_with("D")) g += v;
+          progress_.epoch_loss_sum += g;
+          ++progress_.epoch_loss_count;
+          const std::string line = format_loss_line(epoch, progress_.epoch_iter, t_comp, t_data, losses);
+          progress_bar_.clear();
+          fmt::print("{}\n", line);
+          log_->append(line);
+          last_losses_ = losses;
+        }
+        if (crossed(before, progress_.total_iters, o_.display_freq)) save_visuals(epoch);
+        if (crossed(before, progress_.total_iters, o_.save_latest_freq)) {
+          const std::string tag = o_.save_by_iter ? fmt::format("iter_{}", progress_.total_iters) : "latest";
+          if (!save(tag)) return diverged_at_save();
+        }
+        const double elapsed = seconds_since(run_start);
+        const double rate = static_cast<double>(progress_.total_iters - images_at_start) / std::max(elapsed, 1e-9);
+        const std::int64_t done_in_run = (epoch - o_.epoch_count) * images_per_epoch + progress_.epoch_iter;
+        progress_bar_.update(epoch, last_epoch, progress_.epoch_iter, images_per_epoch, rate,
+                             static_cast<double>(images_total - done_in_run) / std::max(rate, 1e-9), last_losses_);
+        if (interrupt.requested() || (o_.stop_after > 0 && progress_.total_iters >= o_.stop_after)) {
+          progress_bar_.clear();
+          if (!save("latest")) return diverged_at_save();
+          fmt::print("gan-train: saved 'latest' at epoch {}, batch {}; resume with --continue_train\n", epoch,
+                     progress_.next_batch);
+          return 130;
+        }
+        data_start = Clock::now();
+      }
+      // End of the epoch: the next starts at its first batch.
+      progress_bar_.clear();
+      progress_.epoch = epoch + 1;
+      progress_.next_batch = 0;
+      progress_.epoch_iter = 0;
+      const bool periodic = epoch % o_.save_epoch_freq == 0;
+      if (periodic || epoch == last_epoch) {
+        if (!save("latest")) return diverged_at_save();
+        if (periodic && !save(std::to_string(epoch))) return diverged_at_save();
+        fmt::print("saving the model at the end of epoch {}, iters {}\n", epoch, progress_.total_iters);
+      }
+      save_visuals(epoch);
+      fmt::print("End of epoch {} / {} \t Time Taken: {:.0f} sec\n", epoch, last_epoch, seconds_since(run_start));
+    }
+    fmt::print("gan-train: done. Checkpoints and the web page are in {}\n", dir_.string());
+    return 0;
+  }
+
+ private:
+  void start_epoch() {
+    const double metric = progress_.epoch_loss_count > 0
+                              ? progress_.epoch_loss_sum / static_cast<double>(progress_.epoch_loss_count)
+                              : std::nan("");
+    const double old_lr = model_->learning_rate();
+    const double lr = scheduler_->step(metric);
+    model_->set_learning_rate(lr);
+    progress_.epoch_loss_sum = 0;
+    progress_.epoch_loss_count = 0;
+    fmt::print("learning rate {:.7f} -> {:.7f}\n", old_lr, lr);
+  }
+
+  // Saves a checkpoint unless the last losses are not finite (the last good one is kept).
+  bool save(const std::string& tag) {
+    const Losses losses = model_->current_losses();
+    if (const auto* bad = non_finite(losses)) {
+      bad_loss_ = *bad;
+      return false;
+    }
+    save_checkpoint(dir_, tag, *model_, *scheduler_, progress_, options_json(o_));
+    last_saved_ = tag + fmt::format(" (at {} images)", progress_.total_iters);
+    return true;
+  }
+
+  int diverged(const std::pair<std::string, double>& bad) {
+    progress_bar_.clear();
+    fmt::print(stderr,
+               "gan-train: training diverged: loss {} is {} at epoch {}, iteration {} ({} images). Stopped without "
+               "saving; the last good checkpoint is {}. Try a lower --lr, another --gan_mode or --norm.\n",
+               bad.first, bad.second, progress_.epoch, progress_.next_batch, progress_.total_iters,
+               last_saved_.empty() ? "none (no checkpoint was saved in this run)" : "'" + last_saved_ + "'");
+    return 3;
+  }
+  int diverged_at_save() { return diverged(bad_loss_); }
+
+  void save_visuals(std::int64_t epoch) {
+    for (const auto& [label, image] : visuals_to_images(model_->current_visuals()))
+      data::save_png(web_ / "images" / fmt::format("epoch{:03d}_{}.png", epoch, label), image);
+    displayed_.insert(epoch);
+    write_page(epoch);
+  }
+
+  void write_page(std::int64_t current_epoch) {
+    std::vector<HtmlSection> sections;
+    const auto visuals = model_->current_visuals();
+    for (std::int64_t e = current_epoch; e >= 1; --e) {
+      HtmlSection s{fmt::format("epoch [{}]", e), {}, ""};
+      for (const auto& v : visuals) {
+        const std::string file = fmt::format("images/epoch{:03d}_{}.png", e, v.name);
+        if (std::filesystem::exists(web_ / file)) s.images.push_back({v.name, file});
+      }
+      if (!s.images.empty()) sections.push_back(std::move(s));
+    }
+    const auto history = read_loss_history(log_->path(), loader_->batches_per_epoch() * o_.batch_size);
+    write_html_page(web_ / "index.html", "Experiment name = " + o_.name, loss_plot_svg(history), sections,
+                    o_.display_winsize, 60);
+  }
+
+  TrainOptions o_;
+  Device device_;
+  std::filesystem::path dir_, web_;
+  ProgressBar progress_bar_;
+  std::shared_ptr<data::Dataset> dataset_;
+  std::unique_ptr<data::DataLoader> loader_;
+  std::unique_ptr<nets::Model> model_;
+  std::unique_ptr<LrScheduler> scheduler_;
+  std::unique_ptr<LossLog> log_;
+  Progress progress_;
+  Losses last_losses_;
+  std::pair<std::string, double> bad_loss_;
+  std::string last_saved_;
+  std::set<std::int64_t> displayed_;
+};
+}  // namespace
+
+int run_training(const TrainOptions& options) { return Run(options).train(); }
+
+}  // namespace pigment::train
