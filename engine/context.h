@@ -87,8 +87,12 @@ class CpuContext final : public Context {
   void copy_within(void* dst, const void* src, std::size_t bytes) override;
   void memset_zero(void* dst, std::size_t bytes) override;
   void synchronize() override {}
+  // Fill every new allocation with NaN bytes (0xFF…), so that a kernel reading an output element it
+  // never wrote produces NaN instead of whatever the allocator had. The gradient checks run so.
+  void set_poison_allocations(bool poison) { poison_ = poison; }
 
  private:
+  bool poison_ = false;
   mutable std::mutex mutex_;  // data-loading threads allocate too
   AllocatorStats stats_;
 };

@@ -22,6 +22,7 @@ void* CpuContext::allocate(std::size_t bytes) {
   const std::size_t rounded = (bytes + kCpuAlignment - 1) / kCpuAlignment * kCpuAlignment;
   void* p = std::aligned_alloc(kCpuAlignment, rounded == 0 ? kCpuAlignment : rounded);
   if (!p) throw std::bad_alloc();
+  if (poison_) std::memset(p, 0xFF, rounded == 0 ? kCpuAlignment : rounded);
   std::lock_guard lock(mutex_);
   stats_.system_allocations++;
   stats_.requests++;
@@ -61,7 +62,12 @@ Device::Device(std::shared_ptr<Context> ctx) : ctx_(std::move(ctx)) {
   PIGMENT_CHECK(ctx_ != nullptr, "Device: null context");
 }
 
-Device Device::cpu() { return Device(std::make_shared<CpuContext>()); }
+Device Device::cpu() {
+  auto ctx = std::make_shared<CpuContext>();
+  // PIGMENT_POISON=1: every allocation starts as NaN, to expose reads of unwritten memory.
+  if (const char* env = std::getenv("PIGMENT_POISON")) ctx->set_poison_allocations(std::strcmp(env, "0") != 0);
+  return Device(std::move(ctx));
+}
 
 Device Device::parse(std::string_view spec) {
   if (spec == "cpu") return cpu();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "engine/autograd.h"
@@ -53,6 +54,7 @@ GradCheckResult gradcheck(const OpSpec& spec, const OpCase& c, std::uint64_t see
   try {
     Generator gen(seed);
     const Device cpu = Device::cpu();
+    static_cast<CpuContext&>(cpu.context()).set_poison_allocations(true);  // unwritten outputs show as NaN
     std::vector<Tensor> inputs = c.make_inputs(gen, DType::f64, cpu);
 
     // Analytic: backward from random cotangents.
@@ -108,7 +110,10 @@ GradCheckResult gradcheck(const OpSpec& spec, const OpCase& c, std::uint64_t see
       for (std::size_t s = 0; s < sample.size(); ++s) {
         const double a = analytic[static_cast<std::size_t>(sample[s])], n = numeric[s];
         const double abs_err = std::fabs(a - n);
-        const double rel_err = abs_err / std::max({std::fabs(a), std::fabs(n), floor});
+        // NaN never passes (a NaN error would compare false against every bound).
+        const double rel_err = std::isfinite(a) && std::isfinite(n)
+                                   ? abs_err / std::max({std::fabs(a), std::fabs(n), floor})
+                                   : std::numeric_limits<double>::infinity();
         check.max_abs = std::max(check.max_abs, abs_err);
         if (rel_err > check.max_rel || check.worst_index < 0) {
           check.max_rel = rel_err;

@@ -116,3 +116,11 @@ TEST_CASE("an unwritable checkpoints directory fails clearly", "[train][errors]"
   const std::string msg = error_of([&] { run_training(*parse(args)); });
   CHECK(!msg.empty());
 }
+
+TEST_CASE("a diverging run stops with the step and the loss, and saves nothing", "[train][errors]") {
+  const fs::path dir = fresh_dir("nan");
+  auto args = tiny_args(dir, "diverge");
+  args.insert(args.end(), {"--init_gain", "1e30"});  // weights so large that the first losses overflow
+  CHECK(run_training(*parse(args)) == 3);
+  CHECK_FALSE(fs::exists(dir / "diverge" / "latest_state.safetensors"));
+}

@@ -230,7 +230,7 @@ class Run {
     fmt::print(stderr,
                "gan-train: training diverged: loss {} is {} at epoch {}, iteration {} ({} images). Stopped without "
                "saving; the last good checkpoint is {}. Try a lower --lr, another --gan_mode or --norm.\n",
-               bad.first, bad.second, progress_.epoch, progress_.next_batch, progress_.total_iters,
+               bad.first, std::isnan(bad.second) ? std::string("NaN") : fmt::format("{}", bad.second), progress_.epoch, progress_.next_batch, progress_.total_iters,
                last_saved_.empty() ? "none (no checkpoint was saved in this run)" : "'" + last_saved_ + "'");
     return 3;
   }

@@ -95,7 +95,7 @@ void self_attention_backward(const AttentionShape& s, const T* dy, const T* x, c
         for (std::int64_t r = 0; r < pr.rows; ++r) {
           double sum = 0;
           for (std::int64_t j = 0; j < n; ++j) sum += static_cast<double>(pr.dp[r * n + j]);
-          pr.db[r] = static_cast<T>(sum) + beta * pr.db[r];
+          pr.db[r] = b == 0 ? static_cast<T>(sum) : pr.db[r] + static_cast<T>(sum);  // never 0·(uninitialised)
         }
       if (dxb) gemm<T>(Transpose::yes, Transpose::no, c, n, pr.rows, T(1), pr.w, c, pr.dp, n, T(1), dxb, n);
     }
