@@ -16,6 +16,7 @@
 #include "engine/file_io.h"
 #include "kernels/all_ops.h"
 #include "nets/generators.h"
+#include "tools/inference.h"
 #include "tools/metrics.h"
 #include "train/checkpoint.h"
 #include "train/data/dataset.h"
@@ -63,60 +64,6 @@ struct Item {
   data::Image input;       // what the generator sees (full size)
   data::Image truth;       // ground truth, empty if none
 };
-
-// Edge-replicates `image` up to multiples of `multiple` (at least `multiple`).
-data::Image pad_to_multiple(const data::Image& image, int multiple) {
-  const int w = std::max(multiple, (image.width + multiple - 1) / multiple * multiple);
-  const int h = std::max(multiple, (image.height + multiple - 1) / multiple * multiple);
-  if (w == image.width && h == image.height) return image;
-  data::Image out(w, h, image.channels);
-  for (int y = 0; y < h; ++y)
-    for (int x = 0; x < w; ++x)
-      for (int c = 0; c < image.channels; ++c)
-        out.at(y, x, c) = image.at(std::min(y, image.height - 1), std::min(x, image.width - 1), c);
-  return out;
-}
-
-data::Image run_generator(nets::Network& G, const data::Image& input, int multiple, const Device& device) {
-  const data::Image padded = pad_to_multiple(input, multiple);
-  Tensor x = data::image_to_tensor(padded);
-  Tensor y;
-  {
-    autograd::NoGradGuard no_grad;
-    y = G.forward(reshape(x, {1, x.dim(0), x.dim(1), x.dim(2)}).to(device));
-  }
-  const data::Image out = data::tensor_to_image(train::batch_item(y, 0));
-  return data::crop(out, 0, 0, input.width, input.height);
-}
-
-// Colorization at the image's own size: ab predicted at the model's resolution from the resized
-// L, upsampled, and combined with the full-resolution L.
-data::Image colorize(nets::Network& G, const data::Image& rgb, int model_size, const Device& device) {
-  const data::Image small = data::resize_bicubic(rgb, model_size, model_size);
-  const Tensor L_small = data::image_to_lab_tensors(small).first;
-  Tensor ab;
-  {
-    autograd::NoGradGuard no_grad;
-    ab = G.forward(reshape(L_small, {1, 1, model_size, model_size}).to(device));
-  }
-  const std::vector<float> ab_small = train::batch_item(ab, 0).to_vector<float>();
-  data::Image a(model_size, model_size, 1), b(model_size, model_size, 1);
-  const std::size_t plane = static_cast<std::size_t>(model_size) * model_size;
-  for (std::size_t i = 0; i < plane; ++i) {
-    a.pixels[i] = ab_small[i];
-    b.pixels[i] = ab_small[plane + i];
-  }
-  const data::Image a_full = data::resize_bicubic(a, rgb.width, rgb.height);
-  const data::Image b_full = data::resize_bicubic(b, rgb.width, rgb.height);
-  data::Image out(rgb.width, rgb.height, 3);
-  for (int y = 0; y < rgb.height; ++y)
-    for (int x = 0; x < rgb.width; ++x) {
-      const auto lab = data::rgb_to_lab(rgb.at(y, x, 0), rgb.at(y, x, 1), rgb.at(y, x, 2));
-      const auto c = data::lab_to_rgb(lab[0], a_full.at(y, x, 0) * data::kAbScale, b_full.at(y, x, 0) * data::kAbScale);
-      for (int k = 0; k < 3; ++k) out.at(y, x, k) = c[static_cast<std::size_t>(k)];
-    }
-  return out;
-}
 
 bool is_gray(const data::Image& im) {
   if (im.channels == 1) return true;
@@ -224,19 +171,19 @@ int run(const TestOptions& given, const std::map<std::string, std::string>& trai
   // Evaluation mode by default (dropout off, batch norm on running statistics); the reference
   // keeps dropout on at test time, which --dropout_at_test restores.
   G->set_training(o.dropout_at_test);
-  const int multiple = nets::unet_depth(o.netG) ? 1 << nets::unet_depth(o.netG) : 4;
+  const int multiple = inference::input_multiple(o.netG);
 
   const std::vector<Item> items = gather(o, mode);
   const fs::path out_dir = fs::path(o.results_dir) / o.name / fmt::format("{}_{}", o.phase, o.epoch);
   fs::create_directories(out_dir / "images");
   std::vector<train::HtmlSection> sections;
-  double sum_psnr = 0, sum_ssim = 0, sum_color = 0, sum_color_truth = 0;
+  double sum_psnr = 0, sum_ssim = 0, sum_color = 0, sum_color_truth = 0, sum_gray_psnr = 0;
   int with_truth = 0;
   nlohmann::json report = nlohmann::json::array();
   fmt::print("gan-test: {} images with {} from {} on {}\n", items.size(), net_name, (ckpt / (o.epoch + "_net_" + net_name)).string(), device.str());
   for (const Item& it : items) {
-    data::Image output = o.model == "colorization" ? colorize(*G, it.input, o.crop_size, device)
-                                                   : run_generator(*G, it.input, multiple, device);
+    data::Image output = o.model == "colorization" ? inference::colorize(*G, it.input, o.crop_size, device)
+                                                   : inference::translate(*G, it.input, multiple, device);
     data::Image shown_input = o.model == "colorization" ? data::to_rgb(data::to_gray(it.input)) : it.input;
     train::HtmlSection s{it.name, {}, ""};
     auto save = [&](const std::string& label, const data::Image& im) {
@@ -253,6 +200,11 @@ int run(const TestOptions& given, const std::map<std::string, std::string>& trai
       save(o.model == "colorization" ? "ground_truth" : "real_B", it.truth);
       const double p = metrics::psnr(output, it.truth), q = metrics::ssim(output, it.truth);
       const double ct = metrics::colorfulness(it.truth);
+      if (o.model == "colorization") {  // the gray (a = b = 0) baseline a colorizer must beat
+        const double gray = metrics::psnr(inference::gray_baseline(it.truth), it.truth);
+        sum_gray_psnr += gray;
+        entry["psnr_gray_baseline"] = gray;
+      }
       sum_psnr += p;
       sum_ssim += q;
       sum_color_truth += ct;
@@ -271,10 +223,13 @@ int run(const TestOptions& given, const std::map<std::string, std::string>& trai
   }
   const double n = static_cast<double>(items.size());
   std::string summary = fmt::format("{} images; mean colorfulness {:.1f}", items.size(), sum_color / n);
-  if (with_truth)
+  if (with_truth) {
     summary = fmt::format("{} images; mean PSNR {:.2f} dB, SSIM {:.4f}, colorfulness {:.1f} (ground truth {:.1f})",
                           items.size(), sum_psnr / with_truth, sum_ssim / with_truth, sum_color / n,
                           sum_color_truth / with_truth);
+    if (o.model == "colorization")
+      summary += fmt::format("; the gray (ab = 0) baseline scores {:.2f} dB", sum_gray_psnr / with_truth);
+  }
   fmt::print("gan-test: {}\n", summary);
   train::write_html_page(out_dir / "index.html", fmt::format("Experiment = {}, Phase = {}, Epoch = {}", o.name, o.phase, o.epoch),
                          "<p>" + train::html_escape(summary) + "</p>", sections, 256);
