@@ -90,9 +90,15 @@ class CpuContext final : public Context {
   // Fill every new allocation with NaN bytes (0xFF…), so that a kernel reading an output element it
   // never wrote produces NaN instead of whatever the allocator had. The gradient checks run so.
   void set_poison_allocations(bool poison) { poison_ = poison; }
+  // Scratch memory for a kernel (im2col columns), valid until the next call. A context runs one op
+  // at a time, like a CUDA stream; threads that run ops concurrently use contexts of their own.
+  void* workspace(std::size_t bytes);
+  ~CpuContext() override;
 
  private:
   bool poison_ = false;
+  void* workspace_ = nullptr;
+  std::size_t workspace_bytes_ = 0;
   mutable std::mutex mutex_;  // data-loading threads allocate too
   AllocatorStats stats_;
 };

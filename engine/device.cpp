@@ -39,6 +39,18 @@ void CpuContext::deallocate(void* ptr, std::size_t bytes) noexcept {
   stats_.bytes_reserved -= static_cast<std::int64_t>(bytes);
 }
 
+void* CpuContext::workspace(std::size_t bytes) {
+  if (bytes > workspace_bytes_) {
+    std::free(workspace_);
+    workspace_bytes_ = (bytes + kCpuAlignment - 1) / kCpuAlignment * kCpuAlignment;
+    workspace_ = std::aligned_alloc(kCpuAlignment, workspace_bytes_);
+    if (!workspace_) throw std::bad_alloc();
+  }
+  return workspace_;
+}
+
+CpuContext::~CpuContext() { std::free(workspace_); }
+
 AllocatorStats CpuContext::allocator_stats() const {
   std::lock_guard lock(mutex_);
   return stats_;

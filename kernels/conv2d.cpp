@@ -48,7 +48,8 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, Conv2dParams
   dispatch<OpId::conv2d>(
       x,
       [&]<class T>() {
-        cpu::conv2d_forward<T>(g, x.data<T>(), w.data<T>(), data_or_null<T>(bias), y.data<T>());
+        cpu::conv2d_forward<T>(g, x.data<T>(), w.data<T>(), data_or_null<T>(bias), y.data<T>(),
+                               cpu::conv_workspace<T>(x.context(), g));
       },
       no_cuda_kernel);
   x.context().add_flops(2.0 * g.macs());

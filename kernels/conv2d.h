@@ -42,12 +42,16 @@ template <> struct OpTraits<OpId::conv2d> { static constexpr bool has_cuda = fal
 template <> struct OpTraits<OpId::conv2d_weight_grad> { static constexpr bool has_cuda = false; };
 
 namespace cpu {
+// Elements of scratch the CPU conv kernels need (im2col columns of one image; 0 for 1×1 convs).
+std::int64_t conv_workspace_elements(const ConvGeometry& g);
+// The CPU context's scratch for a conv of geometry g, typed.
+template <class T> T* conv_workspace(Context& ctx, const ConvGeometry& g);
 // y = conv(x, w) + bias (bias may be null).
-template <class T> void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y);
+template <class T> void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y, T* workspace);
 // dx = convᵀ(dy, w): overwrites dx.
-template <class T> void conv2d_backward_data(const ConvGeometry& g, const T* dy, const T* w, T* dx);
+template <class T> void conv2d_backward_data(const ConvGeometry& g, const T* dy, const T* w, T* dx, T* workspace);
 // dw = Σ_n dy[n] ⋆ x[n]: overwrites dw.
-template <class T> void conv2d_backward_weight(const ConvGeometry& g, const T* x, const T* dy, T* dw);
+template <class T> void conv2d_backward_weight(const ConvGeometry& g, const T* x, const T* dy, T* dw, T* workspace);
 // The textbook seven-loop convolution: the oracle of the tests.
 template <class T> void conv2d_forward_direct(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y);
 }  // namespace cpu

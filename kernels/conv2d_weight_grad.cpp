@@ -21,7 +21,8 @@ Tensor conv2d_weight_grad(const Tensor& x, const Tensor& dy, std::int64_t kh, st
                 g.oh, g.ow, x.shape().str(), kh, kw, dy.shape().str());
   Tensor dw = Tensor::empty(w_shape, x.dtype(), x.device());
   dispatch<OpId::conv2d_weight_grad>(
-      x, [&]<class T>() { cpu::conv2d_backward_weight<T>(g, x.data<T>(), dy.data<T>(), dw.data<T>()); },
+      x, [&]<class T>() { cpu::conv2d_backward_weight<T>(g, x.data<T>(), dy.data<T>(), dw.data<T>(),
+                                                     cpu::conv_workspace<T>(x.context(), g)); },
       no_cuda_kernel);
   x.context().add_flops(2.0 * g.macs());
   if (autograd::needs_grad({&x, &dy})) {

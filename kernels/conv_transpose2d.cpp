@@ -56,8 +56,8 @@ Tensor conv_transpose2d(const Tensor& x, const Tensor& w, const Tensor& bias, Co
   dispatch<OpId::conv_transpose2d>(
       x,
       [&]<class T>() {
-        cpu::conv_transpose2d_forward<T>(g, x.data<T>(), w.data<T>(), data_or_null<T>(bias),
-                                         y.data<T>());
+        cpu::conv_transpose2d_forward<T>(g, x.data<T>(), w.data<T>(), data_or_null<T>(bias), y.data<T>(),
+                                         cpu::conv_workspace<T>(x.context(), g));
       },
       no_cuda_kernel);
   x.context().add_flops(2.0 * g.macs());

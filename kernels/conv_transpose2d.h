@@ -31,7 +31,7 @@ template <> struct OpTraits<OpId::conv_transpose2d> { static constexpr bool has_
 
 namespace cpu {
 template <class T>
-void conv_transpose2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y);
+void conv_transpose2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y, T* workspace);
 // The direct scatter form, the oracle of the tests: every input pixel adds w·x into its patch.
 template <class T>
 void conv_transpose2d_forward_direct(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y);

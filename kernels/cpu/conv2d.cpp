@@ -2,21 +2,28 @@
 // convolution below is the oracle the tests hold it to.
 #include "kernels/conv2d.h"
 
-#include <vector>
 
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/im2col.h"
 
 namespace pigment::cpu {
 
-template <class T> void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y) {
+std::int64_t conv_workspace_elements(const ConvGeometry& g) {
+  return im2col_is_identity(g) ? 0 : g.patch() * g.output_plane();
+}
+
+template <class T> T* conv_workspace(Context& ctx, const ConvGeometry& g) {
+  return static_cast<T*>(
+      static_cast<CpuContext&>(ctx).workspace(static_cast<std::size_t>(conv_workspace_elements(g)) * sizeof(T)));
+}
+
+template <class T> void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y, T* workspace) {
   const bool identity = im2col_is_identity(g);
-  std::vector<T> col(identity ? 0 : static_cast<std::size_t>(g.patch() * g.output_plane()));
   for (std::int64_t n = 0; n < g.n; ++n) {
     const T* image = x + n * g.c * g.image_plane();
     T* out = y + n * g.k * g.output_plane();
-    if (!identity) im2col(g, image, col.data());
-    const T* cols = identity ? image : col.data();
+    if (!identity) im2col(g, image, workspace);
+    const T* cols = identity ? image : workspace;
     // out[k, q] = Σ_r w[k, r] · cols[r, q]
     gemm<T>(Transpose::no, Transpose::no, g.k, g.output_plane(), g.patch(), T(1), w, g.patch(), cols,
             g.output_plane(), T(0), out, g.output_plane());
@@ -26,13 +33,12 @@ template <class T> void conv2d_forward(const ConvGeometry& g, const T* x, const 
   }
 }
 
-template <class T> void conv2d_backward_data(const ConvGeometry& g, const T* dy, const T* w, T* dx) {
+template <class T> void conv2d_backward_data(const ConvGeometry& g, const T* dy, const T* w, T* dx, T* workspace) {
   const bool identity = im2col_is_identity(g);
-  std::vector<T> col(identity ? 0 : static_cast<std::size_t>(g.patch() * g.output_plane()));
   for (std::int64_t n = 0; n < g.n; ++n) {
     const T* grad_out = dy + n * g.k * g.output_plane();
     T* grad_image = dx + n * g.c * g.image_plane();
-    T* cols = identity ? grad_image : col.data();
+    T* cols = identity ? grad_image : workspace;
     // dcol[r, q] = Σ_k w[k, r] · dy[k, q]
     gemm<T>(Transpose::yes, Transpose::no, g.patch(), g.output_plane(), g.k, T(1), w, g.patch(), grad_out,
             g.output_plane(), T(0), cols, g.output_plane());
@@ -40,14 +46,13 @@ template <class T> void conv2d_backward_data(const ConvGeometry& g, const T* dy,
   }
 }
 
-template <class T> void conv2d_backward_weight(const ConvGeometry& g, const T* x, const T* dy, T* dw) {
+template <class T> void conv2d_backward_weight(const ConvGeometry& g, const T* x, const T* dy, T* dw, T* workspace) {
   const bool identity = im2col_is_identity(g);
-  std::vector<T> col(identity ? 0 : static_cast<std::size_t>(g.patch() * g.output_plane()));
   for (std::int64_t n = 0; n < g.n; ++n) {
     const T* image = x + n * g.c * g.image_plane();
     const T* grad_out = dy + n * g.k * g.output_plane();
-    if (!identity) im2col(g, image, col.data());
-    const T* cols = identity ? image : col.data();
+    if (!identity) im2col(g, image, workspace);
+    const T* cols = identity ? image : workspace;
     // dw[k, r] (+)= Σ_q dy[k, q] · col[r, q]
     gemm<T>(Transpose::no, Transpose::yes, g.k, g.patch(), g.output_plane(), T(1), grad_out, g.output_plane(), cols,
             g.output_plane(), n == 0 ? T(0) : T(1), dw, g.patch());
@@ -72,9 +77,10 @@ template <class T> void conv2d_forward_direct(const ConvGeometry& g, const T* x,
 }
 
 #define PIGMENT_INSTANTIATE(T)                                                                           \
-  template void conv2d_forward<T>(const ConvGeometry&, const T*, const T*, const T*, T*);                \
-  template void conv2d_backward_data<T>(const ConvGeometry&, const T*, const T*, T*);                    \
-  template void conv2d_backward_weight<T>(const ConvGeometry&, const T*, const T*, T*);                  \
+  template T* conv_workspace<T>(Context&, const ConvGeometry&);                                          \
+  template void conv2d_forward<T>(const ConvGeometry&, const T*, const T*, const T*, T*, T*);            \
+  template void conv2d_backward_data<T>(const ConvGeometry&, const T*, const T*, T*, T*);                \
+  template void conv2d_backward_weight<T>(const ConvGeometry&, const T*, const T*, T*, T*);              \
   template void conv2d_forward_direct<T>(const ConvGeometry&, const T*, const T*, const T*, T*);
 PIGMENT_INSTANTIATE(float)
 PIGMENT_INSTANTIATE(double)

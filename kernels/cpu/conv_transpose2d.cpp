@@ -5,8 +5,8 @@
 namespace pigment::cpu {
 
 template <class T>
-void conv_transpose2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y) {
-  conv2d_backward_data(g, x, w, y);
+void conv_transpose2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y, T* workspace) {
+  conv2d_backward_data(g, x, w, y, workspace);
   if (bias)
     for (std::int64_t n = 0; n < g.n; ++n)
       for (std::int64_t c = 0; c < g.c; ++c) {
@@ -37,7 +37,7 @@ void conv_transpose2d_forward_direct(const ConvGeometry& g, const T* x, const T*
 }
 
 #define PIGMENT_INSTANTIATE(T)                                                                         \
-  template void conv_transpose2d_forward<T>(const ConvGeometry&, const T*, const T*, const T*, T*);   \
+  template void conv_transpose2d_forward<T>(const ConvGeometry&, const T*, const T*, const T*, T*, T*);   \
   template void conv_transpose2d_forward_direct<T>(const ConvGeometry&, const T*, const T*, const T*, T*);
 PIGMENT_INSTANTIATE(float)
 PIGMENT_INSTANTIATE(double)

@@ -119,8 +119,49 @@ template <class T> struct AlignedBuffer {
   T* ptr;
 };
 
+// One thread's GEMM over the whole of its (sub)problem.
+template <class T>
+void gemm_serial(Transpose ta, Transpose tb, std::int64_t m, std::int64_t n, std::int64_t k, T alpha, const T* a,
+                 std::int64_t lda, const T* b, std::int64_t ldb, T beta, T* c, std::int64_t ldc) {
+  using B = Blocking<T>;
+  const std::int64_t nc_max = std::min(B::kNC, (n + B::kNR - 1) / B::kNR * B::kNR);
+  const std::int64_t mc_max = std::min(B::kMC, (m + kMR - 1) / kMR * kMR);
+  const std::int64_t kc_max = std::min(B::kKC, k);
+  AlignedBuffer<T> packed_b(static_cast<std::size_t>(nc_max * kc_max));
+  AlignedBuffer<T> packed_a(static_cast<std::size_t>(mc_max * kc_max));
+  alignas(64) T tile[kMR * B::kNR];
+  for (std::int64_t jc = 0; jc < n; jc += B::kNC) {
+    const std::int64_t nc = std::min(B::kNC, n - jc);
+    const std::int64_t b_slivers = (nc + B::kNR - 1) / B::kNR;
+    for (std::int64_t pc = 0; pc < k; pc += B::kKC) {
+      const std::int64_t kc = std::min(B::kKC, k - pc);
+      const T beta_here = pc == 0 ? beta : T(1);  // later depth panels accumulate
+      for (std::int64_t s = 0; s < b_slivers; ++s)
+        pack_b_sliver(b, ldb, tb, n, pc, jc + s * B::kNR, kc, packed_b.ptr + s * B::kNR * kc);
+      for (std::int64_t ic = 0; ic < m; ic += B::kMC) {
+        const std::int64_t mc = std::min(B::kMC, m - ic);
+        const std::int64_t a_slivers = (mc + kMR - 1) / kMR;
+        for (std::int64_t s = 0; s < a_slivers; ++s)
+          pack_a_sliver(a, lda, ta, m, ic + s * kMR, pc, kc, packed_a.ptr + s * kMR * kc);
+        for (std::int64_t sj = 0; sj < b_slivers; ++sj) {
+          const std::int64_t j0 = jc + sj * B::kNR;
+          const std::int64_t cols = std::min<std::int64_t>(B::kNR, n - j0);
+          for (std::int64_t si = 0; si < a_slivers; ++si) {
+            const std::int64_t i0 = ic + si * kMR;
+            const std::int64_t rows = std::min<std::int64_t>(kMR, m - i0);
+            micro_kernel(kc, packed_a.ptr + si * kMR * kc, packed_b.ptr + sj * B::kNR * kc, tile);
+            store_tile(tile, rows, cols, alpha, beta_here, c + i0 * ldc + j0, ldc);
+          }
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
+// Threads split C into independent column (or row) blocks, each a serial GEMM: no barrier inside
+// the product, and every element is accumulated in the same order whatever the thread count.
 template <class T>
 void gemm(Transpose ta, Transpose tb, std::int64_t m, std::int64_t n, std::int64_t k, T alpha, const T* a,
           std::int64_t lda, const T* b, std::int64_t ldb, T beta, T* c, std::int64_t ldc) {
@@ -131,45 +172,24 @@ void gemm(Transpose ta, Transpose tb, std::int64_t m, std::int64_t n, std::int64
       for (std::int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == T(0) ? T(0) : beta * c[i * ldc + j];
     return;
   }
-  const std::int64_t nc_max = std::min(B::kNC, (n + B::kNR - 1) / B::kNR * B::kNR);
-  const std::int64_t mc_max = std::min(B::kMC, (m + kMR - 1) / kMR * kMR);
-  const std::int64_t kc_max = std::min(B::kKC, k);
-  AlignedBuffer<T> packed_b(static_cast<std::size_t>(nc_max * kc_max));
-  AlignedBuffer<T> packed_a(static_cast<std::size_t>(mc_max * kc_max));
-
-  // Small products stay on one thread: the fork-join costs more than the work.
-  const bool parallel = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) > 4e5;
-#pragma omp parallel if (parallel)
-  {
-    alignas(64) T tile[kMR * B::kNR];
-    for (std::int64_t jc = 0; jc < n; jc += B::kNC) {
-      const std::int64_t nc = std::min(B::kNC, n - jc);
-      const std::int64_t b_slivers = (nc + B::kNR - 1) / B::kNR;
-      for (std::int64_t pc = 0; pc < k; pc += B::kKC) {
-        const std::int64_t kc = std::min(B::kKC, k - pc);
-        const T beta_here = pc == 0 ? beta : T(1);
-#pragma omp for schedule(static)
-        for (std::int64_t s = 0; s < b_slivers; ++s)
-          pack_b_sliver(b, ldb, tb, n, pc, jc + s * B::kNR, kc, packed_b.ptr + s * B::kNR * kc);
-        for (std::int64_t ic = 0; ic < m; ic += B::kMC) {
-          const std::int64_t mc = std::min(B::kMC, m - ic);
-          const std::int64_t a_slivers = (mc + kMR - 1) / kMR;
-#pragma omp for schedule(static)
-          for (std::int64_t s = 0; s < a_slivers; ++s)
-            pack_a_sliver(a, lda, ta, m, ic + s * kMR, pc, kc, packed_a.ptr + s * kMR * kc);
-#pragma omp for schedule(static)
-          for (std::int64_t sj = 0; sj < b_slivers; ++sj) {
-            const std::int64_t j0 = jc + sj * B::kNR;
-            const std::int64_t cols = std::min<std::int64_t>(B::kNR, n - j0);
-            for (std::int64_t si = 0; si < a_slivers; ++si) {
-              const std::int64_t i0 = ic + si * kMR;
-              const std::int64_t rows = std::min<std::int64_t>(kMR, m - i0);
-              micro_kernel(kc, packed_a.ptr + si * kMR * kc, packed_b.ptr + sj * B::kNR * kc, tile);
-              store_tile(tile, rows, cols, alpha, beta_here, c + i0 * ldc + j0, ldc);
-            }
-          }
-        }
-      }
+  const int threads = omp_get_max_threads();
+  const bool parallel = threads > 1 && static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) > 4e5;
+  if (!parallel) return gemm_serial(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  // Split the longer side of C into one block per thread, in whole micro-tiles.
+  const bool by_columns = n / B::kNR >= m / kMR;
+  const std::int64_t unit = by_columns ? B::kNR : kMR, extent = by_columns ? n : m;
+  const std::int64_t units = (extent + unit - 1) / unit;
+  const std::int64_t parts = std::min<std::int64_t>(threads, units);
+#pragma omp parallel for schedule(static) num_threads(static_cast<int>(parts))
+  for (std::int64_t part = 0; part < parts; ++part) {
+    const std::int64_t begin = units * part / parts * unit, end = std::min(extent, units * (part + 1) / parts * unit);
+    if (begin >= end) continue;
+    if (by_columns) {
+      const T* b_block = tb == Transpose::no ? b + begin : b + begin * ldb;
+      gemm_serial(ta, tb, m, end - begin, k, alpha, a, lda, b_block, ldb, beta, c + begin, ldc);
+    } else {
+      const T* a_block = ta == Transpose::no ? a + begin * lda : a + begin;
+      gemm_serial(ta, tb, end - begin, n, k, alpha, a_block, lda, b, ldb, beta, c + begin * ldc, ldc);
     }
   }
 }

@@ -6,12 +6,28 @@
 
 namespace pigment::cpu {
 
+namespace {
+// The output columns [begin, end) whose input column ox·s − p + j lies inside [0, w).
+struct ValidRange {
+  std::int64_t begin, end;
+};
+ValidRange valid_columns(const ConvGeometry& g, std::int64_t j) {
+  const std::int64_t offset = j - g.pad;  // input column of output column 0
+  std::int64_t begin = offset >= 0 ? 0 : (-offset + g.stride - 1) / g.stride;
+  std::int64_t end = offset >= g.w ? 0 : (g.w - 1 - offset) / g.stride + 1;
+  begin = std::min(begin, g.ow);
+  end = std::clamp(end, begin, g.ow);
+  return {begin, end};
+}
+}  // namespace
+
 template <class T> void im2col(const ConvGeometry& g, const T* image, T* col) {
   const std::int64_t rows = g.patch();
   parallel_for(rows, g.output_plane(), [&](std::int64_t r) {
     const std::int64_t c = r / (g.kh * g.kw), i = (r / g.kw) % g.kh, j = r % g.kw;
     const T* plane = image + c * g.image_plane();
     T* out = col + r * g.output_plane();
+    const ValidRange cols = valid_columns(g, j);
     for (std::int64_t oy = 0; oy < g.oh; ++oy) {
       const std::int64_t y = oy * g.stride - g.pad + i;
       T* out_row = out + oy * g.ow;
@@ -20,10 +36,14 @@ template <class T> void im2col(const ConvGeometry& g, const T* image, T* col) {
         continue;
       }
       const T* in_row = plane + y * g.w;
-      for (std::int64_t ox = 0; ox < g.ow; ++ox) {
-        const std::int64_t x = ox * g.stride - g.pad + j;
-        out_row[ox] = (x >= 0 && x < g.w) ? in_row[x] : T(0);
+      const std::int64_t offset = j - g.pad;  // output column ox reads input column ox·s + offset
+      std::fill(out_row, out_row + cols.begin, T(0));
+      if (g.stride == 1 && cols.end > cols.begin) {
+        std::copy(in_row + cols.begin + offset, in_row + cols.end + offset, out_row + cols.begin);
+      } else {
+        for (std::int64_t ox = cols.begin; ox < cols.end; ++ox) out_row[ox] = in_row[ox * g.stride + offset];
       }
+      std::fill(out_row + cols.end, out_row + g.ow, T(0));
     }
   });
 }
@@ -36,15 +56,14 @@ template <class T> void col2im(const ConvGeometry& g, const T* col, T* image) {
     for (std::int64_t i = 0; i < g.kh; ++i)
       for (std::int64_t j = 0; j < g.kw; ++j) {
         const T* in = col + ((c * g.kh + i) * g.kw + j) * g.output_plane();
+        const ValidRange cols = valid_columns(g, j);
         for (std::int64_t oy = 0; oy < g.oh; ++oy) {
           const std::int64_t y = oy * g.stride - g.pad + i;
           if (y < 0 || y >= g.h) continue;
           T* out_row = plane + y * g.w;
           const T* in_row = in + oy * g.ow;
-          for (std::int64_t ox = 0; ox < g.ow; ++ox) {
-            const std::int64_t x = ox * g.stride - g.pad + j;
-            if (x >= 0 && x < g.w) out_row[x] += in_row[ox];
-          }
+          const std::int64_t offset = j - g.pad;
+          for (std::int64_t ox = cols.begin; ox < cols.end; ++ox) out_row[ox * g.stride + offset] += in_row[ox];
         }
       }
   });
