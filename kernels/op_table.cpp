@@ -31,4 +31,10 @@ static_assert(sizeof(kHasCuda) / sizeof(kHasCuda[0]) == kNumOps, "the CUDA table
 
 bool op_has_cuda_kernel(OpId op) { return kCudaBuilt && kHasCuda[static_cast<int>(op)]; }
 
+bool cuda_backend_complete() {
+  for (int i = 0; i < kNumOps; ++i)
+    if (!op_has_cuda_kernel(static_cast<OpId>(i))) return false;
+  return true;
+}
+
 }  // namespace pigment

@@ -6,5 +6,7 @@ namespace pigment {
 
 // Whether this build has a CUDA kernel for `op`.
 bool op_has_cuda_kernel(OpId op);
+// Whether every op has one: a whole network can then run on CUDA.
+bool cuda_backend_complete();
 
 }  // namespace pigment

@@ -5,7 +5,9 @@
 
 #include "engine/safetensors.h"
 #include "helpers.h"
+#include "train/data/synthetic.h"
 #include "train/options.h"
+#include "train/scheduler.h"
 #include "train/trainer.h"
 
 using namespace pigment;
@@ -123,4 +125,73 @@ TEST_CASE("a diverging run stops with the step and the loss, and saves nothing",
   args.insert(args.end(), {"--init_gain", "1e30"});  // weights so large that the first losses overflow
   CHECK(run_training(*parse(args)) == 3);
   CHECK_FALSE(fs::exists(dir / "diverge" / "latest_state.safetensors"));
+}
+
+TEST_CASE("corrupt images are skipped and counted; too many stop training with the reason", "[train][data]") {
+  const fs::path dir = fresh_dir("corrupt");
+  const fs::path root = dir / "photos";
+  fs::create_directories(root / "train");
+  for (int i = 0; i < 6; ++i)
+    data::save_png(root / "train" / fmt::format("scene_{}.png", i), data::synthetic_scene(7, i, 40, 40));
+  std::ofstream(root / "train" / "broken.png") << "this is not a PNG";
+  std::ofstream(root / "train" / "empty.jpg");
+  auto args = tiny_args(dir, "with_bad_files");
+  args.insert(args.end(), {"--dataroot", root.string(), "--model", "colorization", "--max_bad_fraction", "0.5"});
+  CHECK(run_training(*parse(args)) == 0);
+  auto strict = tiny_args(dir, "strict");
+  strict.insert(strict.end(), {"--dataroot", root.string(), "--model", "colorization", "--max_bad_fraction", "0.01"});
+  const std::string msg = error_of([&] { run_training(*parse(strict)); });
+  CHECK(msg.find("bad files") != std::string::npos);
+  CHECK(msg.find("max_bad_fraction") != std::string::npos);
+}
+
+TEST_CASE("learning-rate policies follow the reference's schedules", "[train][schedule]") {
+  // linear, defaults: λ(e) = 1 − max(0, e + 1 − 100)/101 after e steps, one per epoch at its start:
+  // full rate for epochs 1–99, then down to 0 at epoch 200 (the reference's quirk).
+  LrScheduler linear(LrPolicy::linear, 2e-4, 1, 100, 100, 50);
+  std::vector<double> lr(201);
+  for (int epoch = 1; epoch <= 200; ++epoch) lr[static_cast<std::size_t>(epoch)] = linear.step(0);
+  CHECK(lr[1] == 2e-4);
+  CHECK(lr[99] == 2e-4);
+  CHECK(lr[100] == Approx(2e-4 * (1 - 1.0 / 101)));
+  CHECK(lr[150] == Approx(2e-4 * (1 - 51.0 / 101)));
+  CHECK(lr[200] == Approx(0.0).margin(1e-20));
+  // step: ×0.1 every lr_decay_iters epochs.
+  LrScheduler step(LrPolicy::step, 1.0, 1, 100, 100, 3);
+  std::vector<double> s;
+  for (int i = 0; i < 7; ++i) s.push_back(step.step(0));
+  CHECK(s[0] == 1.0);
+  CHECK(s[2] == Approx(0.1));
+  CHECK(s[5] == Approx(0.01));
+  // cosine over n_epochs: half way at n_epochs/2, zero at n_epochs.
+  LrScheduler cosine(LrPolicy::cosine, 1.0, 1, 10, 0, 50);
+  std::vector<double> c;
+  for (int i = 0; i < 10; ++i) c.push_back(cosine.step(0));
+  CHECK(c[4] == Approx(0.5));
+  CHECK(c[9] == Approx(0.0).margin(1e-12));
+  // plateau: ×0.2 after more than 5 epochs without a 1% improvement.
+  LrScheduler plateau(LrPolicy::plateau, 1.0, 1, 10, 0, 50);
+  CHECK(plateau.step(10.0) == 1.0);
+  for (int i = 0; i < 5; ++i) CHECK(plateau.step(9.95) == 1.0);  // 0.5% better: not an improvement
+  CHECK(plateau.step(9.95) == Approx(0.2));
+  CHECK(plateau.step(5.0) == Approx(0.2));  // a real improvement resets the count
+  // The schedule's position is training state.
+  Metadata m;
+  linear.save(m);
+  LrScheduler restored(LrPolicy::linear, 2e-4, 1, 100, 100, 50);
+  restored.load(m);
+  CHECK(restored.steps() == 200);
+  CHECK(restored.lr() == linear.lr());
+}
+
+TEST_CASE("options can come from a config file; the command line wins", "[train][options]") {
+  const fs::path dir = fresh_dir("config");
+  std::ofstream(dir / "run.toml") << "model = \"pix2pix\"\nngf = 48\nlr = 0.001\n";
+  auto o = parse({"--dataroot", dir.string(), "--config", (dir / "run.toml").string(), "--ngf", "16"});
+  REQUIRE(o);
+  CHECK(o->model == "pix2pix");
+  CHECK(o->lr == 0.001);
+  CHECK(o->ngf == 16);
+  CHECK(error_of([&] { parse({"--config", (dir / "missing.toml").string()}); }).find("missing.toml") !=
+        std::string::npos);
 }

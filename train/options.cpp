@@ -205,7 +205,7 @@ std::optional<TrainOptions> parse_train_options(int argc, const char* const* arg
     set("n_epochs_decay", 4, &TrainOptions::n_epochs_decay);
     set("print_freq", 256, &TrainOptions::print_freq);
     set("display_freq", 512, &TrainOptions::display_freq);
-    set("save_epoch_freq", 5, &TrainOptions::save_epoch_freq);
+    set("save_epoch_freq", 10, &TrainOptions::save_epoch_freq);
     set("save_latest_freq", 1024, &TrainOptions::save_latest_freq);
     set("lr", 0.0005, &TrainOptions::lr);
   }

@@ -9,6 +9,7 @@
 
 #include "engine/file_io.h"
 #include "train/checkpoint.h"
+#include "train/device_choice.h"
 #include "train/data/dataset.h"
 #include "train/html.h"
 #include "train/loss_log.h"
@@ -94,7 +95,7 @@ bool crossed(std::int64_t before, std::int64_t after, std::int64_t every) { retu
 class Run {
  public:
   explicit Run(const TrainOptions& o)
-      : o_(o), device_(Device::parse(o.device)), dir_(o.experiment_dir()), web_(dir_ / "web"),
+      : o_(o), device_(select_device(o.device)), dir_(o.experiment_dir()), web_(dir_ / "web"),
         progress_bar_(!o.no_progress) {}
 
   int train() {
@@ -114,6 +115,12 @@ class Run {
                o_.dataroot.empty() ? "built-in synthetic scenes" : "data from " + o_.dataroot);
     for (const auto& [name, net] : model_->networks())
       fmt::print("  net {:<4} {:<16} {:>12} parameters\n", name, net->arch(), net->num_parameters());
+    if (o_.verbose) {
+      const auto& r = dataset_->report();
+      fmt::print("  data: {} files in domain A, {} in domain B, {} unreadable so far\n", r.files_A, r.files_B,
+                 r.bad_files);
+      for (const auto& w : r.warnings) fmt::print("  data: {}\n", w);
+    }
 
     if (o_.continue_train) {
       progress_ = load_checkpoint(dir_, o_.epoch, *model_, *scheduler_);
@@ -140,6 +147,7 @@ class Run {
       auto data_start = Clock::now();
       while (auto batch = loader_->next()) {
         const double t_data = seconds_since(data_start);
+        report_new_warnings();
         const auto step_start = Clock::now();
         model_->set_input(batch->A, batch->B);
         model_->optimize_parameters();
@@ -201,6 +209,14 @@ class Run {
   }
 
  private:
+  // Bad files the loader skipped since the last report, one line each.
+  void report_new_warnings() {
+    const auto& warnings = loader_->report().warnings;
+    if (warnings.size() == warned_) return;
+    progress_bar_.clear();
+    for (; warned_ < warnings.size(); ++warned_) fmt::print(stderr, "gan-train: skipped {}\n", warnings[warned_]);
+  }
+
   void start_epoch() {
     const double metric = progress_.epoch_loss_count > 0
                               ? progress_.epoch_loss_sum / static_cast<double>(progress_.epoch_loss_count)
@@ -273,6 +289,7 @@ class Run {
   std::pair<std::string, double> bad_loss_;
   std::string last_saved_;
   std::set<std::int64_t> displayed_;
+  std::size_t warned_ = 0;
 };
 }  // namespace
 

@@ -19,6 +19,7 @@
 #include "tools/inference.h"
 #include "tools/metrics.h"
 #include "train/checkpoint.h"
+#include "train/device_choice.h"
 #include "train/data/dataset.h"
 #include "train/data/lab.h"
 #include "train/data/synthetic.h"
@@ -153,7 +154,7 @@ int run(const TestOptions& given, const std::map<std::string, std::string>& trai
   if (!given.no_dropout && trained.count("no_dropout")) o.no_dropout = trained.at("no_dropout") == "True";
   const std::string mode = o.dataset_mode == "unaligned" ? "single" : o.dataset_mode;
 
-  const Device device = Device::parse(o.device);
+  const Device device = train::select_device(o.device);
   Generator rng(o.seed);
   nets::GeneratorOptions g;
   g.arch = o.netG;

@@ -1,0 +1,25 @@
+#include "train/device_choice.h"
+
+#include <fmt/format.h>
+
+#include "engine/error.h"
+#include "kernels/op_table.h"
+
+namespace pigment::train {
+
+Device select_device(const std::string& spec) {
+  if (spec == "auto") {
+    if (cuda_device_count() > 0 && cuda_backend_complete()) return Device::cuda(0);
+    return Device::cpu();
+  }
+  const Device device = Device::parse(spec);
+  if (device.is_cuda() && !cuda_backend_complete()) {
+    std::string missing;
+    for (int i = 0; i < kNumOps; ++i)
+      if (!op_has_cuda_kernel(static_cast<OpId>(i))) missing += std::string(missing.empty() ? "" : ", ") + std::string(kOpNames[i]);
+    PIGMENT_FAIL("--device {}: this build has no CUDA kernel yet for {}; use --device cpu", spec, missing);
+  }
+  return device;
+}
+
+}  // namespace pigment::train
