@@ -3,9 +3,9 @@
 #include <cmath>
 
 #include "kernels/adam.h"
+#include "kernels/op.h"
 
 namespace pigment {
-
 
 Adam::Adam(ParameterSet& params, AdamOptions options) : params_(&params), options_(options) {
   PIGMENT_CHECK(options.lr >= 0 && options.eps >= 0 && options.beta1 >= 0 && options.beta1 < 1 &&
@@ -21,12 +21,18 @@ void Adam::step() {
   ++step_;
   const Tensor& p = params_->flat_params();
   const Tensor& g = params_->flat_grads();
-  PIGMENT_CHECK(p.is_cpu(), "Adam: the CUDA kernel arrives with the CUDA backend; parameters are on {}",
-                p.device().str());
-  visit_dtype(p.dtype(), [&]<class T>() {
-    cpu::adam_step<T>(p.numel(), p.data<T>(), g.data<T>(), exp_avg_.data<T>(), exp_avg_sq_.data<T>(), options_.lr,
-                      options_.beta1, options_.beta2, options_.eps, step_);
-  });
+  if (p.is_cpu()) {
+    visit_dtype(p.dtype(), [&]<class T>() {
+      cpu::adam_step<T>(p.numel(), p.data<T>(), g.data<T>(), exp_avg_.data<T>(), exp_avg_sq_.data<T>(), options_.lr,
+                        options_.beta1, options_.beta2, options_.eps, step_);
+    });
+  } else if constexpr (kCudaBuilt) {
+    check_float32_on_cuda("Adam", p);
+    cuda::adam_step(as_cuda(p.context()), p.numel(), p.data<float>(), g.data<float>(), exp_avg_.data<float>(),
+                    exp_avg_sq_.data<float>(), options_.lr, options_.beta1, options_.beta2, options_.eps, step_);
+  } else {
+    PIGMENT_FAIL("Adam: parameters are on {}, but this build has no CUDA backend", p.device().str());
+  }
 }
 
 void Adam::load_state(std::int64_t step, const Tensor& exp_avg, const Tensor& exp_avg_sq) {

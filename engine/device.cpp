@@ -96,13 +96,47 @@ Device Device::parse(std::string_view spec) {
   PIGMENT_FAIL("unknown device '{}': expected cpu, cuda, cuda:N or auto", spec);
 }
 
+#if PIGMENT_WITH_CUDA
+void cuda_set_allocator_checks(Context& ctx, AllocatorChecks checks);  // engine/cuda/cuda_context.cu
+void cuda_verify_allocator_guards(Context& ctx);
+#endif
+
+void set_allocator_checks(const Device& device, AllocatorChecks checks) {
+  if (device.is_cpu()) {
+    static_cast<CpuContext&>(device.context()).set_poison_allocations(checks.poison);
+    return;
+  }
+#if PIGMENT_WITH_CUDA
+  cuda_set_allocator_checks(device.context(), checks);
+#endif
+}
+
+void verify_allocator_guards(const Device& device) {
+#if PIGMENT_WITH_CUDA
+  if (device.is_cuda()) cuda_verify_allocator_guards(device.context());
+#else
+  (void)device;
+#endif
+}
+
+namespace {
+void check_conv_implementation_name(std::string_view name) {
+  PIGMENT_CHECK(name == "auto" || name == "custom" || name == "cudnn" || name == "gemm",
+                "unknown convolution implementation '{}': expected auto, custom, cudnn or gemm", name);
+}
+}  // namespace
+
 #if !PIGMENT_WITH_CUDA
+void set_conv_implementation(const Device&, std::string_view name) { check_conv_implementation_name(name); }
+
 Device Device::cuda(int) {
   PIGMENT_FAIL(
       "this Pigment build has no CUDA backend (configured with PIGMENT_CUDA=OFF, or nvcc was not found): "
       "rebuild with -DPIGMENT_CUDA=ON on a machine with the CUDA toolkit, or use the CPU device");
 }
 int cuda_device_count() { return 0; }
+#else
+void check_conv_name_for_cuda(std::string_view name) { check_conv_implementation_name(name); }
 #endif
 
 }  // namespace pigment

@@ -1,6 +1,7 @@
 #pragma once
 // Device: a cheap, copyable handle to a device context. Two handles denote the same device when
 // their type and index agree; an op runs in the context of its first input.
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -41,5 +42,22 @@ class Device {
 
 // Number of usable CUDA devices; 0 in a CPU-only build or when no driver or GPU is present.
 int cuda_device_count();
+
+// Debugging aids of a device's allocator. poison: every new allocation starts as NaN bytes, so an
+// output element a kernel never wrote shows as NaN. guard_bytes (CUDA): that many bytes after
+// every allocation are filled with a pattern that verify_allocator_guards checks, so a kernel
+// writing past its output is caught.
+struct AllocatorChecks {
+  bool poison = false;
+  std::size_t guard_bytes = 0;
+};
+void set_allocator_checks(const Device& device, AllocatorChecks checks);
+// Throws, naming the allocation, if any live allocation's guard bytes were overwritten.
+void verify_allocator_guards(const Device& device);
+
+// Which implementation CUDA convolutions use on `device`: "custom" (Pigment's implicit-GEMM
+// tensor-core kernels), "cudnn", "gemm" (im2col + cuBLAS) or "auto" (the fastest, measured once
+// per shape and pass). The CPU backend has one implementation and ignores the choice.
+void set_conv_implementation(const Device& device, std::string_view name);
 
 }  // namespace pigment

@@ -5,11 +5,7 @@
 // the CPU and CUDA backends produce the same stream for the same (seed, offset).
 #include <cstdint>
 
-#if defined(__CUDACC__)
-#define PIGMENT_HOST_DEVICE __host__ __device__ __forceinline__
-#else
-#define PIGMENT_HOST_DEVICE inline
-#endif
+#include "engine/host_device.h"
 
 namespace pigment::philox {
 

@@ -7,7 +7,7 @@ Tensor add(const Tensor& a, const Tensor& b) {
   Tensor y = detail::binary_output(OpId::add, a, b);
   dispatch<OpId::add>(
       a, [&]<class T>() { cpu::add_forward<T>(a.numel(), a.data<T>(), b.data<T>(), y.data<T>()); },
-      no_cuda_kernel);
+      [&](auto& ctx) { cuda::add_forward(ctx, a.numel(), a.data<float>(), b.data<float>(), y.data<float>()); });
   if (autograd::needs_grad({&a, &b})) {
     const Tensor inputs[] = {a, b};
     Tensor outputs[] = {y};

@@ -15,10 +15,10 @@ Tensor sub(const Tensor& a, const Tensor& b);
 Tensor mul(const Tensor& a, const Tensor& b);
 Tensor scale(const Tensor& x, double alpha, double beta = 0.0);
 
-template <> struct OpTraits<OpId::add> { static constexpr bool has_cuda = false; };
-template <> struct OpTraits<OpId::sub> { static constexpr bool has_cuda = false; };
-template <> struct OpTraits<OpId::mul> { static constexpr bool has_cuda = false; };
-template <> struct OpTraits<OpId::scale> { static constexpr bool has_cuda = false; };
+template <> struct OpTraits<OpId::add> { static constexpr bool has_cuda = true; };
+template <> struct OpTraits<OpId::sub> { static constexpr bool has_cuda = true; };
+template <> struct OpTraits<OpId::mul> { static constexpr bool has_cuda = true; };
+template <> struct OpTraits<OpId::scale> { static constexpr bool has_cuda = true; };
 
 namespace cpu {
 template <class T> void add_forward(std::int64_t n, const T* a, const T* b, T* y);
@@ -26,6 +26,13 @@ template <class T> void sub_forward(std::int64_t n, const T* a, const T* b, T* y
 template <class T> void mul_forward(std::int64_t n, const T* a, const T* b, T* y);
 template <class T> void scale_forward(std::int64_t n, const T* x, T alpha, T beta, T* y);
 }  // namespace cpu
+
+namespace cuda {
+void add_forward(CudaContext& ctx, std::int64_t n, const float* a, const float* b, float* y);
+void sub_forward(CudaContext& ctx, std::int64_t n, const float* a, const float* b, float* y);
+void mul_forward(CudaContext& ctx, std::int64_t n, const float* a, const float* b, float* y);
+void scale_forward(CudaContext& ctx, std::int64_t n, const float* x, float alpha, float beta, float* y);
+}  // namespace cuda
 
 namespace detail {
 // Checks the two operands of a binary element-wise op and returns an empty output like a.

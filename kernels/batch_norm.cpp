@@ -54,7 +54,17 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
                                  data_or_null<T>(gamma), data_or_null<T>(beta),
                                  y.data<T>());
       },
-      no_cuda_kernel);
+      [&](auto& ctx) {
+        if (p.training)
+          cuda::batch_norm_statistics(ctx, n, c, plane, x.data<float>(), static_cast<float>(p.eps), p.momentum,
+                                      mean.data<float>(), rstd.data<float>(), data_or_null<float>(running_mean),
+                                      data_or_null<float>(running_var));
+        else
+          cuda::batch_norm_eval_statistics(ctx, c, running_mean.data<float>(), running_var.data<float>(), p.eps,
+                                           mean.data<float>(), rstd.data<float>());
+        cuda::batch_norm_apply(ctx, n, c, plane, x.data<float>(), mean.data<float>(), rstd.data<float>(),
+                               data_or_null<float>(gamma), data_or_null<float>(beta), y.data<float>());
+      });
   if (autograd::needs_grad({&x, &gamma, &beta})) {
     const Tensor inputs[] = {x, gamma, beta};
     Tensor outputs[] = {y};
@@ -75,7 +85,12 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
                                             data_or_null<T>(dgamma),
                                             data_or_null<T>(dbeta));
               },
-              no_cuda_kernel);
+              [&](auto& cuda_ctx) {
+                cuda::batch_norm_backward(cuda_ctx, n, c, plane, training, dy.data<float>(), xs.data<float>(),
+                                          mu.data<float>(), r.data<float>(), data_or_null<float>(g),
+                                          data_or_null<float>(dx), data_or_null<float>(dgamma),
+                                          data_or_null<float>(dbeta));
+              });
           return std::vector<Tensor>{dx, dgamma, dbeta};
         });
   }

@@ -33,7 +33,11 @@ Tensor concat(const std::vector<Tensor>& xs, int dim) {
         for (const Tensor& x : xs) parts.push_back(x.data<T>());
         cpu::concat_forward<T>(outer, inner, sizes, parts, y.data<T>());
       },
-      no_cuda_kernel);
+      [&](auto& ctx) {
+        std::vector<const float*> parts;
+        for (const Tensor& x : xs) parts.push_back(x.data<float>());
+        cuda::concat_forward(ctx, outer, inner, sizes, parts, y.data<float>());
+      });
   if (autograd::needs_grad(std::span<const Tensor>(xs))) {
     Tensor outputs[] = {y};
     autograd::record(

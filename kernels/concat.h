@@ -11,8 +11,8 @@ namespace pigment {
 Tensor concat(const std::vector<Tensor>& xs, int dim = 1);
 std::vector<Tensor> split(const Tensor& x, const std::vector<std::int64_t>& sizes, int dim = 1);
 
-template <> struct OpTraits<OpId::concat> { static constexpr bool has_cuda = false; };
-template <> struct OpTraits<OpId::split> { static constexpr bool has_cuda = false; };
+template <> struct OpTraits<OpId::concat> { static constexpr bool has_cuda = true; };
+template <> struct OpTraits<OpId::split> { static constexpr bool has_cuda = true; };
 
 namespace cpu {
 // A tensor seen as [outer, size_along_dim · inner]: each part contributes a contiguous run of
@@ -24,5 +24,12 @@ template <class T>
 void split_forward(std::int64_t outer, std::int64_t inner, const std::vector<std::int64_t>& sizes, const T* x,
                    const std::vector<T*>& parts);
 }  // namespace cpu
+
+namespace cuda {
+void concat_forward(CudaContext& ctx, std::int64_t outer, std::int64_t inner, const std::vector<std::int64_t>& sizes,
+                    const std::vector<const float*>& parts, float* y);
+void split_forward(CudaContext& ctx, std::int64_t outer, std::int64_t inner, const std::vector<std::int64_t>& sizes,
+                   const float* x, const std::vector<float*>& parts);
+}  // namespace cuda
 
 }  // namespace pigment

@@ -51,7 +51,9 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, Conv2dParams
         cpu::conv2d_forward<T>(g, x.data<T>(), w.data<T>(), data_or_null<T>(bias), y.data<T>(),
                                cpu::conv_workspace<T>(x.context(), g));
       },
-      no_cuda_kernel);
+      [&](auto& ctx) {
+        cuda::conv2d_forward(ctx, g, x.data<float>(), w.data<float>(), data_or_null<float>(bias), y.data<float>());
+      });
   x.context().add_flops(2.0 * g.macs());
   if (autograd::needs_grad({&x, &w, &bias})) {
     const Tensor inputs[] = {x, w, bias};

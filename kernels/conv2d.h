@@ -6,6 +6,7 @@
 //   dw = conv2d_weight_grad(x, dy)             dw[k,c,i,j] = Σ_{n,oy,ox} dy[n,k,oy,ox] · x[n,c,oy·s−p+i,ox·s−p+j]
 //   db = Σ_{n,oy,ox} dy[n,k,oy,ox]
 // Every term is itself a differentiable op, so the rule supports double backward.
+#include "engine/host_device.h"
 #include "kernels/op.h"
 
 namespace pigment {
@@ -24,9 +25,9 @@ struct ConvGeometry {
   std::int64_t kh, kw;
   int stride, pad;
 
-  std::int64_t image_plane() const { return h * w; }
-  std::int64_t output_plane() const { return oh * ow; }
-  std::int64_t patch() const { return c * kh * kw; }  // rows of the im2col matrix
+  PIGMENT_HOST_DEVICE std::int64_t image_plane() const { return h * w; }
+  PIGMENT_HOST_DEVICE std::int64_t output_plane() const { return oh * ow; }
+  PIGMENT_HOST_DEVICE std::int64_t patch() const { return c * kh * kw; }  // rows of the im2col matrix
   double macs() const { return static_cast<double>(n * k * oh * ow * patch()); }
 };
 
@@ -38,8 +39,8 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, Conv2dParams
 // dw of conv2d(x, ·) for the output gradient dy, for a kh × kw kernel.
 Tensor conv2d_weight_grad(const Tensor& x, const Tensor& dy, std::int64_t kh, std::int64_t kw, Conv2dParams p);
 
-template <> struct OpTraits<OpId::conv2d> { static constexpr bool has_cuda = false; };
-template <> struct OpTraits<OpId::conv2d_weight_grad> { static constexpr bool has_cuda = false; };
+template <> struct OpTraits<OpId::conv2d> { static constexpr bool has_cuda = true; };
+template <> struct OpTraits<OpId::conv2d_weight_grad> { static constexpr bool has_cuda = true; };
 
 namespace cpu {
 // Elements of scratch the CPU conv kernels need (im2col columns of one image; 0 for 1×1 convs).
@@ -55,5 +56,16 @@ template <class T> void conv2d_backward_weight(const ConvGeometry& g, const T* x
 // The textbook seven-loop convolution: the oracle of the tests.
 template <class T> void conv2d_forward_direct(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y);
 }  // namespace cpu
+
+// The CUDA entry points; each runs the implementation the context selects (custom implicit GEMM
+// on tensor cores, cuDNN, or im2col + cuBLAS; kernels/cuda/conv2d.cu).
+namespace cuda {
+void conv2d_forward(CudaContext& ctx, const ConvGeometry& g, const float* x, const float* w, const float* bias,
+                    float* y);
+// dx = convᵀ(dy, w) (+ bias per image channel: the transposed convolution's forward).
+void conv2d_backward_data(CudaContext& ctx, const ConvGeometry& g, const float* dy, const float* w, const float* bias,
+                          float* dx);
+void conv2d_backward_weight(CudaContext& ctx, const ConvGeometry& g, const float* x, const float* dy, float* dw);
+}  // namespace cuda
 
 }  // namespace pigment

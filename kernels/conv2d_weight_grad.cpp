@@ -21,9 +21,11 @@ Tensor conv2d_weight_grad(const Tensor& x, const Tensor& dy, std::int64_t kh, st
                 g.oh, g.ow, x.shape().str(), kh, kw, dy.shape().str());
   Tensor dw = Tensor::empty(w_shape, x.dtype(), x.device());
   dispatch<OpId::conv2d_weight_grad>(
-      x, [&]<class T>() { cpu::conv2d_backward_weight<T>(g, x.data<T>(), dy.data<T>(), dw.data<T>(),
-                                                     cpu::conv_workspace<T>(x.context(), g)); },
-      no_cuda_kernel);
+      x,
+      [&]<class T>() {
+        cpu::conv2d_backward_weight<T>(g, x.data<T>(), dy.data<T>(), dw.data<T>(), cpu::conv_workspace<T>(x.context(), g));
+      },
+      [&](auto& ctx) { cuda::conv2d_backward_weight(ctx, g, x.data<float>(), dy.data<float>(), dw.data<float>()); });
   x.context().add_flops(2.0 * g.macs());
   if (autograd::needs_grad({&x, &dy})) {
     const Tensor inputs[] = {x, dy};

@@ -27,7 +27,7 @@ Tensor conv_transpose2d(const Tensor& x, const Tensor& w, const Tensor& bias, Co
 // image size: same stride and padding, output padding (H + 2P − kh) − (OH − 1)·s per axis.
 ConvTranspose2dParams adjoint_params(const ConvGeometry& g);
 
-template <> struct OpTraits<OpId::conv_transpose2d> { static constexpr bool has_cuda = false; };
+template <> struct OpTraits<OpId::conv_transpose2d> { static constexpr bool has_cuda = true; };
 
 namespace cpu {
 template <class T>

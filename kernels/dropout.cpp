@@ -16,7 +16,9 @@ Tensor dropout(const Tensor& x, double p, std::uint64_t seed, std::uint64_t offs
       [&]<class T>() {
         cpu::dropout_forward<T>(x.numel(), x.data<T>(), static_cast<float>(p), seed, offset, y.data<T>());
       },
-      no_cuda_kernel);
+      [&](auto& ctx) {
+        cuda::dropout_forward(ctx, x.numel(), x.data<float>(), static_cast<float>(p), seed, offset, y.data<float>());
+      });
   if (autograd::needs_grad({&x})) {
     const Tensor inputs[] = {x};
     Tensor outputs[] = {y};

@@ -25,7 +25,8 @@ Tensor expand(const Tensor& x, const Shape& shape) {
   }
   Tensor y = Tensor::empty(shape, x.dtype(), x.device());
   dispatch<OpId::expand>(
-      x, [&]<class T>() { cpu::broadcast<T>(from, shape, x.data<T>(), y.data<T>()); }, no_cuda_kernel);
+      x, [&]<class T>() { cpu::broadcast<T>(from, shape, x.data<T>(), y.data<T>()); },
+      [&](auto& ctx) { cuda::broadcast(ctx, from, shape, x.data<float>(), y.data<float>()); });
   if (autograd::needs_grad({&x})) {
     const Tensor inputs[] = {x};
     Tensor outputs[] = {y};

@@ -49,7 +49,11 @@ Tensor instance_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, d
                                       data_or_null<T>(beta), static_cast<T>(eps), y.data<T>(),
                                       mean.data<T>(), rstd.data<T>());
       },
-      no_cuda_kernel);
+      [&](auto& ctx) {
+        cuda::instance_norm_forward(ctx, n, c, plane, x.data<float>(), data_or_null<float>(gamma),
+                                    data_or_null<float>(beta), static_cast<float>(eps), y.data<float>(),
+                                    mean.data<float>(), rstd.data<float>());
+      });
   if (autograd::needs_grad({&x, &gamma, &beta})) {
     const Tensor inputs[] = {x, gamma, beta};
     Tensor outputs[] = {y};
@@ -71,7 +75,12 @@ Tensor instance_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, d
                                                data_or_null<T>(dgamma),
                                                data_or_null<T>(dbeta));
               },
-              no_cuda_kernel);
+              [&](auto& cuda_ctx) {
+                cuda::instance_norm_backward(cuda_ctx, n, c, plane, dy.data<float>(), xs.data<float>(),
+                                             mu.data<float>(), r.data<float>(), data_or_null<float>(g),
+                                             data_or_null<float>(dx), data_or_null<float>(dgamma),
+                                             data_or_null<float>(dbeta));
+              });
           return std::vector<Tensor>{dx, dgamma, dbeta};
         },
         autograd::DoubleBackward::supported);

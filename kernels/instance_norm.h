@@ -13,7 +13,7 @@ namespace pigment {
 Tensor instance_norm(const Tensor& x, const Tensor& gamma = Tensor(), const Tensor& beta = Tensor(),
                      double eps = 1e-5);
 
-template <> struct OpTraits<OpId::instance_norm> { static constexpr bool has_cuda = false; };
+template <> struct OpTraits<OpId::instance_norm> { static constexpr bool has_cuda = true; };
 
 namespace cpu {
 // mean and rstd receive the statistics of each of the n·c planes.
@@ -25,5 +25,14 @@ template <class T>
 void instance_norm_backward(std::int64_t n, std::int64_t c, std::int64_t plane, const T* dy, const T* x,
                             const T* mean, const T* rstd, const T* gamma, T* dx, T* dgamma, T* dbeta);
 }  // namespace cpu
+
+namespace cuda {
+// The contracts of the CPU kernels; γ, β (and in the backward dx, dγ, dβ) may be null.
+void instance_norm_forward(CudaContext& ctx, std::int64_t n, std::int64_t c, std::int64_t plane, const float* x,
+                           const float* gamma, const float* beta, float eps, float* y, float* mean, float* rstd);
+void instance_norm_backward(CudaContext& ctx, std::int64_t n, std::int64_t c, std::int64_t plane, const float* dy,
+                            const float* x, const float* mean, const float* rstd, const float* gamma, float* dx,
+                            float* dgamma, float* dbeta);
+}  // namespace cuda
 
 }  // namespace pigment

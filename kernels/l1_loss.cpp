@@ -15,7 +15,9 @@ template <OpId op> Tensor loss(LossKind kind, const Tensor& x, const Tensor& tar
   Tensor out = Tensor::empty({}, x.dtype(), x.device());
   dispatch<op>(
       x, [&]<class T>() { cpu::loss_forward<T>(kind, x.numel(), x.data<T>(), target.data<T>(), out.data<T>()); },
-      no_cuda_kernel);
+      [&](auto& ctx) {
+        cuda::loss_forward(ctx, kind, x.numel(), x.data<float>(), target.data<float>(), out.data<float>());
+      });
   if (autograd::needs_grad({&x, &target})) {
     const Tensor inputs[] = {x, target};
     Tensor outputs[] = {out};
@@ -29,7 +31,10 @@ template <OpId op> Tensor loss(LossKind kind, const Tensor& x, const Tensor& tar
             cpu::loss_backward<T>(kind, xs.numel(), xs.data<T>(), ts.data<T>(), dy.data<T>(), data_or_null<T>(dx),
                                   data_or_null<T>(dt));
           },
-          no_cuda_kernel);
+          [&](auto& cuda_ctx) {
+            cuda::loss_backward(cuda_ctx, kind, xs.numel(), xs.data<float>(), ts.data<float>(), dy.data<float>(),
+                                data_or_null<float>(dx), data_or_null<float>(dt));
+          });
       return std::vector<Tensor>{dx, dt};
     });
   }

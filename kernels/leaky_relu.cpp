@@ -10,7 +10,9 @@ template <OpId op> Tensor leaky_relu_like(const Tensor& x, double slope) {
   Tensor y = Tensor::empty_like(x);
   dispatch<op>(
       x, [&]<class T>() { cpu::leaky_relu_forward<T>(x.numel(), x.data<T>(), static_cast<T>(slope), y.data<T>()); },
-      no_cuda_kernel);
+      [&](auto& ctx) {
+        cuda::leaky_relu_forward(ctx, x.numel(), x.data<float>(), static_cast<float>(slope), y.data<float>());
+      });
   if (autograd::needs_grad({&x})) {
     const Tensor inputs[] = {x};
     Tensor outputs[] = {y};

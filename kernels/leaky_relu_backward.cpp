@@ -15,7 +15,10 @@ Tensor leaky_relu_backward(const Tensor& dy, const Tensor& x, double slope) {
       [&]<class T>() {
         cpu::leaky_relu_backward<T>(dy.numel(), dy.data<T>(), x.data<T>(), static_cast<T>(slope), dx.data<T>());
       },
-      no_cuda_kernel);
+      [&](auto& ctx) {
+        cuda::leaky_relu_backward(ctx, dy.numel(), dy.data<float>(), x.data<float>(), static_cast<float>(slope),
+                                  dx.data<float>());
+      });
   if (autograd::needs_grad({&dy, &x})) {
     const Tensor inputs[] = {dy, x};
     Tensor outputs[] = {dx};

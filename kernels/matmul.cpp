@@ -30,7 +30,9 @@ template <OpId op> Tensor matmul_like(const Tensor& a, const Tensor& b, bool ta,
           cpu::gemm<T>(cpu::Transpose{ta}, cpu::Transpose{tb}, m, n, k, T(1), a.data<T>() + i * a.dim(r) * lda, lda,
                        b.data<T>() + i * b.dim(r) * ldb, ldb, T(0), c.data<T>() + i * m * n, n);
       },
-      no_cuda_kernel);
+      [&](auto& ctx) {
+        cuda::matmul(ctx, static_cast<int>(batch), ta, tb, m, n, k, a.data<float>(), b.data<float>(), c.data<float>());
+      });
   a.context().add_flops(2.0 * static_cast<double>(batch * m * n * k));
   if (autograd::needs_grad({&a, &b})) {
     const Tensor inputs[] = {a, b};

@@ -10,7 +10,13 @@ namespace pigment {
 Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a = false, bool trans_b = false);
 Tensor bmm(const Tensor& a, const Tensor& b, bool trans_a = false, bool trans_b = false);
 
-template <> struct OpTraits<OpId::matmul> { static constexpr bool has_cuda = false; };
-template <> struct OpTraits<OpId::bmm> { static constexpr bool has_cuda = false; };
+template <> struct OpTraits<OpId::matmul> { static constexpr bool has_cuda = true; };
+template <> struct OpTraits<OpId::bmm> { static constexpr bool has_cuda = true; };
+
+namespace cuda {
+// `batches` products C[b] = op(A[b])·op(B[b]) of contiguous row-major matrices.
+void matmul(CudaContext& ctx, int batches, bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k,
+            const float* a, const float* b, float* c);
+}
 
 }  // namespace pigment

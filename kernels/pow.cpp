@@ -10,7 +10,9 @@ Tensor pow(const Tensor& x, double exponent) {
   Tensor y = Tensor::empty_like(x);
   dispatch<OpId::pow>(
       x, [&]<class T>() { cpu::pow_forward<T>(x.numel(), x.data<T>(), static_cast<T>(exponent), y.data<T>()); },
-      no_cuda_kernel);
+      [&](auto& ctx) {
+        cuda::pow_forward(ctx, x.numel(), x.data<float>(), static_cast<float>(exponent), y.data<float>());
+      });
   if (autograd::needs_grad({&x})) {
     const Tensor inputs[] = {x};
     Tensor outputs[] = {y};

@@ -15,7 +15,7 @@ Tensor reflection_pad2d(const Tensor& x, int pad) {
   Tensor y = Tensor::empty({n, c, h + 2 * pad, w + 2 * pad}, x.dtype(), x.device());
   dispatch<OpId::reflection_pad2d>(
       x, [&]<class T>() { cpu::reflection_pad2d_forward<T>(n * c, h, w, pad, x.data<T>(), y.data<T>()); },
-      no_cuda_kernel);
+      [&](auto& ctx) { cuda::reflection_pad2d_forward(ctx, n * c, h, w, pad, x.data<float>(), y.data<float>()); });
   if (autograd::needs_grad({&x})) {
     const Tensor inputs[] = {x};
     Tensor outputs[] = {y};
@@ -29,7 +29,10 @@ Tensor reflection_pad2d(const Tensor& x, int pad) {
             cpu::reflection_pad2d_backward<T>(x_shape[0] * x_shape[1], x_shape[2], x_shape[3], pad, dy.data<T>(),
                                               dx.data<T>());
           },
-          no_cuda_kernel);
+          [&](auto& cuda_ctx) {
+            cuda::reflection_pad2d_backward(cuda_ctx, x_shape[0] * x_shape[1], x_shape[2], x_shape[3], pad,
+                                            dy.data<float>(), dx.data<float>());
+          });
       return std::vector<Tensor>{dx};
     });
   }

@@ -9,9 +9,10 @@ namespace pigment {
 
 Tensor reflection_pad2d(const Tensor& x, int pad);
 
-template <> struct OpTraits<OpId::reflection_pad2d> { static constexpr bool has_cuda = false; };
+template <> struct OpTraits<OpId::reflection_pad2d> { static constexpr bool has_cuda = true; };
 
-// The source index of padded coordinate i (in [−pad, size + pad)) of a dimension of `size`.
+// The source index of padded coordinate i (in [−pad, size + pad)) of a dimension of `size`
+// (constexpr: CUDA kernels call it too, under --expt-relaxed-constexpr).
 constexpr std::int64_t reflect_index(std::int64_t i, std::int64_t size) {
   if (i < 0) return -i;
   if (i >= size) return 2 * (size - 1) - i;
@@ -23,5 +24,13 @@ namespace cpu {
 template <class T> void reflection_pad2d_forward(std::int64_t planes, std::int64_t h, std::int64_t w, int pad, const T* x, T* y);
 template <class T> void reflection_pad2d_backward(std::int64_t planes, std::int64_t h, std::int64_t w, int pad, const T* dy, T* dx);
 }  // namespace cpu
+
+namespace cuda {
+void reflection_pad2d_forward(CudaContext& ctx, std::int64_t planes, std::int64_t h, std::int64_t w, int pad,
+                              const float* x, float* y);
+// A gather: each input pixel sums the gradients of the padded positions that read it.
+void reflection_pad2d_backward(CudaContext& ctx, std::int64_t planes, std::int64_t h, std::int64_t w, int pad,
+                               const float* dy, float* dx);
+}  // namespace cuda
 
 }  // namespace pigment

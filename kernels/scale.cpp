@@ -37,7 +37,10 @@ Tensor scale(const Tensor& x, double alpha, double beta) {
       [&]<class T>() {
         cpu::scale_forward<T>(x.numel(), x.data<T>(), static_cast<T>(alpha), static_cast<T>(beta), y.data<T>());
       },
-      no_cuda_kernel);
+      [&](auto& ctx) {
+        cuda::scale_forward(ctx, x.numel(), x.data<float>(), static_cast<float>(alpha), static_cast<float>(beta),
+                            y.data<float>());
+      });
   if (autograd::needs_grad({&x})) {
     const Tensor inputs[] = {x};
     Tensor outputs[] = {y};

@@ -41,7 +41,7 @@ Tensor self_attention(const Tensor& x, const Tensor& wq, const Tensor& bq, const
   Tensor y = Tensor::empty_like(x);
   dispatch<OpId::self_attention>(
       x, [&]<class T>() { cpu::self_attention_forward<T>(s, x.data<T>(), params_of<T>(weights), y.data<T>()); },
-      no_cuda_kernel);
+      [&](auto& ctx) { cuda::self_attention_forward(ctx, s, x.data<float>(), params_of<float>(weights), y.data<float>()); });
   // Projections (2d + C)·C·N, scores d·N², values C·N² multiply-adds per image.
   x.context().add_flops(2.0 * static_cast<double>(s.batch) *
                         static_cast<double>((2 * s.qk_dim + s.channels) * s.channels * s.tokens +
@@ -67,7 +67,14 @@ Tensor self_attention(const Tensor& x, const Tensor& wq, const Tensor& bq, const
                 cpu::self_attention_backward<T>(s, dy.data<T>(), ctx.saved(0).data<T>(), params_of<T>(saved_weights),
                                                 g);
               },
-              no_cuda_kernel);
+              [&](auto& cuda_ctx) {
+                const AttentionGrads<float> g{data_or_null<float>(grads[0]), data_or_null<float>(grads[1]),
+                                              data_or_null<float>(grads[2]), data_or_null<float>(grads[3]),
+                                              data_or_null<float>(grads[4]), data_or_null<float>(grads[5]),
+                                              data_or_null<float>(grads[6]), data_or_null<float>(grads[7])};
+                cuda::self_attention_backward(cuda_ctx, s, dy.data<float>(), ctx.saved(0).data<float>(),
+                                              params_of<float>(saved_weights), g);
+              });
           return grads;
         });
   }

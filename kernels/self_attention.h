@@ -17,7 +17,7 @@ namespace pigment {
 Tensor self_attention(const Tensor& x, const Tensor& wq, const Tensor& bq, const Tensor& wk, const Tensor& bk,
                       const Tensor& wv, const Tensor& bv, const Tensor& gamma);
 
-template <> struct OpTraits<OpId::self_attention> { static constexpr bool has_cuda = false; };
+template <> struct OpTraits<OpId::self_attention> { static constexpr bool has_cuda = true; };
 
 struct AttentionShape {
   std::int64_t batch, channels, qk_dim, tokens;
@@ -36,5 +36,13 @@ template <class T>
 void self_attention_backward(const AttentionShape& s, const T* dy, const T* x, const AttentionParams<T>& p,
                              const AttentionGrads<T>& g);
 }  // namespace cpu
+
+// Flash-style kernels that never store the N×N attention matrix (kernels/cuda/self_attention.cu).
+namespace cuda {
+void self_attention_forward(CudaContext& ctx, const AttentionShape& s, const float* x, const AttentionParams<float>& p,
+                            float* y);
+void self_attention_backward(CudaContext& ctx, const AttentionShape& s, const float* dy, const float* x,
+                             const AttentionParams<float>& p, const AttentionGrads<float>& g);
+}  // namespace cuda
 
 }  // namespace pigment

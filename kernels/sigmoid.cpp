@@ -7,7 +7,8 @@ Tensor sigmoid(const Tensor& x) {
   check_defined(op_cname(OpId::sigmoid), x, "x");
   Tensor y = Tensor::empty_like(x);
   dispatch<OpId::sigmoid>(
-      x, [&]<class T>() { cpu::sigmoid_forward<T>(x.numel(), x.data<T>(), y.data<T>()); }, no_cuda_kernel);
+      x, [&]<class T>() { cpu::sigmoid_forward<T>(x.numel(), x.data<T>(), y.data<T>()); },
+      [&](auto& ctx) { cuda::sigmoid_forward(ctx, x.numel(), x.data<float>(), y.data<float>()); });
   if (autograd::needs_grad({&x})) {
     const Tensor inputs[] = {x};
     Tensor outputs[] = {y};
@@ -17,7 +18,9 @@ Tensor sigmoid(const Tensor& x) {
       Tensor dx = Tensor::empty_like(dy);
       dispatch<OpId::sigmoid>(
           dy, [&]<class T>() { cpu::sigmoid_backward<T>(dy.numel(), dy.data<T>(), out.data<T>(), dx.data<T>()); },
-          no_cuda_kernel);
+          [&](auto& cuda_ctx) {
+            cuda::sigmoid_backward(cuda_ctx, dy.numel(), dy.data<float>(), out.data<float>(), dx.data<float>());
+          });
       return std::vector<Tensor>{dx};
     });
   }

@@ -11,7 +11,8 @@ Tensor softmax(const Tensor& x) {
   const std::int64_t cols = x.dim(x.rank() - 1), rows = cols ? x.numel() / cols : 0;
   Tensor y = Tensor::empty_like(x);
   dispatch<OpId::softmax>(
-      x, [&]<class T>() { cpu::softmax_forward<T>(rows, cols, x.data<T>(), y.data<T>()); }, no_cuda_kernel);
+      x, [&]<class T>() { cpu::softmax_forward<T>(rows, cols, x.data<T>(), y.data<T>()); },
+      [&](auto& ctx) { cuda::softmax_forward(ctx, rows, cols, x.data<float>(), y.data<float>()); });
   if (autograd::needs_grad({&x})) {
     const Tensor inputs[] = {x};
     Tensor outputs[] = {y};
@@ -23,7 +24,10 @@ Tensor softmax(const Tensor& x) {
           [&]<class T>() {
             cpu::softmax_backward<T>(rows, cols, dy.data<T>(), ctx.saved(0).data<T>(), dx.data<T>());
           },
-          no_cuda_kernel);
+          [&](auto& cuda_ctx) {
+            cuda::softmax_backward(cuda_ctx, rows, cols, dy.data<float>(), ctx.saved(0).data<float>(),
+                                   dx.data<float>());
+          });
       return std::vector<Tensor>{dx};
     });
   }

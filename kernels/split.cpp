@@ -27,7 +27,11 @@ std::vector<Tensor> split(const Tensor& x, const std::vector<std::int64_t>& size
         for (Tensor& p : parts) ptrs.push_back(p.data<T>());
         cpu::split_forward<T>(outer, inner, sizes, x.data<T>(), ptrs);
       },
-      no_cuda_kernel);
+      [&](auto& ctx) {
+        std::vector<float*> ptrs;
+        for (Tensor& p : parts) ptrs.push_back(p.data<float>());
+        cuda::split_forward(ctx, outer, inner, sizes, x.data<float>(), ptrs);
+      });
   if (autograd::needs_grad({&x})) {
     const Tensor inputs[] = {x};
     autograd::record(

@@ -7,7 +7,7 @@ Tensor sub(const Tensor& a, const Tensor& b) {
   Tensor y = detail::binary_output(OpId::sub, a, b);
   dispatch<OpId::sub>(
       a, [&]<class T>() { cpu::sub_forward<T>(a.numel(), a.data<T>(), b.data<T>(), y.data<T>()); },
-      no_cuda_kernel);
+      [&](auto& ctx) { cuda::sub_forward(ctx, a.numel(), a.data<float>(), b.data<float>(), y.data<float>()); });
   if (autograd::needs_grad({&a, &b})) {
     const Tensor inputs[] = {a, b};
     Tensor outputs[] = {y};

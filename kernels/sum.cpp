@@ -36,7 +36,8 @@ template <OpId op> Tensor reduce(const Tensor& x, const std::vector<int>& dims, 
   const double factor = op == OpId::mean ? 1.0 / static_cast<double>(std::max<std::int64_t>(count, 1)) : 1.0;
   Tensor y = Tensor::empty(all ? Shape{} : kept, x.dtype(), x.device());
   dispatch<op>(
-      x, [&]<class T>() { cpu::reduce_sum<T>(x.shape(), kept, x.data<T>(), y.data<T>(), factor); }, no_cuda_kernel);
+      x, [&]<class T>() { cpu::reduce_sum<T>(x.shape(), kept, x.data<T>(), y.data<T>(), factor); },
+      [&](auto& ctx) { cuda::reduce_sum(ctx, x.shape(), kept, x.data<float>(), y.data<float>(), factor); });
   if (autograd::needs_grad({&x})) {
     const Tensor inputs[] = {x};
     Tensor outputs[] = {y};

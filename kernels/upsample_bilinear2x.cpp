@@ -10,7 +10,7 @@ Tensor upsample_bilinear2x(const Tensor& x) {
   Tensor y = Tensor::empty({x.dim(0), x.dim(1), 2 * h, 2 * w}, x.dtype(), x.device());
   dispatch<OpId::upsample_bilinear2x>(
       x, [&]<class T>() { cpu::upsample_bilinear2x_forward<T>(planes, h, w, x.data<T>(), y.data<T>()); },
-      no_cuda_kernel);
+      [&](auto& ctx) { cuda::upsample_bilinear2x_forward(ctx, planes, h, w, x.data<float>(), y.data<float>()); });
   if (autograd::needs_grad({&x})) {
     const Tensor inputs[] = {x};
     Tensor outputs[] = {y};
@@ -24,7 +24,10 @@ Tensor upsample_bilinear2x(const Tensor& x) {
                            [&]<class T>() {
                              cpu::upsample_bilinear2x_backward<T>(planes, h, w, dy.data<T>(), dx.data<T>());
                            },
-                           no_cuda_kernel);
+                           [&](auto& cuda_ctx) {
+                             cuda::upsample_bilinear2x_backward(cuda_ctx, planes, h, w, dy.data<float>(),
+                                                                dx.data<float>());
+                           });
                        return std::vector<Tensor>{dx};
                      });
   }

@@ -145,6 +145,9 @@ std::optional<TrainOptions> parse_train_options(int argc, const char* const* arg
   // ---- Pigment's own ---------------------------------------------------------------------------------
   r.option("seed", o.seed, "random seed (weights, data order, augmentation, dropout, pools)");
   r.option("device", o.device, "cpu, cuda, cuda:N or auto (CUDA when a GPU is present)");
+  r.option("conv_impl", o.conv_impl, "CUDA convolutions: custom (Pigment's tensor-core kernels), cudnn, gemm "
+                                     "(im2col + cuBLAS) or auto (the fastest, measured once per shape)")
+      ->check(CLI::IsMember({"auto", "custom", "cudnn", "gemm"}));
   r.option("lambda_gp", o.lambda_gp, "wgangp: weight of the gradient penalty");
   r.option("attention_at", o.attention_at, "sa_unet: self-attention after the decoder blocks at input/d for each d")
       ->delimiter(',');

@@ -54,6 +54,7 @@ struct TrainOptions {
   // Pigment's own.
   std::uint64_t seed = 0;
   std::string device = "auto";
+  std::string conv_impl = "auto";  // CUDA convolutions: custom, cudnn, gemm, or auto (fastest per shape)
   std::string config;
   double lambda_gp = 10.0;
   std::vector<int> attention_at = {4, 8};  // sa_unet: attention after decoder blocks at input/d

@@ -99,6 +99,7 @@ class Run {
         progress_bar_(!o.no_progress) {}
 
   int train() {
+    set_conv_implementation(device_, o_.conv_impl);
     std::filesystem::create_directories(web_ / "images");
     const std::string options_text = format_options(o_);
     std::fputs(options_text.c_str(), stdout);

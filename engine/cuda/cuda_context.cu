@@ -2,11 +2,14 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include "engine/device.h"
 #include "kernels/op.h"
 
 namespace pigment {
+
+void check_conv_name_for_cuda(std::string_view name);  // engine/device.cpp: the one list of names
 
 // ---- Error reporting ----------------------------------------------------------------------------------
 namespace detail {
@@ -22,6 +25,15 @@ void cudnn_fail(const char* expr, cudnnStatus_t status, const char* func, const 
   throw Error(fmt::format("cuDNN error {} in {} at {}:{}: {}", cudnnGetErrorString(status), func, file, line, expr));
 }
 }  // namespace detail
+
+namespace {
+ConvImpl parse_conv_impl(std::string_view name) {
+  if (name == "custom") return ConvImpl::custom;
+  if (name == "cudnn") return ConvImpl::cudnn;
+  if (name == "gemm") return ConvImpl::gemm;
+  return ConvImpl::auto_select;
+}
+}  // namespace
 
 // ---- Devices --------------------------------------------------------------------------------------------
 int cuda_device_count() {
@@ -42,7 +54,26 @@ Device Device::cuda(int index) {
                 index, count, count - 1);
   CudaOptions options;
   if (const char* env = std::getenv("PIGMENT_CUDA_SYNC")) options.sync_after_each_kernel = std::strcmp(env, "0") != 0;
+  if (const char* env = std::getenv("PIGMENT_CONV_IMPL")) {
+    check_conv_name_for_cuda(env);
+    options.conv_impl = parse_conv_impl(env);
+  }
   return Device(std::make_shared<CudaContext>(index, options));
+}
+
+const char* conv_impl_name(ConvImpl impl) {
+  switch (impl) {
+    case ConvImpl::auto_select: return "auto";
+    case ConvImpl::custom: return "custom";
+    case ConvImpl::cudnn: return "cudnn";
+    case ConvImpl::gemm: return "gemm";
+  }
+  return "?";
+}
+
+void set_conv_implementation(const Device& device, std::string_view name) {
+  check_conv_name_for_cuda(name);
+  if (device.is_cuda()) as_cuda(device.context()).set_conv_impl(parse_conv_impl(name));
 }
 
 CudaContext& as_cuda(Context& ctx) {
@@ -52,6 +83,8 @@ CudaContext& as_cuda(Context& ctx) {
 
 // ---- CudaContext ----------------------------------------------------------------------------------------
 namespace {
+constexpr int kGuardPattern = 0xA5;
+
 // Allocations are rounded so that blocks can be reused across slightly different requests:
 // 512 B granularity below 1 MiB, 2 MiB above.
 std::size_t round_allocation(std::size_t bytes) {
@@ -68,6 +101,8 @@ CudaContext::CudaContext(int device_index, CudaOptions options) : device_index_(
   PIGMENT_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
   PIGMENT_CUBLAS_CHECK(cublasCreate(&cublas_));
   PIGMENT_CUBLAS_CHECK(cublasSetStream(cublas_, stream_));
+  // FP32 GEMMs on TF32 tensor cores, as PyTorch's convolutions do by default.
+  PIGMENT_CUBLAS_CHECK(cublasSetMathMode(cublas_, CUBLAS_TF32_TENSOR_OP_MATH));
   PIGMENT_CUDNN_CHECK(cudnnCreate(&cudnn_));
   PIGMENT_CUDNN_CHECK(cudnnSetStream(cudnn_, stream_));
 }
@@ -85,7 +120,8 @@ CudaContext::~CudaContext() {
 
 void CudaContext::make_current() const { PIGMENT_CUDA_CHECK(cudaSetDevice(device_index_)); }
 
-void* CudaContext::allocate(std::size_t bytes) {
+void* CudaContext::allocate(std::size_t requested) {
+  const std::size_t bytes = requested + guard_bytes_;
   const std::size_t size = round_allocation(bytes);
   std::lock_guard lock(mutex_);
   stats_.requests++;
@@ -116,12 +152,18 @@ void* CudaContext::allocate(std::size_t bytes) {
     stats_.bytes_in_use += static_cast<std::int64_t>(size);
   }
   if (stats_.bytes_in_use > stats_.peak_bytes_in_use) stats_.peak_bytes_in_use = stats_.bytes_in_use;
+  if (poison_ && requested) PIGMENT_CUDA_CHECK(cudaMemsetAsync(ptr, 0xFF, requested, stream_));
+  if (guard_bytes_) {
+    PIGMENT_CUDA_CHECK(cudaMemsetAsync(static_cast<char*>(ptr) + requested, kGuardPattern, guard_bytes_, stream_));
+    live_[ptr] = requested;
+  }
   return ptr;
 }
 
-void CudaContext::deallocate(void* ptr, std::size_t bytes) noexcept {
-  const std::size_t size = round_allocation(bytes);
+void CudaContext::deallocate(void* ptr, std::size_t requested) noexcept {
+  const std::size_t size = round_allocation(requested + guard_bytes_);
   std::lock_guard lock(mutex_);
+  live_.erase(ptr);
   free_blocks_.emplace(size, ptr);
   stats_.bytes_in_use -= static_cast<std::int64_t>(size);
 }
@@ -140,6 +182,47 @@ void CudaContext::release_cached_memory() {
   }
   free_blocks_.clear();
 }
+
+void CudaContext::set_guard_bytes(std::size_t bytes) {
+  std::lock_guard lock(mutex_);
+  PIGMENT_CHECK(live_.empty() || bytes == guard_bytes_,
+                "set_guard_bytes: change the guard size before allocating from the context");
+  // Cached blocks were sized without guards: return them.
+  if (bytes != guard_bytes_) {
+    cudaStreamSynchronize(stream_);
+    for (auto& [size, ptr] : free_blocks_) {
+      cudaFree(ptr);
+      stats_.bytes_reserved -= static_cast<std::int64_t>(size);
+    }
+    free_blocks_.clear();
+  }
+  guard_bytes_ = bytes;
+}
+
+void CudaContext::verify_guards() {
+  std::map<void*, std::size_t> live;
+  {
+    std::lock_guard lock(mutex_);
+    live = live_;
+  }
+  std::vector<unsigned char> host(guard_bytes_);
+  for (const auto& [ptr, requested] : live) {
+    copy_to_host(host.data(), static_cast<char*>(ptr) + requested, guard_bytes_);
+    for (std::size_t i = 0; i < guard_bytes_; ++i)
+      PIGMENT_CHECK(host[i] == kGuardPattern,
+                    "guard bytes overwritten: {} bytes past the end of a {}-byte allocation at {} were changed (a "
+                    "kernel wrote past its output)",
+                    i, requested, ptr);
+  }
+}
+
+void cuda_set_allocator_checks(Context& ctx, AllocatorChecks checks) {
+  CudaContext& c = as_cuda(ctx);
+  c.set_poison_allocations(checks.poison);
+  c.set_guard_bytes(checks.guard_bytes);
+}
+
+void cuda_verify_allocator_guards(Context& ctx) { as_cuda(ctx).verify_guards(); }
 
 void CudaContext::copy_to_host(void* host_dst, const void* src, std::size_t bytes) {
   if (!bytes) return;

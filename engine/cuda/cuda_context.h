@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <map>
 #include <mutex>
+#include <cstdint>
 #include <string>
 
 #include "engine/context.h"
@@ -13,10 +14,15 @@
 
 namespace pigment {
 
+// The implementation of a CUDA convolution pass (engine/device.h: set_conv_implementation).
+enum class ConvImpl : std::uint8_t { auto_select, custom, cudnn, gemm };
+const char* conv_impl_name(ConvImpl impl);
+
 struct CudaOptions {
   // Synchronise after every kernel and check its status (also PIGMENT_CUDA_SYNC=1 in the
   // environment): slow, but a fault is reported at the op that caused it.
   bool sync_after_each_kernel = false;
+  ConvImpl conv_impl = ConvImpl::auto_select;  // also PIGMENT_CONV_IMPL=custom|cudnn|gemm|auto
 };
 
 class CudaContext final : public Context {
@@ -32,6 +38,10 @@ class CudaContext final : public Context {
   AllocatorStats allocator_stats() const override;
   // Returns every cached, unused block to the driver.
   void release_cached_memory();
+  // Debugging aids (engine/device.h: AllocatorChecks).
+  void set_poison_allocations(bool poison) { poison_ = poison; }
+  void set_guard_bytes(std::size_t bytes);
+  void verify_guards();
 
   void copy_to_host(void* host_dst, const void* src, std::size_t bytes) override;
   void copy_from_host(void* dst, const void* host_src, std::size_t bytes) override;
@@ -49,6 +59,24 @@ class CudaContext final : public Context {
   bool sync_after_each_kernel() const { return options_.sync_after_each_kernel; }
   void check_launch(const char* kernel_name, const char* file, int line);
 
+  ConvImpl conv_impl() const { return options_.conv_impl; }
+  void set_conv_impl(ConvImpl impl) {
+    options_.conv_impl = impl;
+    conv_choices_.clear();
+  }
+  // auto: the implementation measured fastest for a conv shape and pass ("fprop 1x256x64x64 …").
+  const ConvImpl* conv_choice(const std::string& key) const {
+    auto it = conv_choices_.find(key);
+    return it == conv_choices_.end() ? nullptr : &it->second;
+  }
+  void set_conv_choice(const std::string& key, ConvImpl impl) { conv_choices_[key] = impl; }
+  // Small per-shape decisions of library paths (e.g. a cuDNN algorithm), found once.
+  const int* cached_int(const std::string& key) const {
+    auto it = int_cache_.find(key);
+    return it == int_cache_.end() ? nullptr : &it->second;
+  }
+  void set_cached_int(const std::string& key, int value) { int_cache_[key] = value; }
+
  private:
   void make_current() const;
 
@@ -64,6 +92,11 @@ class CudaContext final : public Context {
   AllocatorStats stats_;
   void* workspace_ = nullptr;
   std::size_t workspace_bytes_ = 0;
+  std::map<std::string, ConvImpl> conv_choices_;
+  std::map<std::string, int> int_cache_;
+  bool poison_ = false;
+  std::size_t guard_bytes_ = 0;
+  std::map<void*, std::size_t> live_;  // allocations and their requested sizes, when guarded
 };
 
 }  // namespace pigment

@@ -1,16 +1,9 @@
 #include <algorithm>
-#include <cmath>
 
 #include "kernels/cpu/parallel.h"
 #include "kernels/upsample.h"
 
 namespace pigment {
-
-BilinearTap bilinear2x_tap(std::int64_t o, std::int64_t size) {
-  const double s = std::max(0.0, (static_cast<double>(o) + 0.5) / 2.0 - 0.5);
-  const auto i0 = std::min(static_cast<std::int64_t>(std::floor(s)), size - 1);
-  return BilinearTap{i0, std::min(i0 + 1, size - 1), s - static_cast<double>(i0)};
-}
 
 namespace cpu {
 

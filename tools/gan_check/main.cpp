@@ -1,14 +1,20 @@
 // gan-check: layer verification. For every op of the registry (or those named with --op), over
-// each case of the op's spec, runs the float64 gradient check of the CPU reference and prints a
-// table; the exit status is non-zero if any case fails. Seeds are printed: --seed replays a run,
-// and --op with --case replays one case.
+// each case of the op's spec, runs
+//   --device cpu  (default) the float64 gradient check of the CPU reference, or
+//   --device cuda the CUDA kernels against the CPU reference, forward and backward, on the spec's
+//                 awkward shapes and the reference networks' layer shapes (--impl picks the
+//                 convolution implementation),
+// and prints a table; the exit status is non-zero if any case fails. Seeds are printed: --seed
+// replays a run, and --op with --case (or --shape) replays one case.
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "kernels/crosscheck.h"
 #include "kernels/gradcheck.h"
 #include "kernels/op_table.h"
 
@@ -30,8 +36,16 @@ int main(int argc, char** argv) {
   int only_case = -1;
   GradCheckOptions options;
   bool list = false;
+  std::string device = "cpu", impl = "custom", shape_filter;
   app.add_option("--op", ops, "check only these ops (repeatable); default: all")->type_name("NAME");
   app.add_option("--case", only_case, "check only this case index of the op (see the table's # column)");
+  app.add_option("--shape", shape_filter, "check only cases whose label contains this text (e.g. 'res-block')");
+  app.add_option("--device", device, "cpu: float64 gradient checks; cuda: CUDA against the CPU reference")
+      ->check(CLI::IsMember({"cpu", "cuda"}))
+      ->capture_default_str();
+  app.add_option("--impl", impl, "CUDA convolution implementation: custom, cudnn, gemm or auto")
+      ->check(CLI::IsMember({"custom", "cudnn", "gemm", "auto"}))
+      ->capture_default_str();
   app.add_option("--seed", seed, "base seed; each case's own seed is printed and replays it")->capture_default_str();
   app.add_option("--samples", options.max_samples, "elements differentiated numerically per input")
       ->capture_default_str()
@@ -67,28 +81,72 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  fmt::print("gan-check: float64 gradient checks on the CPU reference, L = Σ Y⊙R with random R; base seed {}\n",
-             seed);
-  fmt::print("relative error per element = |analytic − numeric| / max(|a|, |n|, 1e-2·max|n|, 1e-5·Σ|Y⊙R|); "
-             "tolerance {:.0e}\n\n",
-             options.tolerance);
-  fmt::print("{:<22} {:>2} {:<42} {:>10} {:>10} {:>7} {:<10} {:>20}  {}\n", "op", "#", "case", "max abs",
+  const bool on_cuda = device == "cuda";
+  std::optional<Device> gpu;
+  if (on_cuda) {
+    try {
+      gpu = Device::cuda(0);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "gan-check: {}\n", e.what());
+      return 2;
+    }
+    // Outputs start as NaN, and guard bytes after every allocation are checked after each pass.
+    set_allocator_checks(*gpu, {true, 256});
+    set_conv_implementation(*gpu, impl);
+    fmt::print("gan-check: CUDA ({}) against the CPU reference, float32, forward and backward; conv impl {}; base "
+               "seed {}\n", gpu->str(), impl, seed);
+    fmt::print("error per tensor = max|cuda − cpu| / max(max|cpu|, 1e-3·largest |cpu| of the case); outputs poisoned, "
+               "guard bytes checked\n\n");
+  } else {
+    fmt::print("gan-check: float64 gradient checks on the CPU reference, L = Σ Y⊙R with random R; base seed {}\n",
+               seed);
+    fmt::print("relative error per element = |analytic − numeric| / max(|a|, |n|, 1e-2·max|n|, 1e-5·Σ|Y⊙R|); "
+               "tolerance {:.0e}\n\n",
+               options.tolerance);
+  }
+  fmt::print("{:<22} {:>2} {:<52} {:>10} {:>10} {:>7} {:<10} {:>20}  {}\n", "op", "#", "case", "max abs",
              "max rel", "tol", "used", "seed", "result");
   int failures = 0, total = 0;
   for (OpId id : selected) {
     const OpSpec& spec = op_spec(id);
-    for (std::size_t i = 0; i < spec.cases.size(); ++i) {
+    if (on_cuda && !op_has_cuda_kernel(id)) {
+      fmt::print("{:<22}    no CUDA kernel in this build: skipped\n", op_name(id));
+      continue;
+    }
+    std::vector<OpCase> cases = spec.cases;
+    if (on_cuda)
+      for (OpCase& c : layer_cases(id)) cases.push_back(std::move(c));
+    for (std::size_t i = 0; i < cases.size(); ++i) {
       if (only_case >= 0 && static_cast<std::size_t>(only_case) != i) continue;
+      if (!shape_filter.empty() && cases[i].label.find(shape_filter) == std::string::npos) continue;
       const std::uint64_t s = case_seed(seed, id, i);
-      const GradCheckResult r = gradcheck(spec, spec.cases[i], s, options);
+      double max_abs, max_rel, share;
+      bool passed;
+      std::string op, label, why;
+      if (on_cuda) {
+        const CrossCheckResult r = crosscheck(spec, cases[i], s, *gpu);
+        max_abs = r.max_abs, max_rel = r.max_rel, share = r.share_of_tolerance(), passed = r.passed;
+        op = r.op, label = r.label, why = r.describe();
+      } else {
+        const GradCheckResult r = gradcheck(spec, cases[i], s, options);
+        max_abs = r.max_abs, max_rel = r.max_rel, share = r.share_of_tolerance(), passed = r.passed;
+        op = r.op, label = r.label, why = r.describe();
+      }
       ++total;
-      if (!r.passed) ++failures;
-      fmt::print("{:<22} {:>2} {:<42} {:>10.2e} {:>10.2e} {:>6.1f}% {} {:>20}  {}\n", r.op, i, r.label, r.max_abs,
-                 r.max_rel, 100 * r.share_of_tolerance(), bar(r.share_of_tolerance()), s, r.passed ? "pass" : "FAIL");
-      if (!r.passed)
-        fmt::print("    {}\n    replay: gan-check --op {} --case {} --seed {}\n", r.describe(), r.op, i, seed);
+      if (!passed) ++failures;
+      fmt::print("{:<22} {:>2} {:<52} {:>10.2e} {:>10.2e} {:>6.1f}% {} {:>20}  {}\n", op, i, label, max_abs, max_rel,
+                 100 * share, bar(share), s, passed ? "pass" : "FAIL");
+      if (!passed)
+        fmt::print("    {}\n    replay: gan-check --device {} --op {} --case {} --seed {}{}\n", why, device, op, i, seed,
+                   on_cuda ? " --impl " + impl : std::string());
       std::fflush(stdout);
     }
+  }
+  if (on_cuda) {
+    fmt::print("\ntolerances (CUDA against CPU):\n");
+    for (OpId id : selected)
+      if (op_has_cuda_kernel(id))
+        fmt::print("  {:<22} {:.0e}  {}\n", op_name(id), cuda_tolerance(id).value, cuda_tolerance(id).reason);
   }
   fmt::print("\n{} of {} cases passed{}\n", total - failures, total, failures ? fmt::format(", {} FAILED", failures) : "");
   return failures ? 1 : 0;

@@ -1,0 +1,33 @@
+#!/usr/bin/env python3
+"""Prints the Pigment / PyTorch step-time table from a bench/run_gpu_benchmarks.sh output folder."""
+import glob
+import json
+import os
+import sys
+
+
+def main():
+    out = sys.argv[1]
+    with open(os.path.join(out, "pigment_steps.json")) as f:
+        pigment = json.load(f)
+    steps = {}
+    for b in pigment["benchmarks"]:
+        _, model, impl = b["name"].split("/")[:3]
+        steps.setdefault(model, {})[impl] = b
+    torch = {}
+    for path in glob.glob(os.path.join(out, "torch_*.json")):
+        for r in json.load(open(path)):
+            torch.setdefault(r["model"], {})[r["mode"]] = r
+    ctx = pigment.get("context", {})
+    print(f"GPU steps, batch 1, 256²: {ctx.get('date', '')} {ctx.get('host_name', '')}")
+    print("| model | Pigment (best impl) ms | peak MiB | ops/step | PyTorch mode | PyTorch ms | peak MiB | speed-up |")
+    print("|---|---|---|---|---|---|---|---|")
+    for model, impls in steps.items():
+        best_impl, best = min(impls.items(), key=lambda kv: kv[1]["median_ms"])
+        for mode, r in sorted(torch.get(model, {}).items()):
+            print(f"| {model} | {best['median_ms']:.2f} ({best_impl}) | {best['peak_MiB']:.0f} | {best['ops_per_step']:.0f} "
+                  f"| {mode} | {r['ms_per_step']:.2f} | {r['peak_mib'] or 0:.0f} | {r['ms_per_step'] / best['median_ms']:.2f}× |")
+
+
+if __name__ == "__main__":
+    main()
