@@ -120,6 +120,15 @@ void bench_memory(benchmark::State& state, const char* which, std::int64_t eleme
   if (name == "instance_norm_fwd") {
     fn = [&] { instance_norm(a); };
     bytes = 8 * n;
+  } else if (name == "instance_norm_relu_fwd") {  // the activation fused into the norm's pass
+    fn = [&] { instance_norm(a, Tensor(), Tensor(), 1e-5, NormActivation::relu()); };
+    bytes = 8 * n;
+  } else if (name == "instance_norm_then_relu_fwd") {  // the same result in two ops (the unfused baseline)
+    fn = [&] { relu(instance_norm(a)); };
+    bytes = 8 * n;
+  } else if (name == "instance_norm_residual_fwd") {  // a ResNet block's tail: norm + skip in one pass
+    fn = [&] { instance_norm(a, Tensor(), Tensor(), 1e-5, NormActivation::none(), b); };
+    bytes = 12 * n;
   } else if (name == "leaky_relu_fwd") {
     fn = [&] { leaky_relu(a, 0.2); };
     bytes = 8 * n;
@@ -170,7 +179,8 @@ int main(int argc, char** argv) {
                                  side)
         ->UseManualTime()
         ->Unit(benchmark::kMicrosecond);
-  for (const char* op : {"instance_norm_fwd", "leaky_relu_fwd", "l1_loss_fwd", "adam_step"})
+  for (const char* op : {"instance_norm_fwd", "instance_norm_relu_fwd", "instance_norm_then_relu_fwd",
+                         "instance_norm_residual_fwd", "leaky_relu_fwd", "l1_loss_fwd", "adam_step"})
     benchmark::RegisterBenchmark(fmt::format("memory/{}/16M", op).c_str(), bench_memory, op, std::int64_t{1} << 24)
         ->UseManualTime()
         ->Unit(benchmark::kMicrosecond);

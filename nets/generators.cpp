@@ -7,7 +7,7 @@ namespace pigment::nets {
 namespace {
 
 // ---- ResNet (Johnson et al.), as the reference builds it ------------------------------------------
-// out = x + conv_block(x); conv_block = [ReflPad 1, Conv 3×3, Norm, ReLU, (Dropout), ReflPad 1, Conv, Norm]
+// out = conv_block(x) + x (the add fused into the last norm); conv_block = [ReflPad 1, Conv 3×3, Norm, ReLU, (Dropout), ReflPad 1, Conv, Norm]
 class ResnetBlock final : public Module {
  public:
   ResnetBlock(std::int64_t dim, NormType norm, bool dropout, bool bias, const Device& device, Generator* rng) {
@@ -22,7 +22,7 @@ class ResnetBlock final : public Module {
     block.add(make_norm(norm, dim, device));
     block_ = &block;
   }
-  Tensor forward(const Tensor& x) override { return add(x, block_->forward(x)); }
+  Tensor forward(const Tensor& x) override { return block_->forward_plus(x, x); }
 
  private:
   Sequential* block_;

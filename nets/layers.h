@@ -34,6 +34,9 @@ class ConvTranspose2d final : public Module {
 class InstanceNorm2d final : public Module {  // affine off, no running statistics
  public:
   Tensor forward(const Tensor& x) override { return instance_norm(x); }
+  Tensor forward_fused(const Tensor& x, double negative_slope, const Tensor& residual) override {
+    return instance_norm(x, Tensor(), Tensor(), 1e-5, {negative_slope}, residual);
+  }
 };
 
 class BatchNorm2d final : public Module {  // affine, running statistics, momentum 0.1
@@ -51,12 +54,14 @@ class Identity final : public Module {
 class ReLU final : public Module {
  public:
   Tensor forward(const Tensor& x) override { return relu(x); }
+  std::optional<double> activation_slope() const override { return 0.0; }
 };
 
 class LeakyReLU final : public Module {
  public:
   explicit LeakyReLU(double slope) : slope_(slope) {}
   Tensor forward(const Tensor& x) override { return leaky_relu(x, slope_); }
+  std::optional<double> activation_slope() const override { return slope_; }
 
  private:
   double slope_;

@@ -1,5 +1,7 @@
 #include "nets/module.h"
 
+#include "kernels/arithmetic.h"
+
 namespace pigment::nets {
 
 void Module::set_training(bool training) {
@@ -27,10 +29,25 @@ void Module::collect_buffers(const std::string& prefix, TensorList& out) const {
   for (const auto& [name, child] : children_) child->collect_buffers(prefix + name + ".", out);
 }
 
-Tensor Sequential::forward(const Tensor& x) {
+Tensor Sequential::forward_plus(const Tensor& x, const Tensor& residual) {
+  const auto& layers = children();
+  const std::size_t n = layers.size();
   Tensor y = x;
-  for (const auto& [name, child] : children()) y = child->forward(y);
-  return y;
+  bool residual_added = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::optional<double> activation = i + 1 < n ? layers[i + 1].second->activation_slope() : std::nullopt;
+    const std::size_t span = activation ? 2 : 1;  // layers one fused call replaces
+    const bool ends = i + span == n;
+    Tensor fused = layers[i].second->forward_fused(y, activation.value_or(1.0), ends ? residual : Tensor());
+    if (fused.defined()) {
+      y = std::move(fused);
+      residual_added = residual_added || ends;
+      i += span - 1;
+    } else {
+      y = layers[i].second->forward(y);
+    }
+  }
+  return residual.defined() && !residual_added ? pigment::add(y, residual) : y;
 }
 
 }  // namespace pigment::nets

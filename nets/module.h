@@ -3,6 +3,7 @@
 // reference implementation's PyTorch state_dict ("model.10.conv_block.1.weight"), so weights move
 // between Pigment and PyTorch through safetensors.
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,6 +22,15 @@ class Module {
 
   virtual Tensor forward(const Tensor& x) = 0;
   Tensor operator()(const Tensor& x) { return forward(x); }
+
+  // Fusion hooks, used by Sequential. An element-wise activation act(z) = z > 0 ? z : s·z reports
+  // its s. A layer that can apply the activation after it and add a residual in its own pass
+  // (instance norm) returns act(forward(x)) + residual (either part may be absent: s = 1, an
+  // undefined residual); other layers return an undefined tensor.
+  virtual std::optional<double> activation_slope() const { return std::nullopt; }
+  virtual Tensor forward_fused(const Tensor& /*x*/, double /*negative_slope*/, const Tensor& /*residual*/) {
+    return Tensor();
+  }
 
   // Training mode (dropout on, batch statistics) or evaluation; applies to every descendant.
   void set_training(bool training);
@@ -55,11 +65,14 @@ class Module {
 };
 
 // Children named "0", "1", … run in order (nn.Sequential). Layers without parameters take an
-// index too, so indices match the reference's.
+// index too, so indices match the reference's. A layer followed by an activation it can fuse
+// (instance norm → ReLU / LeakyReLU) runs both as one op; the names stay those of the reference.
 class Sequential final : public Module {
  public:
   template <class M> M& add(std::unique_ptr<M> m) { return register_module(std::to_string(size_++), std::move(m)); }
-  Tensor forward(const Tensor& x) override;
+  Tensor forward(const Tensor& x) override { return forward_plus(x, Tensor()); }
+  // forward(x) + residual, the add fused into the last layer when it can take it (ResNet blocks).
+  Tensor forward_plus(const Tensor& x, const Tensor& residual);
   int size() const { return size_; }
 
  private:

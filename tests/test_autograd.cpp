@@ -200,3 +200,45 @@ TEST_CASE("double backward through an instance-normed layer matches finite diffe
     CHECK(max_rel < 1e-6);
   }
 }
+
+TEST_CASE("instance norm with fused activation and residual equals the composed ops, to second order",
+          "[autograd][double]") {
+  // The ResNet block's tail (norm + residual) and the PatchGAN's (norm + LeakyReLU) through the
+  // fused op and through separate ops: values, gradients, and gradients of a gradient penalty.
+  const Device cpu = Device::cpu();
+  Generator gen(29);
+  Tensor x = param({2, 3, 5, 6}, gen, cpu);
+  Tensor w = param({3, 3, 3, 3}, gen, cpu);
+  Tensor gamma = param({3}, gen, cpu);
+  Tensor beta = param({3}, gen, cpu);
+  Tensor skip = param({2, 3, 5, 6}, gen, cpu);
+  Tensor r = Tensor::empty({2, 3, 5, 6}, DType::f64, cpu);
+  gen.fill_normal(r, 0.0, 1.0);
+  for (const double slope : {0.0, 0.2, 1.0}) {
+    auto penalty = [&](bool fused) {
+      const Tensor h = conv2d(x, w, Tensor(), {1, 1});
+      const Tensor y = fused ? instance_norm(h, gamma, beta, 1e-5, {slope}, skip)
+                             : add(leaky_relu(instance_norm(h, gamma, beta), slope), skip);
+      Tensor l = sum(mul(y, r));
+      const Tensor roots[] = {l}, grads[] = {Tensor()}, inputs[] = {x};
+      Tensor gx = autograd::grad(roots, grads, inputs, true)[0];
+      return std::pair{l, sum(mul(gx, gx))};
+    };
+    auto gradients = [&](bool fused) {
+      for (Tensor* p : {&x, &w, &gamma, &beta, &skip}) p->zero_grad();
+      auto [l, gp] = penalty(fused);
+      add(l, gp).backward();
+      std::vector<std::vector<double>> g;
+      for (Tensor* p : {&x, &w, &gamma, &beta, &skip}) g.push_back(values(p->grad()));
+      return std::pair{l.item() + gp.item(), g};
+    };
+    INFO("negative slope " << slope);
+    const auto [value_fused, grads_fused] = gradients(true);
+    const auto [value_composed, grads_composed] = gradients(false);
+    CHECK(value_fused == Approx(value_composed).epsilon(1e-12));
+    for (std::size_t i = 0; i < grads_fused.size(); ++i) {
+      INFO("parameter " << i);
+      CHECK(test::max_abs_diff(grads_fused[i], grads_composed[i]) < 1e-10);
+    }
+  }
+}

@@ -127,3 +127,38 @@ TEST_CASE("inputs a net cannot take get an error naming the sizes it can take", 
   g.arch = "unet_300";
   CHECK(error_of([&] { make_generator(g, host, &rng); }).find("unknown generator 'unet_300'") != std::string::npos);
 }
+
+TEST_CASE("instance norm takes the ReLU, LeakyReLU and residual add that follow it into one op", "[nets]") {
+  // resnet_6blocks: 1 + 2 + 2 norms with ReLU, 6 blocks of (norm+ReLU, norm+residual); the only
+  // separate activation left is the final tanh. With batch norm nothing fuses.
+  Generator rng(0);
+  GeneratorOptions g;
+  g.arch = "resnet_6blocks";
+  g.ngf = 4;
+  g.norm = NormType::instance;
+  const Tensor image = Tensor::zeros({1, 3, 32, 32}, DType::f32, host);
+  auto count = [&](Network& net, std::int64_t& norms, std::int64_t& relus, std::int64_t& adds) {
+    autograd::NoGradGuard no_grad;
+    host.context().reset_op_counts();
+    net.forward(image);
+    norms = host.context().op_count(OpId::instance_norm) + host.context().op_count(OpId::batch_norm);
+    relus = host.context().op_count(OpId::relu) + host.context().op_count(OpId::leaky_relu);
+    adds = host.context().op_count(OpId::add);
+  };
+  std::int64_t norms = 0, relus = 0, adds = 0;
+  count(*make_generator(g, host, &rng), norms, relus, adds);
+  CHECK(norms == 5 + 2 * 6);
+  CHECK(relus == 0);
+  CHECK(adds == 0);
+  g.norm = NormType::batch;
+  count(*make_generator(g, host, &rng), norms, relus, adds);
+  CHECK(relus == 5 + 6);
+  CHECK(adds == 6);
+  // The PatchGAN: the first LeakyReLU follows a conv and stays; the three after norms fuse.
+  DiscriminatorOptions d;
+  d.input_nc = 3;
+  d.norm = NormType::instance;
+  count(*make_discriminator(d, host), norms, relus, adds);
+  CHECK(norms == 3);
+  CHECK(relus == 1);
+}

@@ -173,10 +173,10 @@ void batch_norm_backward(CudaContext& ctx, std::int64_t n, std::int64_t c, std::
   if (quads)
     launch(ctx, "batch_norm_backward", chunk_grid(l, splits), chunk_block(l, splits), 0, chunk_grad_sums_kernel<float4>,
            l, reinterpret_cast<const float4*>(dy), reinterpret_cast<const float4*>(x), mean, rstd, splits, chunk_dy,
-           chunk_dy_xhat);
+           chunk_dy_xhat, ActivationGrad{});
   else
     launch(ctx, "batch_norm_backward", chunk_grid(l, splits), chunk_block(l, splits), 0, chunk_grad_sums_kernel<float>,
-           l, dy, x, mean, rstd, splits, chunk_dy, chunk_dy_xhat);
+           l, dy, x, mean, rstd, splits, chunk_dy, chunk_dy_xhat, ActivationGrad{});
   for_each(ctx, "batch_norm_backward", c,
            FinishBatchGradSums{chunk_dy, chunk_dy_xhat, splits, sum_dy, sum_dy_xhat, dgamma, dbeta});
   if (dx)

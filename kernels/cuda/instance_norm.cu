@@ -1,8 +1,10 @@
-// Instance norm on CUDA (formulas in kernels/instance_norm.h). Each (n, c) plane is a group
+// Instance norm with its fused activation and residual add on CUDA (formulas in
+// kernels/instance_norm.h). Each (n, c) plane is a group
 // (kernels/cuda/norm_statistics.cuh):
 //   forward:  chunk moments (grid planes × chunks) → per-plane mean, rstd (Chan combination in
-//             double, one thread per plane) → y = (x − μ)·(r·γ) + β (grid plane units × planes);
-//   backward: chunk sums of dy and dy·x̂ → per-plane sums (in chunk order) → dγ, dβ summed over
+//             double, one thread per plane) → y = act((x − μ)·(r·γ) + β) + residual (grid plane
+//             units × planes);
+//   backward: chunk sums of dz and dz·x̂ (dz = dy·act'(z), z recomputed) → per-plane sums (in chunk order) → dγ, dβ summed over
 //             the batch in batch order (one thread per channel) and dx element-wise.
 // Chunks are 1 per plane unless the planes are too few to fill the GPU. No atomics: every sum has
 // a fixed order, so results are the same on every run.
@@ -30,19 +32,26 @@ struct FinishInstanceStatistics {
   }
 };
 
-// y = (x − μ_p)·(r_p·γ_c) + β_c
+// y = act((x − μ_p)·(r_p·γ_c) + β_c) + residual, act(z) = z > 0 ? z : slope·z.
 struct InstanceNormApply {
   const float* x;
   const float* mean;
   const float* rstd;
   const float* gamma;
   const float* beta;
+  float slope;
+  const float* residual;  // or null
   std::int64_t c;
   float* y;
   template <class V> __device__ void apply(std::int64_t p, std::int64_t u) const {
     const std::int64_t ch = p % c;
     const float mu = mean[p], a = rstd[p] * (gamma ? gamma[ch] : 1.0f), b = beta ? beta[ch] : 0.0f;
-    store<V>(y, u, map_lanes(load<V>(x, u), [=](float v) { return (v - mu) * a + b; }));
+    const float s = slope;
+    const V out = map_lanes(load<V>(x, u), [=](float v) {
+      const float z = (v - mu) * a + b;
+      return z > 0.0f ? z : s * z;
+    });
+    store<V>(y, u, residual ? map_lanes(out, load<V>(residual, u), [](float o, float r) { return o + r; }) : out);
   }
 };
 
@@ -64,13 +73,14 @@ struct InstanceNormParamGrads {
   }
 };
 
-// dx = r·(γ·dy − mean(γ·dy) − x̂·mean(γ·dy·x̂)), the means over the plane.
+// dx = r·(γ·dz − mean(γ·dz) − x̂·mean(γ·dz·x̂)), the means over the plane, dz = dy·act'(z).
 struct InstanceNormInputGrad {
   const float* dy;
   const float* x;
   const float* mean;
   const float* rstd;
   const float* gamma;
+  ActivationGrad act;
   const float* sum_dy;
   const float* sum_dy_xhat;
   std::int64_t c, plane;
@@ -79,18 +89,21 @@ struct InstanceNormInputGrad {
     const float gam = gamma ? gamma[p % c] : 1.0f, mu = mean[p], r = rstd[p];
     const float mean_g = gam * sum_dy[p] / static_cast<float>(plane);
     const float mean_gx = gam * sum_dy_xhat[p] / static_cast<float>(plane);
+    const ActivationGrad a = act;
     store<V>(dx, u, map_lanes(load<V>(dy, u), load<V>(x, u), [=](float g, float v) {
-               return r * (gam * g - mean_g - (v - mu) * r * mean_gx);
+               const float xhat = (v - mu) * r;
+               return r * (gam * a(p, g, xhat) - mean_g - xhat * mean_gx);
              }));
   }
 };
 }  // namespace
 
 void instance_norm_forward(CudaContext& ctx, std::int64_t n, std::int64_t c, std::int64_t plane, const float* x,
-                           const float* gamma, const float* beta, float eps, float* y, float* mean, float* rstd) {
+                           const float* gamma, const float* beta, float eps, float slope, const float* residual,
+                           float* y, float* mean, float* rstd) {
   const std::int64_t planes = n * c;
   if (planes == 0 || plane == 0) return;
-  const bool quads = plane % 4 == 0 && is_aligned16(x) && is_aligned16(y);
+  const bool quads = plane % 4 == 0 && is_aligned16(x) && is_aligned16(y) && (!residual || is_aligned16(residual));
   const int lanes = quads ? 4 : 1;
   const GroupLayout l = group_layout(planes, 1, plane, plane, plane, lanes);
   const int splits = group_splits(ctx, planes, plane);
@@ -106,12 +119,12 @@ void instance_norm_forward(CudaContext& ctx, std::int64_t n, std::int64_t c, std
   for_each(ctx, "instance_norm_forward", planes,
            FinishInstanceStatistics{chunk_mean, chunk_m2, splits, l.count, lanes, eps, mean, rstd});
   for_each_plane(ctx, "instance_norm_forward", planes, plane, quads,
-                 InstanceNormApply{x, mean, rstd, gamma, beta, c, y});
+                 InstanceNormApply{x, mean, rstd, gamma, beta, slope, residual, c, y});
 }
 
 void instance_norm_backward(CudaContext& ctx, std::int64_t n, std::int64_t c, std::int64_t plane, const float* dy,
-                            const float* x, const float* mean, const float* rstd, const float* gamma, float* dx,
-                            float* dgamma, float* dbeta) {
+                            const float* x, const float* mean, const float* rstd, const float* gamma,
+                            const float* beta, float slope, float* dx, float* dgamma, float* dbeta) {
   const std::int64_t planes = n * c;
   if (planes == 0 || plane == 0) return;
   const bool quads = plane % 4 == 0 && is_aligned16(dy) && is_aligned16(x) && (!dx || is_aligned16(dx));
@@ -124,19 +137,20 @@ void instance_norm_backward(CudaContext& ctx, std::int64_t n, std::int64_t c, st
   float* chunk_dy_xhat = chunks.get() + planes * splits;
   float* sum_dy = sums.get();
   float* sum_dy_xhat = sums.get() + planes;
+  const ActivationGrad act{gamma, beta, c, slope};
   if (quads)
     launch(ctx, "instance_norm_backward", chunk_grid(l, splits), chunk_block(l, splits), 0,
            chunk_grad_sums_kernel<float4>, l, reinterpret_cast<const float4*>(dy), reinterpret_cast<const float4*>(x),
-           mean, rstd, splits, chunk_dy, chunk_dy_xhat);
+           mean, rstd, splits, chunk_dy, chunk_dy_xhat, act);
   else
     launch(ctx, "instance_norm_backward", chunk_grid(l, splits), chunk_block(l, splits), 0,
-           chunk_grad_sums_kernel<float>, l, dy, x, mean, rstd, splits, chunk_dy, chunk_dy_xhat);
+           chunk_grad_sums_kernel<float>, l, dy, x, mean, rstd, splits, chunk_dy, chunk_dy_xhat, act);
   for_each(ctx, "instance_norm_backward", planes, SumChunks{chunk_dy, chunk_dy_xhat, splits, sum_dy, sum_dy_xhat});
   if (dgamma || dbeta)
     for_each(ctx, "instance_norm_backward", c, InstanceNormParamGrads{sum_dy, sum_dy_xhat, n, c, dgamma, dbeta});
   if (dx)
     for_each_plane(ctx, "instance_norm_backward", planes, plane, quads,
-                   InstanceNormInputGrad{dy, x, mean, rstd, gamma, sum_dy, sum_dy_xhat, c, plane, dx});
+                   InstanceNormInputGrad{dy, x, mean, rstd, gamma, act, sum_dy, sum_dy_xhat, c, plane, dx});
 }
 
 }  // namespace pigment::cuda

@@ -85,10 +85,26 @@ __device__ inline void combine_moments(const float* chunk_mean, const float* chu
   m2 = m2_a;
 }
 
-// Block (g, chunk): Σ dy and Σ dy·x̂ over the chunk, x̂ = (x − mean_g)·rstd_g.
+// The gradient that reaches a norm's output z = γ_ch·x̂ + β_ch through an activation fused after
+// it: dz = dy·act'(z), act'(z) = z > 0 ? 1 : slope. slope 1 (no activation: batch norm, a plain
+// instance norm) passes dy through.
+struct ActivationGrad {
+  const float* gamma = nullptr;
+  const float* beta = nullptr;
+  std::int64_t channels = 1;  // group g's channel is g % channels
+  float slope = 1.0f;
+  __device__ float operator()(std::int64_t group, float dy, float xhat) const {
+    if (slope == 1.0f) return dy;
+    const std::int64_t ch = group % channels;
+    const float z = xhat * (gamma ? gamma[ch] : 1.0f) + (beta ? beta[ch] : 0.0f);
+    return z > 0.0f ? dy : dy * slope;
+  }
+};
+
+// Block (g, chunk): Σ dz and Σ dz·x̂ over the chunk, x̂ = (x − mean_g)·rstd_g, dz = act(g, dy, x̂).
 template <class V>
 __global__ void chunk_grad_sums_kernel(GroupLayout l, const V* dy, const V* x, const float* mean, const float* rstd,
-                                       int splits, float* chunk_dy, float* chunk_dy_xhat) {
+                                       int splits, float* chunk_dy, float* chunk_dy_xhat, ActivationGrad act) {
   __shared__ float scratch[32];
   const std::int64_t g = blockIdx.x;
   const Range r = split_range(l.count, splits, blockIdx.y);
@@ -98,8 +114,10 @@ __global__ void chunk_grad_sums_kernel(GroupLayout l, const V* dy, const V* x, c
   float s = 0.0f, sx = 0.0f;
   walk_rows(r.begin + threadIdx.x, r.end, blockDim.x, l.walk, [&](std::int64_t off) {
     for_lanes(g_base[off], x_base[off], [&](float gv, float xv) {
-      s += gv;
-      sx += gv * ((xv - mu) * rs);
+      const float xhat = (xv - mu) * rs;
+      const float dz = act(g, gv, xhat);
+      s += dz;
+      sx += dz * xhat;
     });
   });
   s = block_sum(s, scratch);
