@@ -3,9 +3,24 @@
 #include "engine/views.h"
 #include "kernels/conv_transpose2d.h"
 #include "kernels/op_spec.h"
+#include "kernels/reflection_pad2d.h"
 #include "kernels/sum.h"
 
 namespace pigment {
+
+Tensor reflect_padded_cpu(const Tensor& x, int pad) {
+  Tensor padded = Tensor::empty({x.dim(0), x.dim(1), x.dim(2) + 2 * pad, x.dim(3) + 2 * pad}, x.dtype(), x.device());
+  visit_dtype(x.dtype(), [&]<class T>() {
+    cpu::reflection_pad2d_forward<T>(x.dim(0) * x.dim(1), x.dim(2), x.dim(3), pad, x.data<T>(), padded.data<T>());
+  });
+  return padded;
+}
+
+Tensor conv2d_input_grad(const Tensor& dy, const Tensor& w, const ConvGeometry& g) {
+  if (!g.reflect) return conv_transpose2d(dy, w, Tensor(), adjoint_params(g));
+  const Tensor d_padded = conv_transpose2d(dy, w, Tensor(), adjoint_params(g.on_padded_image()));
+  return reflection_pad2d_adjoint(d_padded, Shape{g.n, g.c, g.h, g.w}, g.pad);
+}
 
 ConvGeometry conv2d_geometry(const char* op, const Shape& x, const Shape& w, Conv2dParams p) {
   PIGMENT_CHECK(x.rank() == 4, "{}: input must have 4 dimensions (N, C, H, W), got {}", op, x.str());
@@ -15,6 +30,10 @@ ConvGeometry conv2d_geometry(const char* op, const Shape& x, const Shape& w, Con
                 op, p.stride, p.padding);
   PIGMENT_CHECK(x[1] == w[1], "{}: input {} has {} channels but weight {} expects {}", op, x.str(), x[1], w.str(),
                 w[1]);
+  PIGMENT_CHECK(p.pad_mode == PadMode::zeros || (p.padding < x[2] && p.padding < x[3]),
+                "{}: reflection padding {} must be smaller than the input's height and width (input {}); "
+                "reflection cannot mirror more pixels than the edge has",
+                op, p.padding, x.str());
   PIGMENT_CHECK(x[2] + 2 * p.padding >= w[2] && x[3] + 2 * p.padding >= w[3],
                 "{}: input {} is smaller than the {}×{} kernel even with padding {}; it needs H, W ≥ {}, {}", op,
                 x.str(), w[2], w[3], p.padding, w[2] - 2 * p.padding, w[3] - 2 * p.padding);
@@ -28,6 +47,7 @@ ConvGeometry conv2d_geometry(const char* op, const Shape& x, const Shape& w, Con
   g.kw = w[3];
   g.stride = p.stride;
   g.pad = p.padding;
+  g.reflect = p.pad_mode == PadMode::reflect;
   g.oh = (g.h + 2 * g.pad - g.kh) / g.stride + 1;
   g.ow = (g.w + 2 * g.pad - g.kw) / g.stride + 1;
   return g;
@@ -48,8 +68,11 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, Conv2dParams
   dispatch<OpId::conv2d>(
       x,
       [&]<class T>() {
-        cpu::conv2d_forward<T>(g, x.data<T>(), w.data<T>(), data_or_null<T>(bias), y.data<T>(),
-                               cpu::conv_workspace<T>(x.context(), g));
+        // The CPU reference convolves an explicitly reflection-padded copy.
+        const Tensor xin = g.reflect ? reflect_padded_cpu(x, g.pad) : x;
+        const ConvGeometry gin = g.reflect ? g.on_padded_image() : g;
+        cpu::conv2d_forward<T>(gin, xin.data<T>(), w.data<T>(), data_or_null<T>(bias), y.data<T>(),
+                               cpu::conv_workspace<T>(x.context(), gin));
       },
       [&](auto& ctx) {
         cuda::conv2d_forward(ctx, g, x.data<float>(), w.data<float>(), data_or_null<float>(bias), y.data<float>());
@@ -63,12 +86,12 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, Conv2dParams
         [g, p](const autograd::BackwardContext& ctx) {
           const Tensor& dy = ctx.grad();
           std::vector<Tensor> grads(3);
-          if (ctx.needs(0)) grads[0] = conv_transpose2d(dy, ctx.saved(1), Tensor(), adjoint_params(g));
+          if (ctx.needs(0)) grads[0] = conv2d_input_grad(dy, ctx.saved(1), g);
           if (ctx.needs(1)) grads[1] = conv2d_weight_grad(ctx.saved(0), dy, g.kh, g.kw, p);
           if (ctx.needs(2)) grads[2] = reshape(sum(dy, {0, 2, 3}), {g.k});
           return grads;
         },
-        autograd::DoubleBackward::supported);
+        g.reflect ? autograd::DoubleBackward::unsupported : autograd::DoubleBackward::supported);
   }
   return y;
 }
@@ -92,11 +115,16 @@ OpSpec make_spec_conv2d() {
       {{3, 2, 8, 8}, {1, 2, 7, 7}, {1, 3}, true},     // the ResNet's 7×7 stem
       {{3, 6, 5, 7}, {5, 6, 1, 1}, {1, 0}, true},     // 1×1 conv (im2col-free path)
       {{1, 3, 2, 2}, {2, 3, 4, 4}, {2, 1}, true},     // 2×2 input, kernel larger than the image
+      {{3, 5, 7, 7}, {4, 5, 3, 3}, {1, 1, PadMode::reflect}, true},   // the res-block conv, reflection padded
+      {{2, 3, 8, 8}, {3, 3, 7, 7}, {1, 3, PadMode::reflect}, true},   // the ResNet's 7×7 stem and head
+      {{1, 2, 2, 2}, {3, 2, 3, 3}, {1, 1, PadMode::reflect}, false},  // reflection of a 2×2 image
+      {{1, 3, 9, 6}, {2, 3, 3, 3}, {2, 2, PadMode::reflect}, true},   // stride 2, odd and even sides
   };
   for (const ConvCase& c : cases) {
     const ConvGeometry g = conv2d_geometry("conv2d", c.x, c.w, c.p);
     spec.cases.push_back(OpCase{
-        fmt::format("x{} w{} s{} p{}{}", c.x.str(), c.w.str(), c.p.stride, c.p.padding, c.bias ? "" : " no-bias"),
+        fmt::format("x{} w{} s{} p{}{}{}", c.x.str(), c.w.str(), c.p.stride, c.p.padding,
+                    c.p.pad_mode == PadMode::reflect ? " reflect" : "", c.bias ? "" : " no-bias"),
         [c](Generator& gen, DType t, const Device& d) {
           return std::vector<Tensor>{random_tensor(c.x, gen, t, d), random_tensor(c.w, gen, t, d),
                                      c.bias ? random_tensor({c.w[0]}, gen, t, d) : Tensor()};

@@ -1,19 +1,26 @@
 #pragma once
-// 2-D convolution (cross-correlation, as PyTorch), NCHW, square stride and zero padding:
+// 2-D convolution (cross-correlation, as PyTorch), NCHW, square stride and padding:
 //   y[n,k,oy,ox] = b[k] + Σ_{c,i,j} w[k,c,i,j] · x[n, c, oy·s − p + i, ox·s − p + j]
-// with x read as zero outside the image. Backward (docs/backward.md derives it):
+// with x read as zero outside the image, or, with PadMode::reflect, mirrored there (PyTorch's
+// ReflectionPad2d then a conv with padding 0, but the padded image is never written: the kernels
+// read the mirrored pixel where they load the operand). Backward (docs/backward.md derives it):
 //   dx = conv_transpose2d(dy, w)               (the adjoint of the same linear map)
 //   dw = conv2d_weight_grad(x, dy)             dw[k,c,i,j] = Σ_{n,oy,ox} dy[n,k,oy,ox] · x[n,c,oy·s−p+i,ox·s−p+j]
 //   db = Σ_{n,oy,ox} dy[n,k,oy,ox]
-// Every term is itself a differentiable op, so the rule supports double backward.
+// Every term is itself a differentiable op, so the rule supports double backward. With reflection
+// dx is the transposed conv onto the padded image folded back by the padding's adjoint (each
+// mirrored pixel's gradient added to its source), which has no double backward.
 #include "engine/host_device.h"
 #include "kernels/op.h"
 
 namespace pigment {
 
+enum class PadMode : std::uint8_t { zeros, reflect };
+
 struct Conv2dParams {
   int stride = 1;
   int padding = 0;
+  PadMode pad_mode = PadMode::zeros;
 };
 
 // A convolution seen from both of its sides: the "image" (n, c, h, w) it reads and the output
@@ -24,11 +31,21 @@ struct ConvGeometry {
   std::int64_t k, oh, ow;   // output side
   std::int64_t kh, kw;
   int stride, pad;
+  bool reflect = false;  // the padding mirrors the image (PadMode::reflect) instead of reading zeros
 
   PIGMENT_HOST_DEVICE std::int64_t image_plane() const { return h * w; }
   PIGMENT_HOST_DEVICE std::int64_t output_plane() const { return oh * ow; }
   PIGMENT_HOST_DEVICE std::int64_t patch() const { return c * kh * kw; }  // rows of the im2col matrix
   double macs() const { return static_cast<double>(n * k * oh * ow * patch()); }
+  // The same conv on the image already padded: h and w grown by 2·pad, padding 0.
+  ConvGeometry on_padded_image() const {
+    ConvGeometry g = *this;
+    g.h += 2 * pad;
+    g.w += 2 * pad;
+    g.pad = 0;
+    g.reflect = false;
+    return g;
+  }
 };
 
 // Geometry of conv2d(x, w) with x [N, C, H, W], w [K, C, kh, kw]; checks everything and names the
@@ -38,6 +55,12 @@ ConvGeometry conv2d_geometry(const char* op, const Shape& x, const Shape& w, Con
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, Conv2dParams p);
 // dw of conv2d(x, ·) for the output gradient dy, for a kh × kw kernel.
 Tensor conv2d_weight_grad(const Tensor& x, const Tensor& dy, std::int64_t kh, std::int64_t kw, Conv2dParams p);
+
+// dx of conv2d for the output gradient dy (conv_transpose2d, folded back for reflection padding).
+Tensor conv2d_input_grad(const Tensor& dy, const Tensor& w, const ConvGeometry& g);
+// A CPU tensor padded by reflection, straight through the kernel (no op, no autograd): the CPU
+// reference convolves this explicitly padded copy.
+Tensor reflect_padded_cpu(const Tensor& x, int pad);
 
 template <> struct OpTraits<OpId::conv2d> { static constexpr bool has_cuda = true; };
 template <> struct OpTraits<OpId::conv2d_weight_grad> { static constexpr bool has_cuda = true; };

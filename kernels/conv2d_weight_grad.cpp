@@ -23,7 +23,10 @@ Tensor conv2d_weight_grad(const Tensor& x, const Tensor& dy, std::int64_t kh, st
   dispatch<OpId::conv2d_weight_grad>(
       x,
       [&]<class T>() {
-        cpu::conv2d_backward_weight<T>(g, x.data<T>(), dy.data<T>(), dw.data<T>(), cpu::conv_workspace<T>(x.context(), g));
+        const Tensor xin = g.reflect ? reflect_padded_cpu(x, g.pad) : x;
+        const ConvGeometry gin = g.reflect ? g.on_padded_image() : g;
+        cpu::conv2d_backward_weight<T>(gin, xin.data<T>(), dy.data<T>(), dw.data<T>(),
+                                       cpu::conv_workspace<T>(x.context(), gin));
       },
       [&](auto& ctx) { cuda::conv2d_backward_weight(ctx, g, x.data<float>(), dy.data<float>(), dw.data<float>()); });
   x.context().add_flops(2.0 * g.macs());
@@ -35,11 +38,11 @@ Tensor conv2d_weight_grad(const Tensor& x, const Tensor& dy, std::int64_t kh, st
         [g, p](const autograd::BackwardContext& ctx) {
           const Tensor& grad_w = ctx.grad();
           std::vector<Tensor> grads(2);
-          if (ctx.needs(0)) grads[0] = conv_transpose2d(ctx.saved(1), grad_w, Tensor(), adjoint_params(g));
+          if (ctx.needs(0)) grads[0] = conv2d_input_grad(ctx.saved(1), grad_w, g);
           if (ctx.needs(1)) grads[1] = conv2d(ctx.saved(0), grad_w, Tensor(), p);
           return grads;
         },
-        autograd::DoubleBackward::supported);
+        g.reflect ? autograd::DoubleBackward::unsupported : autograd::DoubleBackward::supported);
   }
   return dw;
 }
@@ -51,12 +54,17 @@ OpSpec make_spec_conv2d_weight_grad() {
     std::int64_t k, kh;
     Conv2dParams p;
   };
-  const Case cases[] = {{{1, 1, 1, 1}, 1, 1, {1, 0}}, {{3, 5, 7, 7}, 4, 3, {1, 1}}, {{2, 3, 9, 11}, 6, 4, {2, 1}}};
+  const Case cases[] = {{{1, 1, 1, 1}, 1, 1, {1, 0}},
+                        {{3, 5, 7, 7}, 4, 3, {1, 1}},
+                        {{2, 3, 9, 11}, 6, 4, {2, 1}},
+                        {{3, 5, 7, 7}, 4, 3, {1, 1, PadMode::reflect}},
+                        {{1, 2, 5, 8}, 3, 3, {2, 2, PadMode::reflect}}};
   for (const Case& c : cases) {
     const ConvGeometry g = conv2d_geometry("conv2d_weight_grad", c.x, {c.k, c.x[1], c.kh, c.kh}, c.p);
     const Shape dy{g.n, g.k, g.oh, g.ow};
     spec.cases.push_back(OpCase{
-        fmt::format("x{} dy{} k{} s{} p{}", c.x.str(), dy.str(), c.kh, c.p.stride, c.p.padding),
+        fmt::format("x{} dy{} k{} s{} p{}{}", c.x.str(), dy.str(), c.kh, c.p.stride, c.p.padding,
+                    c.p.pad_mode == PadMode::reflect ? " reflect" : ""),
         [c, dy](Generator& gen, DType t, const Device& d) {
           return std::vector<Tensor>{random_tensor(c.x, gen, t, d), random_tensor(dy, gen, t, d)};
         },

@@ -21,22 +21,28 @@ Tensor reflection_pad2d(const Tensor& x, int pad) {
     Tensor outputs[] = {y};
     const Shape x_shape = x.shape();
     autograd::record(OpId::reflection_pad2d, inputs, outputs, {}, [x_shape, pad](const autograd::BackwardContext& ctx) {
-      const Tensor& dy = ctx.grad();
-      Tensor dx = Tensor::empty(x_shape, dy.dtype(), dy.device());
-      dispatch<OpId::reflection_pad2d>(
-          dy,
-          [&]<class T>() {
-            cpu::reflection_pad2d_backward<T>(x_shape[0] * x_shape[1], x_shape[2], x_shape[3], pad, dy.data<T>(),
-                                              dx.data<T>());
-          },
-          [&](auto& cuda_ctx) {
-            cuda::reflection_pad2d_backward(cuda_ctx, x_shape[0] * x_shape[1], x_shape[2], x_shape[3], pad,
-                                            dy.data<float>(), dx.data<float>());
-          });
-      return std::vector<Tensor>{dx};
+      return std::vector<Tensor>{reflection_pad2d_adjoint(ctx.grad(), x_shape, pad)};
     });
   }
   return y;
+}
+
+Tensor reflection_pad2d_adjoint(const Tensor& dy, const Shape& x_shape, int pad) {
+  PIGMENT_CHECK(dy.shape() == Shape({x_shape[0], x_shape[1], x_shape[2] + 2 * pad, x_shape[3] + 2 * pad}),
+                "reflection_pad2d backward: gradient {} does not match input {} padded by {}", dy.shape().str(),
+                x_shape.str(), pad);
+  Tensor dx = Tensor::empty(x_shape, dy.dtype(), dy.device());
+  dispatch<OpId::reflection_pad2d>(
+      dy,
+      [&]<class T>() {
+        cpu::reflection_pad2d_backward<T>(x_shape[0] * x_shape[1], x_shape[2], x_shape[3], pad, dy.data<T>(),
+                                          dx.data<T>());
+      },
+      [&](auto& cuda_ctx) {
+        cuda::reflection_pad2d_backward(cuda_ctx, x_shape[0] * x_shape[1], x_shape[2], x_shape[3], pad,
+                                        dy.data<float>(), dx.data<float>());
+      });
+  return dx;
 }
 
 OpSpec make_spec_reflection_pad2d() {

@@ -8,6 +8,9 @@
 namespace pigment {
 
 Tensor reflection_pad2d(const Tensor& x, int pad);
+// The padding's adjoint (its backward, not recorded): dy of the padded shape → dx of x_shape,
+// each padded pixel's gradient added into the pixel it mirrors.
+Tensor reflection_pad2d_adjoint(const Tensor& dy, const Shape& x_shape, int pad);
 
 template <> struct OpTraits<OpId::reflection_pad2d> { static constexpr bool has_cuda = true; };
 

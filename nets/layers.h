@@ -18,6 +18,10 @@ class Conv2d final : public Module {
  public:
   Conv2d(std::int64_t in, std::int64_t out, int kernel, int stride, int padding, bool bias, const Device& device);
   Tensor forward(const Tensor& x) override { return conv2d(x, weight, bias, params); }
+  Tensor forward_reflection_padded(const Tensor& x, int pad) override {
+    if (params.padding != 0) return Tensor();
+    return conv2d(x, weight, bias, {params.stride, pad, PadMode::reflect});
+  }
   Tensor weight, bias;  // [out, in, k, k]; [out] or undefined
   Conv2dParams params;
 };
@@ -76,6 +80,7 @@ class ReflectionPad2d final : public Module {
  public:
   explicit ReflectionPad2d(int pad) : pad_(pad) {}
   Tensor forward(const Tensor& x) override { return reflection_pad2d(x, pad_); }
+  std::optional<int> reflection_padding() const override { return pad_; }
 
  private:
   int pad_;

@@ -35,6 +35,13 @@ Tensor Sequential::forward_plus(const Tensor& x, const Tensor& residual) {
   Tensor y = x;
   bool residual_added = false;
   for (std::size_t i = 0; i < n; ++i) {
+    if (const std::optional<int> pad = layers[i].second->reflection_padding(); pad && i + 1 < n) {
+      if (Tensor fused = layers[i + 1].second->forward_reflection_padded(y, *pad); fused.defined()) {
+        y = std::move(fused);
+        ++i;
+        continue;
+      }
+    }
     const std::optional<double> activation = i + 1 < n ? layers[i + 1].second->activation_slope() : std::nullopt;
     const std::size_t span = activation ? 2 : 1;  // layers one fused call replaces
     const bool ends = i + span == n;

@@ -31,6 +31,10 @@ class Module {
   virtual Tensor forward_fused(const Tensor& /*x*/, double /*negative_slope*/, const Tensor& /*residual*/) {
     return Tensor();
   }
+  // Likewise a reflection padding reports its width, and a layer that can read its input through
+  // that padding (an unpadded conv) returns forward(reflection_pad(x, pad)) without the padded copy.
+  virtual std::optional<int> reflection_padding() const { return std::nullopt; }
+  virtual Tensor forward_reflection_padded(const Tensor& /*x*/, int /*pad*/) { return Tensor(); }
 
   // Training mode (dropout on, batch statistics) or evaluation; applies to every descendant.
   void set_training(bool training);
@@ -66,7 +70,8 @@ class Module {
 
 // Children named "0", "1", … run in order (nn.Sequential). Layers without parameters take an
 // index too, so indices match the reference's. A layer followed by an activation it can fuse
-// (instance norm → ReLU / LeakyReLU) runs both as one op; the names stay those of the reference.
+// (instance norm → ReLU / LeakyReLU), and a reflection padding followed by an unpadded conv, run
+// as one op each; the names stay those of the reference.
 class Sequential final : public Module {
  public:
   template <class M> M& add(std::unique_ptr<M> m) { return register_module(std::to_string(size_++), std::move(m)); }

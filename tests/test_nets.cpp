@@ -150,6 +150,9 @@ TEST_CASE("instance norm takes the ReLU, LeakyReLU and residual add that follow 
   CHECK(norms == 5 + 2 * 6);
   CHECK(relus == 0);
   CHECK(adds == 0);
+  // Every ReflectionPad2d (stem, head, two per block) is read through by the conv after it.
+  CHECK(host.context().op_count(OpId::reflection_pad2d) == 0);
+  CHECK(host.context().op_count(OpId::conv2d) == 2 + 2 + 2 * 6);
   g.norm = NormType::batch;
   count(*make_generator(g, host, &rng), norms, relus, adds);
   CHECK(relus == 5 + 6);

@@ -7,6 +7,8 @@
 
 #include "kernels/cuda/common.cuh"
 #include "kernels/cuda/conv_impl.h"
+#include "kernels/cuda/device_buffer.cuh"
+#include "kernels/reflection_pad2d.h"
 
 namespace pigment::cuda {
 
@@ -14,7 +16,8 @@ namespace {
 using Runner = std::function<void(ConvImpl)>;
 
 std::string geometry_key(const char* pass, const ConvGeometry& g) {
-  return fmt::format("{} n{} c{} {}x{} k{} {}x{} s{} p{}", pass, g.n, g.c, g.h, g.w, g.k, g.kh, g.kw, g.stride, g.pad);
+  return fmt::format("{} n{} c{} {}x{} k{} {}x{} s{} p{}{}", pass, g.n, g.c, g.h, g.w, g.k, g.kh, g.kw, g.stride, g.pad,
+                     g.reflect ? " reflect" : "");
 }
 
 float time_ms(CudaContext& ctx, const Runner& run, ConvImpl impl) {
@@ -55,11 +58,31 @@ void run_selected(CudaContext& ctx, const char* pass, const ConvGeometry& g, con
   ctx.set_conv_choice(key, best);
   run(best);
 }
+
+// Reflection padding: the custom kernels read mirrored pixels in their operand loads; cuDNN and
+// the im2col path know only zero padding, so they convolve a reflection-padded copy (one more pass
+// over the image, the cost the custom path avoids).
+struct PaddedCopy {
+  DeviceBuffer buffer;
+  ConvGeometry g;
+  PaddedCopy(CudaContext& ctx, const ConvGeometry& reflecting, const float* x)
+      : buffer(ctx, static_cast<std::size_t>(reflecting.n * reflecting.c * (reflecting.h + 2 * reflecting.pad) *
+                                             (reflecting.w + 2 * reflecting.pad))),
+        g(reflecting.on_padded_image()) {
+    reflection_pad2d_forward(ctx, reflecting.n * reflecting.c, reflecting.h, reflecting.w, reflecting.pad, x,
+                             buffer.get());
+  }
+};
 }  // namespace
 
 void conv2d_forward(CudaContext& ctx, const ConvGeometry& g, const float* x, const float* w, const float* bias,
                     float* y) {
   run_selected(ctx, "fprop", g, [&](ConvImpl impl) {
+    if (g.reflect && impl != ConvImpl::custom) {
+      const PaddedCopy padded(ctx, g, x);
+      return impl == ConvImpl::cudnn ? conv_fprop_cudnn(ctx, padded.g, padded.buffer.get(), w, bias, y)
+                                     : conv_fprop_gemm(ctx, padded.g, padded.buffer.get(), w, bias, y);
+    }
     switch (impl) {
       case ConvImpl::cudnn: return conv_fprop_cudnn(ctx, g, x, w, bias, y);
       case ConvImpl::gemm: return conv_fprop_gemm(ctx, g, x, w, bias, y);
@@ -70,6 +93,8 @@ void conv2d_forward(CudaContext& ctx, const ConvGeometry& g, const float* x, con
 
 void conv2d_backward_data(CudaContext& ctx, const ConvGeometry& g, const float* dy, const float* w, const float* bias,
                           float* dx) {
+  PIGMENT_CHECK(!g.reflect, "conv2d_backward_data: a reflection-padded conv's input gradient is the transposed conv "
+                            "onto the padded image, folded (kernels/conv2d.cpp: conv2d_input_grad)");
   run_selected(ctx, "dgrad", g, [&](ConvImpl impl) {
     switch (impl) {
       case ConvImpl::cudnn: return conv_dgrad_cudnn(ctx, g, dy, w, bias, dx);
@@ -81,6 +106,11 @@ void conv2d_backward_data(CudaContext& ctx, const ConvGeometry& g, const float* 
 
 void conv2d_backward_weight(CudaContext& ctx, const ConvGeometry& g, const float* x, const float* dy, float* dw) {
   run_selected(ctx, "wgrad", g, [&](ConvImpl impl) {
+    if (g.reflect && impl != ConvImpl::custom) {
+      const PaddedCopy padded(ctx, g, x);
+      return impl == ConvImpl::cudnn ? conv_wgrad_cudnn(ctx, padded.g, padded.buffer.get(), dy, dw)
+                                     : conv_wgrad_gemm(ctx, padded.g, padded.buffer.get(), dy, dw);
+    }
     switch (impl) {
       case ConvImpl::cudnn: return conv_wgrad_cudnn(ctx, g, x, dy, dw);
       case ConvImpl::gemm: return conv_wgrad_gemm(ctx, g, x, dy, dw);

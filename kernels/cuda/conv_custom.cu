@@ -1,6 +1,7 @@
 // The custom convolution kernels: conv fprop, dgrad (= transposed-conv fprop) and wgrad as implicit
 // GEMMs on the tensor-core engine of gemm_tc.cuh. The im2col matrix is never materialised: its
-// tiles are gathered from the image as they are loaded, with zero padding read as zeros.
+// tiles are gathered from the image as they are loaded, with zero padding read as zeros and
+// reflection padding read from the mirrored pixel (the padded image is never written).
 //
 //   fprop  y[img,k,p]    : M = K out channels, N = images·OH·OW,  K = C·kh·kw   A = w,  B = im2col(x)
 //   dgrad  dx[img,c,q]   : M = C,               N = images·H·W,   K = K·kh·kw   A = wᵀ, B = dy gathered
@@ -8,11 +9,24 @@
 #include "kernels/conv2d.h"
 #include "kernels/cuda/conv_impl.h"
 #include "kernels/cuda/gemm_tc.cuh"
+#include "kernels/reflection_pad2d.h"
 
 namespace pigment::cuda {
 
 namespace {
 using gemm::Shape;
+
+// x[img, c, iy, ix] for a padded-image coordinate (iy, ix): mirrored or zero outside the image.
+__device__ __forceinline__ float image_pixel(const float* x, const ConvGeometry& g, std::int64_t img, std::int64_t c,
+                                             std::int64_t iy, std::int64_t ix) {
+  if (g.reflect) {
+    iy = reflect_index(iy, g.h);
+    ix = reflect_index(ix, g.w);
+  } else if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) {
+    return 0.0f;
+  }
+  return x[((img * g.c + c) * g.h + iy) * g.w + ix];
+}
 
 struct FpropLoader {
   static constexpr bool a_k_fastest = true, b_n_fastest = true;
@@ -23,9 +37,7 @@ struct FpropLoader {
   __device__ float b(int, std::int64_t k, std::int64_t n) const {
     const std::int64_t c = k / (g.kh * g.kw), i = (k / g.kw) % g.kh, j = k % g.kw;
     const std::int64_t img = n / g.output_plane(), p = n % g.output_plane();
-    const std::int64_t iy = (p / g.ow) * g.stride - g.pad + i, ix = (p % g.ow) * g.stride - g.pad + j;
-    if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) return 0.0f;
-    return x[((img * g.c + c) * g.h + iy) * g.w + ix];
+    return image_pixel(x, g, img, c, (p / g.ow) * g.stride - g.pad + i, (p % g.ow) * g.stride - g.pad + j);
   }
 };
 
@@ -83,9 +95,7 @@ struct WgradLoader {
   __device__ float b(int, std::int64_t k, std::int64_t n) const {
     const std::int64_t img = k / g.output_plane(), p = k % g.output_plane();
     const std::int64_t c = n / (g.kh * g.kw), i = (n / g.kw) % g.kh, j = n % g.kw;
-    const std::int64_t iy = (p / g.ow) * g.stride - g.pad + i, ix = (p % g.ow) * g.stride - g.pad + j;
-    if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) return 0.0f;
-    return x[((img * g.c + c) * g.h + iy) * g.w + ix];
+    return image_pixel(x, g, img, c, (p / g.ow) * g.stride - g.pad + i, (p % g.ow) * g.stride - g.pad + j);
   }
 };
 

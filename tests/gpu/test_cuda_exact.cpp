@@ -1,6 +1,6 @@
 // Small-integer inputs make every product and sum exact in TF32 and FP32, so the CUDA convolution
-// and GEMM paths must equal the CPU reference bit for bit: a difference is an indexing bug, not
-// rounding. (cuDNN is left out: it may choose Winograd or FFT algorithms, which are not exact.)
+// and GEMM paths (zero and reflection padding) must equal the CPU reference bit for bit: a
+// difference is an indexing bug, not rounding. (cuDNN is left out: it may choose Winograd or FFT algorithms, which are not exact.)
 #include <catch2/catch.hpp>
 
 #include "kernels/all_ops.h"
@@ -26,7 +26,9 @@ TEST_CASE("conv, transposed conv, weight gradient and matmul are bit-exact on sm
       Conv2dParams p;
     };
     for (const Case& c : {Case{{3, 5, 7, 9}, {4, 5, 3, 3}, {1, 1}}, Case{{2, 3, 31, 31}, {6, 3, 4, 4}, {2, 1}},
-                          Case{{1, 64, 16, 16}, {33, 64, 3, 3}, {1, 0}}, Case{{1, 512, 2, 2}, {512, 512, 4, 4}, {2, 1}}}) {
+                          Case{{1, 64, 16, 16}, {33, 64, 3, 3}, {1, 0}}, Case{{1, 512, 2, 2}, {512, 512, 4, 4}, {2, 1}},
+                          Case{{2, 6, 9, 8}, {5, 6, 3, 3}, {1, 1, PadMode::reflect}},
+                          Case{{1, 3, 12, 10}, {4, 3, 7, 7}, {2, 3, PadMode::reflect}}}) {
       INFO(impl << " x" << c.x.str() << " w" << c.w.str());
       const Tensor x = small_ints(c.x, gen, cpu), w = small_ints(c.w, gen, cpu), b = small_ints({c.w[0]}, gen, cpu);
       const Tensor y = conv2d(x, w, b, c.p);
@@ -35,9 +37,8 @@ TEST_CASE("conv, transposed conv, weight gradient and matmul are bit-exact on sm
       CHECK(conv2d_weight_grad(x.to(gpu), dy.to(gpu), c.w[2], c.w[3], c.p).to_vector<float>() ==
             conv2d_weight_grad(x, dy, c.w[2], c.w[3], c.p).to_vector<float>());
       const ConvGeometry g = conv2d_geometry("test", c.x, c.w, c.p);
-      const ConvTranspose2dParams tp = adjoint_params(g);
-      CHECK(conv_transpose2d(dy.to(gpu), w.to(gpu), Tensor(), tp).to_vector<float>() ==
-            conv_transpose2d(dy, w, Tensor(), tp).to_vector<float>());
+      CHECK(conv2d_input_grad(dy.to(gpu), w.to(gpu), g).to_vector<float>() ==
+            conv2d_input_grad(dy, w, g).to_vector<float>());
       verify_allocator_guards(gpu);
     }
     const Tensor a = small_ints({3, 37, 70}, gen, cpu), m = small_ints({3, 70, 45}, gen, cpu);
