@@ -25,7 +25,9 @@ Tensor concat(const std::vector<Tensor>& xs, int dim) {
     total += x.dim(dim);
   }
   Tensor y = Tensor::empty(first.shape().with(dim, total), first.dtype(), first.device());
-  const std::int64_t outer = first.shape().numel() / first.shape().inner(dim), inner = first.shape().inner(dim + 1);
+  std::int64_t outer = 1;  // the product of the dimensions before dim (no division: sizes may be 0)
+  for (int d = 0; d < dim; ++d) outer *= first.dim(d);
+  const std::int64_t inner = first.shape().inner(dim + 1);
   dispatch<OpId::concat>(
       first,
       [&]<class T>() {

@@ -2,6 +2,8 @@
 // properties each op must have.
 #include <numeric>
 
+#include <limits>
+
 #include "helpers.h"
 #include "kernels/all_ops.h"
 #include "kernels/cpu/gemm.h"
@@ -210,6 +212,17 @@ TEST_CASE("concat and split are inverse", "[ops][concat]") {
   const auto parts = split(c, {3, 1});
   CHECK(values(parts[0]) == values(a));
   CHECK(values(parts[1]) == values(b));
+  // An input empty along the concatenated dimension contributes nothing (and does not divide by 0).
+  Tensor empty = Tensor::empty({2, 0, 4, 5}, DType::f64, host);
+  CHECK(values(concat({empty, b})) == values(b));
+}
+
+TEST_CASE("relu gives +0 for every non-positive input, −∞ included", "[ops][activation]") {
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::vector<double> y = values(relu(tensor({4}, {-inf, -1.0, 0.0, 2.0}, host)));
+  CHECK(y == std::vector<double>{0, 0, 0, 2});
+  CHECK_FALSE(std::signbit(y[1]));
+  CHECK(values(leaky_relu(tensor({2}, {-inf, -1.0}, host), 0.2)) == std::vector<double>{-inf, -0.2});
 }
 
 TEST_CASE("sum, mean and expand", "[ops][reduce]") {

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "engine/device.h"
@@ -120,6 +121,15 @@ CudaContext::~CudaContext() {
 
 void CudaContext::make_current() const { PIGMENT_CUDA_CHECK(cudaSetDevice(device_index_)); }
 
+void CudaContext::free_cached_blocks_locked() noexcept {
+  cudaStreamSynchronize(stream_);  // cached blocks may still be read by queued kernels
+  for (auto& [size, ptr] : free_blocks_) {
+    cudaFree(ptr);
+    stats_.bytes_reserved -= static_cast<std::int64_t>(size);
+  }
+  free_blocks_.clear();
+}
+
 void* CudaContext::allocate(std::size_t requested) {
   const std::size_t bytes = requested + guard_bytes_;
   const std::size_t size = round_allocation(bytes);
@@ -128,44 +138,42 @@ void* CudaContext::allocate(std::size_t requested) {
   // The smallest cached block that fits, if it wastes at most half of itself.
   auto it = free_blocks_.lower_bound(size);
   void* ptr = nullptr;
+  std::size_t block_bytes = size;
   if (it != free_blocks_.end() && it->first <= 2 * size) {
     ptr = it->second;
-    stats_.bytes_in_use += static_cast<std::int64_t>(it->first);
+    block_bytes = it->first;
     free_blocks_.erase(it);
   } else {
     make_current();
     cudaError_t status = cudaMalloc(&ptr, size);
     if (status == cudaErrorMemoryAllocation) {
       (void)cudaGetLastError();
-      cudaStreamSynchronize(stream_);
-      for (auto& [s, p] : free_blocks_) {
-        cudaFree(p);
-        stats_.bytes_reserved -= static_cast<std::int64_t>(s);
-      }
-      free_blocks_.clear();
+      free_cached_blocks_locked();
       status = cudaMalloc(&ptr, size);
     }
+    if (status != cudaSuccess) (void)cudaGetLastError();  // do not let a later launch check report it
     PIGMENT_CHECK(status == cudaSuccess, "CUDA out of memory allocating {} bytes on cuda:{} ({} bytes in use)", size,
                   device_index_, stats_.bytes_in_use);
     stats_.system_allocations++;
     stats_.bytes_reserved += static_cast<std::int64_t>(size);
-    stats_.bytes_in_use += static_cast<std::int64_t>(size);
   }
+  stats_.bytes_in_use += static_cast<std::int64_t>(block_bytes);
   if (stats_.bytes_in_use > stats_.peak_bytes_in_use) stats_.peak_bytes_in_use = stats_.bytes_in_use;
+  live_[ptr] = LiveBlock{block_bytes, requested};
   if (poison_ && requested) PIGMENT_CUDA_CHECK(cudaMemsetAsync(ptr, 0xFF, requested, stream_));
-  if (guard_bytes_) {
+  if (guard_bytes_)
     PIGMENT_CUDA_CHECK(cudaMemsetAsync(static_cast<char*>(ptr) + requested, kGuardPattern, guard_bytes_, stream_));
-    live_[ptr] = requested;
-  }
   return ptr;
 }
 
 void CudaContext::deallocate(void* ptr, std::size_t requested) noexcept {
-  const std::size_t size = round_allocation(requested + guard_bytes_);
   std::lock_guard lock(mutex_);
-  live_.erase(ptr);
-  free_blocks_.emplace(size, ptr);
-  stats_.bytes_in_use -= static_cast<std::int64_t>(size);
+  const auto it = live_.find(ptr);
+  // Every pointer handed out is in live_; the fallback only keeps a foreign pointer from corrupting the cache.
+  const std::size_t block_bytes = it != live_.end() ? it->second.block_bytes : round_allocation(requested + guard_bytes_);
+  if (it != live_.end()) live_.erase(it);
+  free_blocks_.emplace(block_bytes, ptr);
+  stats_.bytes_in_use -= static_cast<std::int64_t>(block_bytes);
 }
 
 AllocatorStats CudaContext::allocator_stats() const {
@@ -174,39 +182,31 @@ AllocatorStats CudaContext::allocator_stats() const {
 }
 
 void CudaContext::release_cached_memory() {
-  synchronize();
   std::lock_guard lock(mutex_);
-  for (auto& [size, ptr] : free_blocks_) {
-    PIGMENT_CUDA_CHECK(cudaFree(ptr));
-    stats_.bytes_reserved -= static_cast<std::int64_t>(size);
-  }
-  free_blocks_.clear();
+  free_cached_blocks_locked();
 }
 
 void CudaContext::set_guard_bytes(std::size_t bytes) {
   std::lock_guard lock(mutex_);
+  // Live blocks were sized for the old guard; their guards (or lack of them) must stay valid.
   PIGMENT_CHECK(live_.empty() || bytes == guard_bytes_,
-                "set_guard_bytes: change the guard size before allocating from the context");
-  // Cached blocks were sized without guards: return them.
-  if (bytes != guard_bytes_) {
-    cudaStreamSynchronize(stream_);
-    for (auto& [size, ptr] : free_blocks_) {
-      cudaFree(ptr);
-      stats_.bytes_reserved -= static_cast<std::int64_t>(size);
-    }
-    free_blocks_.clear();
-  }
+                "set_guard_bytes: change the guard size while nothing is allocated from the context ({} "
+                "allocations are live)",
+                live_.size());
+  if (bytes != guard_bytes_) free_cached_blocks_locked();  // cached blocks were sized for the old guard
   guard_bytes_ = bytes;
 }
 
 void CudaContext::verify_guards() {
-  std::map<void*, std::size_t> live;
+  std::map<void*, LiveBlock> live;
   {
     std::lock_guard lock(mutex_);
     live = live_;
   }
+  if (guard_bytes_ == 0) return;
   std::vector<unsigned char> host(guard_bytes_);
-  for (const auto& [ptr, requested] : live) {
+  for (const auto& [ptr, block] : live) {
+    const std::size_t requested = block.requested;
     copy_to_host(host.data(), static_cast<char*>(ptr) + requested, guard_bytes_);
     for (std::size_t i = 0; i < guard_bytes_; ++i)
       PIGMENT_CHECK(host[i] == kGuardPattern,
@@ -255,10 +255,23 @@ void* CudaContext::workspace(std::size_t bytes) {
   if (bytes > workspace_bytes_) {
     if (workspace_) {
       PIGMENT_CUDA_CHECK(cudaStreamSynchronize(stream_));
-      PIGMENT_CUDA_CHECK(cudaFree(workspace_));
+      void* old = std::exchange(workspace_, nullptr);
+      workspace_bytes_ = 0;  // a failed grow below leaves no workspace, never a freed one
+      PIGMENT_CUDA_CHECK(cudaFree(old));
     }
     make_current();
-    PIGMENT_CUDA_CHECK(cudaMalloc(&workspace_, bytes));
+    cudaError_t status = cudaMalloc(&workspace_, bytes);
+    if (status == cudaErrorMemoryAllocation) {
+      (void)cudaGetLastError();
+      std::lock_guard lock(mutex_);
+      free_cached_blocks_locked();
+      status = cudaMalloc(&workspace_, bytes);
+    }
+    if (status != cudaSuccess) {
+      (void)cudaGetLastError();
+      workspace_ = nullptr;
+      PIGMENT_FAIL("CUDA out of memory allocating a {}-byte workspace on cuda:{}", bytes, device_index_);
+    }
     workspace_bytes_ = bytes;
   }
   return workspace_;

@@ -96,7 +96,15 @@ class CudaContext final : public Context {
   std::map<std::string, int> int_cache_;
   bool poison_ = false;
   std::size_t guard_bytes_ = 0;
-  std::map<void*, std::size_t> live_;  // allocations and their requested sizes, when guarded
+  // Every live allocation: its block's size (what it returns to the cache, which may exceed the
+  // rounded request when a larger cached block was reused) and the bytes requested (where its
+  // guard starts).
+  struct LiveBlock {
+    std::size_t block_bytes, requested;
+  };
+  std::map<void*, LiveBlock> live_;
+  // Frees every cached block (caller holds mutex_).
+  void free_cached_blocks_locked() noexcept;
 };
 
 }  // namespace pigment

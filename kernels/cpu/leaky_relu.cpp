@@ -5,11 +5,12 @@
 namespace pigment::cpu {
 
 template <class T> void leaky_relu_forward(std::int64_t n, const T* x, T slope, T* y) {
-  map(n, x, y, [slope](T v) { return v > T(0) ? v : slope * v; });
+  // slope 0 (ReLU) gives +0, not slope·v: 0·(−∞) would be NaN and 0·(−1) is −0.
+  map(n, x, y, [slope](T v) { return v > T(0) ? v : (slope != T(0) ? slope * v : T(0)); });
 }
 
 template <class T> void leaky_relu_backward(std::int64_t n, const T* dy, const T* x, T slope, T* dx) {
-  map(n, dy, x, dx, [slope](T g, T v) { return v > T(0) ? g : slope * g; });
+  map(n, dy, x, dx, [slope](T g, T v) { return v > T(0) ? g : (slope != T(0) ? slope * g : T(0)); });
 }
 
 template void leaky_relu_forward<float>(std::int64_t, const float*, float, float*);

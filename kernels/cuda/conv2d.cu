@@ -3,6 +3,7 @@
 // and the fastest is remembered; later calls dispatch straight to it. Every implementation
 // overwrites its output, so the timing runs leave no trace but the final, chosen run.
 #include <functional>
+#include <limits>
 #include <string>
 
 #include "kernels/cuda/common.cuh"
@@ -20,10 +21,18 @@ std::string geometry_key(const char* pass, const ConvGeometry& g) {
                      g.reflect ? " reflect" : "");
 }
 
+// A CUDA event destroyed with its scope (the timed runs may throw).
+struct ScopedEvent {
+  cudaEvent_t event = nullptr;
+  ScopedEvent() { PIGMENT_CUDA_CHECK(cudaEventCreate(&event)); }
+  ~ScopedEvent() { cudaEventDestroy(event); }
+  ScopedEvent(const ScopedEvent&) = delete;
+  ScopedEvent& operator=(const ScopedEvent&) = delete;
+};
+
 float time_ms(CudaContext& ctx, const Runner& run, ConvImpl impl) {
-  cudaEvent_t start, stop;
-  PIGMENT_CUDA_CHECK(cudaEventCreate(&start));
-  PIGMENT_CUDA_CHECK(cudaEventCreate(&stop));
+  const ScopedEvent start_event, stop_event;
+  cudaEvent_t start = start_event.event, stop = stop_event.event;
   run(impl);  // warm-up: plans, workspaces, module load
   PIGMENT_CUDA_CHECK(cudaEventRecord(start, ctx.stream()));
   constexpr int kRepeats = 3;
@@ -32,8 +41,6 @@ float time_ms(CudaContext& ctx, const Runner& run, ConvImpl impl) {
   PIGMENT_CUDA_CHECK(cudaEventSynchronize(stop));
   float ms = 0;
   PIGMENT_CUDA_CHECK(cudaEventElapsedTime(&ms, start, stop));
-  cudaEventDestroy(start);
-  cudaEventDestroy(stop);
   return ms / kRepeats;
 }
 
@@ -41,16 +48,20 @@ void run_selected(CudaContext& ctx, const char* pass, const ConvGeometry& g, con
   if (ctx.conv_impl() != ConvImpl::auto_select) return run(ctx.conv_impl());
   const std::string key = geometry_key(pass, g);
   if (const ConvImpl* chosen = ctx.conv_choice(key)) return run(*chosen);
+  // Another implementation must beat the current choice by 5% to replace it, so that timing noise
+  // between near-equal paths does not flip the choice (and the rounding) from run to run.
+  constexpr float kMargin = 0.95f;
   ConvImpl best = ConvImpl::custom;
-  float best_ms = 0;
+  float best_ms = std::numeric_limits<float>::infinity();
   for (ConvImpl impl : {ConvImpl::custom, ConvImpl::cudnn, ConvImpl::gemm}) {
     float ms;
     try {
       ms = time_ms(ctx, run, impl);
     } catch (const Error&) {  // an implementation that cannot take this shape (e.g. cuDNN workspace) is skipped
+      (void)cudaGetLastError();
       continue;
     }
-    if (impl == ConvImpl::custom || ms < best_ms) {
+    if (ms < kMargin * best_ms) {
       best = impl;
       best_ms = ms;
     }

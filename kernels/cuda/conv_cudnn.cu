@@ -49,11 +49,14 @@ std::string shape_key(const char* pass, const ConvGeometry& g) {
                      g.pad);
 }
 
-// The first heuristic candidate that succeeded and whose workspace fits.
+// The first heuristic candidate that succeeded, is deterministic (some backward algorithms add
+// with atomics, which would make training runs differ) and whose workspace fits.
 template <class Perf> int pick(const Perf* perf, int count, const char* pass) {
   for (int i = 0; i < count; ++i)
-    if (perf[i].status == CUDNN_STATUS_SUCCESS && perf[i].memory <= kWorkspaceLimit) return static_cast<int>(perf[i].algo);
-  PIGMENT_FAIL("cuDNN offers no {} algorithm for this convolution within {} MiB of workspace", pass,
+    if (perf[i].status == CUDNN_STATUS_SUCCESS && perf[i].determinism == CUDNN_DETERMINISTIC &&
+        perf[i].memory <= kWorkspaceLimit)
+      return static_cast<int>(perf[i].algo);
+  PIGMENT_FAIL("cuDNN offers no deterministic {} algorithm for this convolution within {} MiB of workspace", pass,
                kWorkspaceLimit >> 20);
 }
 }  // namespace

@@ -11,7 +11,7 @@ struct LeakyForward {
   float* y;
   __device__ void operator()(std::int64_t i) const {
     const float v = x[i];
-    y[i] = v > 0.0f ? v : slope * v;
+    y[i] = v > 0.0f ? v : (slope != 0.0f ? slope * v : 0.0f);  // ReLU: +0 even at −∞ (as the CPU)
   }
 };
 struct LeakyBackward {
@@ -19,7 +19,7 @@ struct LeakyBackward {
   const float* x;
   float slope;
   float* dx;
-  __device__ void operator()(std::int64_t i) const { dx[i] = x[i] > 0.0f ? dy[i] : slope * dy[i]; }
+  __device__ void operator()(std::int64_t i) const { dx[i] = x[i] > 0.0f ? dy[i] : (slope != 0.0f ? slope * dy[i] : 0.0f); }
 };
 }  // namespace
 

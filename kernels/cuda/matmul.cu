@@ -36,7 +36,9 @@ void run_custom(CudaContext& ctx, int batches, std::int64_t m, std::int64_t n, s
 
 void matmul(CudaContext& ctx, int batches, bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k,
             const float* a, const float* b, float* c) {
-  if (ctx.conv_impl() == ConvImpl::cudnn || ctx.conv_impl() == ConvImpl::gemm) {
+  // cuBLAS rejects zero leading dimensions; the engine handles empty sizes (K = 0 writes zeros).
+  const bool empty = m == 0 || n == 0 || k == 0;
+  if (!empty && (ctx.conv_impl() == ConvImpl::cudnn || ctx.conv_impl() == ConvImpl::gemm)) {
     // Row-major C = op(A)·op(B) as column-major Cᵀ = op(B)ᵀ·op(A)ᵀ, strided over the batch.
     const float one = 1.0f, zero = 0.0f;
     PIGMENT_CUBLAS_CHECK(cublasSgemmStridedBatched(

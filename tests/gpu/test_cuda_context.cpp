@@ -24,3 +24,18 @@ TEST_CASE("the caching allocator reuses freed blocks", "[gpu][allocator]") {
   for (int i = 0; i < 10; ++i) Tensor b = Tensor::empty({1 << 20}, DType::f32, gpu);
   CHECK(gpu.context().allocator_stats().system_allocations == before);
 }
+
+TEST_CASE("a reused larger block returns to the cache whole", "[gpu][allocator]") {
+  // A 1.5 MiB request (rounded to 2 MiB) may take a cached 4 MiB block; freeing it must give back
+  // 4 MiB (stats and the cache key), so a later 4 MiB request is served from the cache again.
+  const Device gpu = Device::cuda(0);
+  Context& ctx = gpu.context();
+  { Tensor big = Tensor::empty({1 << 20}, DType::f32, gpu); }  // 4 MiB, now cached
+  const AllocatorStats start = ctx.allocator_stats();
+  { Tensor smaller = Tensor::empty({3 << 17}, DType::f32, gpu); }  // 1.5 MiB
+  CHECK(ctx.allocator_stats().bytes_in_use == start.bytes_in_use);
+  { Tensor again = Tensor::empty({1 << 20}, DType::f32, gpu); }
+  const AllocatorStats end = ctx.allocator_stats();
+  CHECK(end.bytes_in_use == start.bytes_in_use);
+  CHECK(end.system_allocations == start.system_allocations);
+}
