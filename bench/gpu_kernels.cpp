@@ -77,9 +77,12 @@ void bench_conv(benchmark::State& state, ConvLayer layer, std::int64_t batch, Pa
   state.counters["M"] = static_cast<double>(pass == Pass::dgrad ? g.c : g.k);
 }
 
-void bench_attention(benchmark::State& state, std::int64_t channels, std::int64_t side) {
+// impl custom: the fused flash-style kernels; gemm: the bmm-softmax-bmm composition on cuBLAS with
+// the N×N matrix materialised (PyTorch's formulation, the baseline of the ≥ 3× goal).
+void bench_attention(benchmark::State& state, std::int64_t channels, std::int64_t side, const char* impl) {
   Device& device = bench_device();
   CudaContext& ctx = as_cuda(device.context());
+  set_conv_implementation(device, impl);
   const std::int64_t d = channels / 8, n = side * side;
   Generator gen(2);
   auto param = [&](const Shape& s, bool grad) {
@@ -181,10 +184,11 @@ int main(int argc, char** argv) {
                 ->UseManualTime()
                 ->Unit(benchmark::kMicrosecond);
   for (auto [c, side] : {std::pair<std::int64_t, std::int64_t>{256, 64}, {512, 32}})
-    benchmark::RegisterBenchmark(fmt::format("attention/C{}_{}x{}/fwd+bwd", c, side, side).c_str(), bench_attention, c,
-                                 side)
-        ->UseManualTime()
-        ->Unit(benchmark::kMicrosecond);
+    for (const char* impl : {"custom", "gemm"})
+      benchmark::RegisterBenchmark(fmt::format("attention/C{}_{}x{}/fwd+bwd/{}", c, side, side, impl).c_str(),
+                                   bench_attention, c, side, impl)
+          ->UseManualTime()
+          ->Unit(benchmark::kMicrosecond);
   for (const char* op : {"instance_norm_fwd", "instance_norm_relu_fwd", "instance_norm_then_relu_fwd",
                          "instance_norm_residual_fwd", "leaky_relu_fwd", "l1_loss_fwd", "adam_step"})
     benchmark::RegisterBenchmark(fmt::format("memory/{}/16M", op).c_str(), bench_memory, op, std::int64_t{1} << 24)

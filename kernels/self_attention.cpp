@@ -1,6 +1,12 @@
 #include "kernels/self_attention.h"
 
+#include "engine/views.h"
+#include "kernels/arithmetic.h"
+#include "kernels/conv2d.h"
+#include "kernels/matmul.h"
 #include "kernels/op_spec.h"
+#include "kernels/softmax.h"
+#include "kernels/sum.h"
 
 namespace pigment {
 
@@ -34,9 +40,25 @@ template <class T> AttentionParams<T> params_of(const std::vector<Tensor>& w) {
 }
 }  // namespace
 
+Tensor self_attention_composed(const Tensor& x, const Tensor& wq, const Tensor& bq, const Tensor& wk,
+                               const Tensor& bk, const Tensor& wv, const Tensor& bv, const Tensor& gamma) {
+  const AttentionShape s = check_attention(x, wq, bq, wk, bk, wv, bv, gamma);
+  const Shape qk{s.batch, s.qk_dim, s.tokens}, values{s.batch, s.channels, s.tokens};
+  const Tensor q = reshape(conv2d(x, wq, bq, {1, 0}), qk);
+  const Tensor k = reshape(conv2d(x, wk, bk, {1, 0}), qk);
+  const Tensor v = reshape(conv2d(x, wv, bv, {1, 0}), values);
+  const Tensor attention = softmax(bmm(q, k, /*trans_a=*/true));               // A = softmax(QᵀK) [B, N, N]
+  const Tensor o = reshape(bmm(v, attention, false, /*trans_b=*/true), x.shape());  // O = V·Aᵀ
+  return add(mul(expand(reshape(gamma, {1, 1, 1, 1}), x.shape()), o), x);
+}
+
 Tensor self_attention(const Tensor& x, const Tensor& wq, const Tensor& bq, const Tensor& wk, const Tensor& bk,
                       const Tensor& wv, const Tensor& bv, const Tensor& gamma) {
   const AttentionShape s = check_attention(x, wq, bq, wk, bk, wv, bv, gamma);
+  if constexpr (kCudaBuilt) {
+    if (x.is_cuda() && cuda::attention_through_libraries(as_cuda(x.context())))
+      return self_attention_composed(x, wq, bq, wk, bk, wv, bv, gamma);
+  }
   const std::vector<Tensor> weights{wq, bq, wk, bk, wv, bv, gamma};
   Tensor y = Tensor::empty_like(x);
   dispatch<OpId::self_attention>(

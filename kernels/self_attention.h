@@ -17,6 +17,13 @@ namespace pigment {
 Tensor self_attention(const Tensor& x, const Tensor& wq, const Tensor& bq, const Tensor& wk, const Tensor& bk,
                       const Tensor& wv, const Tensor& bv, const Tensor& gamma);
 
+// The same block as PyTorch's peer writes it — 1×1 convs, bmm, softmax over the materialised N×N
+// scores, bmm — built from differentiable ops (so its backward is theirs). self_attention takes
+// this path on CUDA when the context selects library implementations (--conv_impl gemm or cudnn:
+// its products then run on cuBLAS or cuDNN): the baseline the fused kernel is measured against.
+Tensor self_attention_composed(const Tensor& x, const Tensor& wq, const Tensor& bq, const Tensor& wk,
+                               const Tensor& bk, const Tensor& wv, const Tensor& bv, const Tensor& gamma);
+
 template <> struct OpTraits<OpId::self_attention> { static constexpr bool has_cuda = true; };
 
 struct AttentionShape {
@@ -43,6 +50,8 @@ void self_attention_forward(CudaContext& ctx, const AttentionShape& s, const flo
                             float* y);
 void self_attention_backward(CudaContext& ctx, const AttentionShape& s, const float* dy, const float* x,
                              const AttentionParams<float>& p, const AttentionGrads<float>& g);
+// True when ctx selects library implementations (gemm, cudnn): attention then runs composed.
+bool attention_through_libraries(CudaContext& ctx);
 }  // namespace cuda
 
 }  // namespace pigment
