@@ -4,16 +4,16 @@
 # synccheck) on the GPU op tests, the CPU tests, and the GPU benchmarks when they exist. Full logs
 # go to OUTDIR; a summary table is printed last.
 #
-#   tools/gpu-check.sh OUTDIR [stage …]     stages: build tests check sanitize cpu bench (default: all)
+#   tools/gpu-check.sh OUTDIR [stage …]     stages: build tests check train sanitize cpu bench (default: all)
 #
 # Machines without Debian's -dev packages: run tools/fetch-gpu-deps.sh first on a machine that has
 # them and carry .gpu-deps/ along; this script points CMake at it. PIGMENT_COMMIT names the commit
 # in the logs when .git is not there.
 set -u
-out=${1:?usage: tools/gpu-check.sh OUTDIR [build tests check sanitize cpu bench]}
+out=${1:?usage: tools/gpu-check.sh OUTDIR [build tests check train sanitize cpu bench]}
 shift
 stages=("$@")
-[ ${#stages[@]} -eq 0 ] && stages=(build tests check sanitize cpu bench)
+[ ${#stages[@]} -eq 0 ] && stages=(build tests check train sanitize cpu bench)
 want() { [[ " ${stages[*]} " == *" $1 "* ]]; }
 cd "$(dirname "$0")/.."
 mkdir -p "$out"
@@ -56,6 +56,16 @@ if want tests; then
 fi
 if want check; then
   for impl in custom cudnn gemm; do step "gan-check-$impl" "$build/bin/gan-check" --device cuda --impl "$impl"; done
+fi
+if want train; then
+  # gan-train --device cuda on the built-in synthetic data, each model for two short epochs, then
+  # gan-test on the result: the three models train and infer on the GPU end to end.
+  for model in colorization pix2pix cycle_gan; do
+    step "train-$model" "$build/bin/gan-train" --device cuda --model "$model" --name "gpu_$model" \
+      --checkpoints_dir "$out/checkpoints" --n_epochs 2 --n_epochs_decay 0 --max_dataset_size 64 --no_progress
+    step "test-$model" "$build/bin/gan-test" --device cuda --model "$model" --name "gpu_$model" \
+      --checkpoints_dir "$out/checkpoints" --results_dir "$out/results" --num_test 8
+  done
 fi
 if want sanitize; then
   sanitizer=compute-sanitizer
