@@ -4,13 +4,14 @@
 # synccheck) on the GPU op tests, the CPU tests, and the GPU benchmarks when they exist. Full logs
 # go to OUTDIR; a summary table is printed last.
 #
-#   tools/gpu-check.sh OUTDIR [stage …]     stages: build tests check train sanitize cpu bench (default: all)
+#   tools/gpu-check.sh OUTDIR [stage …]     stages: build tests check train sanitize cpu bench profile
+#                                           (default: all but profile)
 #
 # Machines without Debian's -dev packages: run tools/fetch-gpu-deps.sh first on a machine that has
 # them and carry .gpu-deps/ along; this script points CMake at it. PIGMENT_COMMIT names the commit
 # in the logs when .git is not there.
 set -u
-out=${1:?usage: tools/gpu-check.sh OUTDIR [build tests check train sanitize cpu bench]}
+out=${1:?usage: tools/gpu-check.sh OUTDIR [build tests check train sanitize cpu bench profile]}
 shift
 stages=("$@")
 [ ${#stages[@]} -eq 0 ] && stages=(build tests check train sanitize cpu bench)
@@ -75,6 +76,21 @@ if want sanitize; then
   step racecheck $sanitizer --tool racecheck --error-exitcode 1 "$build/bin/pigment_gpu_tests" "[ops]"
   step initcheck $sanitizer --tool initcheck --error-exitcode 1 "$build/bin/pigment_gpu_tests" "[ops]"
   step synccheck $sanitizer --tool synccheck --error-exitcode 1 "$build/bin/pigment_gpu_tests" "[ops]"
+fi
+if want profile; then
+  # What the kernels use (registers, shared memory, spills) and where their time goes: Nsight
+  # Compute on the res-block conv passes, attention and the instance norm, clocks left alone.
+  ncu_bin=ncu
+  command -v ncu > /dev/null || ncu_bin=/usr/local/cuda/bin/ncu
+  cuobjdump_bin=cuobjdump
+  command -v cuobjdump > /dev/null || cuobjdump_bin=/usr/local/cuda/bin/cuobjdump
+  step resource-usage "$cuobjdump_bin" --dump-resource-usage "$build/engine/libpigment_core.a"
+  step ncu "$ncu_bin" --clock-control none --kernel-name 'regex:gemm_kernel|attention|instance|chunk|plane' \
+    --launch-skip 4 --launch-count 16 --section SpeedOfLight --section Occupancy --section LaunchStats \
+    --section MemoryWorkloadAnalysis --section ComputeWorkloadAnalysis --section WarpStateStats \
+    -f -o "$out/profile" "$build/bin/pigment_bench_gpu" --benchmark_min_time=0.01 \
+    --benchmark_filter='conv/resnet9_resblock_3x3/b1/(fprop|dgrad|wgrad)/custom|attention/C256_64x64/fwd\+bwd/custom|memory/instance_norm_fwd'
+  step ncu-details "$ncu_bin" --import "$out/profile.ncu-rep" --page details --csv
 fi
 if want cpu; then
   step cpu-tests ctest --test-dir "$build" -L cpu -j "$jobs" --output-on-failure
