@@ -1,0 +1,195 @@
+#pragma once
+// The operand loaders and epilogues that turn a convolution pass into the implicit GEMM of
+// gemm_tc.cuh (the contract is there: a(batch, m, k), b(batch, k, n), store(batch, m, n, v)).
+// They are host-and-device code on purpose: tests/test_conv_loaders.cpp drives them through a
+// plain host GEMM and compares with the CPU reference, so their index arithmetic is verified on
+// machines without a GPU.
+//
+//   fprop   y[img,k,p]    M = K out channels, N = images·OH·OW, K = C·kh·kw       A = w,  B = im2col(x)
+//   dgrad   dx[img,c,q]   M = C,  N = images·H·W,  K = K·kh·kw                     A = wᵀ, B = dy gathered
+//   dgrad, stride s > 1, by phases: the image pixels (py + s·u, px + s·v) of phase (py, px) only
+//           meet the kernel taps i ≡ py + P, j ≡ px + P (mod s), so each of the s² phases is a dense
+//           GEMM with K = K·⌈kh/s⌉·⌈kw/s⌉ — no multiply-adds on the structural zeros that the
+//           one-GEMM form spends (1 − 1/s²) of its work on. The phases are the GEMM's batches.
+//   wgrad   dw[k,c·kh·kw] M = K,  N = C·kh·kw,  K = images·OH·OW                   A = dy, B = im2col(x)ᵀ
+#include <cstdint>
+
+#include "engine/host_device.h"
+#include "kernels/conv2d.h"
+#include "kernels/reflection_pad2d.h"
+
+namespace pigment::cuda::conv {
+
+struct GemmDims {
+  std::int64_t m, n, k;
+  int batches;
+};
+
+// x[img, c, iy, ix] for a padded-image coordinate (iy, ix): mirrored or zero outside the image.
+PIGMENT_HOST_DEVICE float image_pixel(const float* x, const ConvGeometry& g, std::int64_t img, std::int64_t c,
+                                      std::int64_t iy, std::int64_t ix) {
+  if (g.reflect) {
+    iy = reflect_index(iy, g.h);
+    ix = reflect_index(ix, g.w);
+  } else if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) {
+    return 0.0f;
+  }
+  return x[((img * g.c + c) * g.h + iy) * g.w + ix];
+}
+
+// ---- fprop -------------------------------------------------------------------------------------------
+inline GemmDims fprop_dims(const ConvGeometry& g) { return {g.k, g.n * g.output_plane(), g.patch(), 1}; }
+
+struct FpropLoader {
+  static constexpr bool a_k_fastest = true, b_n_fastest = true;
+  const float* x;
+  const float* w;
+  ConvGeometry g;
+  PIGMENT_HOST_DEVICE float a(int, std::int64_t m, std::int64_t k) const { return w[m * g.patch() + k]; }
+  PIGMENT_HOST_DEVICE float b(int, std::int64_t k, std::int64_t n) const {
+    const std::int64_t c = k / (g.kh * g.kw), i = (k / g.kw) % g.kh, j = k % g.kw;
+    const std::int64_t img = n / g.output_plane(), p = n % g.output_plane();
+    return image_pixel(x, g, img, c, (p / g.ow) * g.stride - g.pad + i, (p % g.ow) * g.stride - g.pad + j);
+  }
+};
+
+struct FpropEpilogue {
+  float* y;
+  const float* bias;
+  ConvGeometry g;
+  PIGMENT_HOST_DEVICE void store(int, std::int64_t m, std::int64_t n, float v) const {
+    const std::int64_t img = n / g.output_plane(), p = n % g.output_plane();
+    y[(img * g.k + m) * g.output_plane() + p] = bias ? v + bias[m] : v;
+  }
+};
+
+// ---- dgrad, one GEMM (stride 1) --------------------------------------------------------------------------
+inline GemmDims dgrad_dims(const ConvGeometry& g) { return {g.c, g.n * g.image_plane(), g.k * g.kh * g.kw, 1}; }
+
+struct DgradLoader {
+  static constexpr bool a_k_fastest = true, b_n_fastest = true;
+  const float* dy;
+  const float* w;
+  ConvGeometry g;
+  // A(c, (ko, i, j)) = w[ko, c, i, j]
+  PIGMENT_HOST_DEVICE float a(int, std::int64_t m, std::int64_t k) const {
+    const std::int64_t ko = k / (g.kh * g.kw), ij = k % (g.kh * g.kw);
+    return w[(ko * g.c + m) * g.kh * g.kw + ij];
+  }
+  // B((ko, i, j), (img, y, x)) = dy[img, ko, (y + P − i)/s, (x + P − j)/s] where that is an output pixel
+  PIGMENT_HOST_DEVICE float b(int, std::int64_t k, std::int64_t n) const {
+    const std::int64_t ko = k / (g.kh * g.kw), i = (k / g.kw) % g.kh, j = k % g.kw;
+    const std::int64_t img = n / g.image_plane(), q = n % g.image_plane();
+    const std::int64_t ty = q / g.w + g.pad - i, tx = q % g.w + g.pad - j;
+    if (ty < 0 || tx < 0 || ty % g.stride != 0 || tx % g.stride != 0) return 0.0f;
+    const std::int64_t oy = ty / g.stride, ox = tx / g.stride;
+    if (oy >= g.oh || ox >= g.ow) return 0.0f;
+    return dy[((img * g.k + ko) * g.oh + oy) * g.ow + ox];
+  }
+};
+
+struct DgradEpilogue {
+  float* dx;
+  const float* bias;  // the transposed conv's bias, per image channel
+  ConvGeometry g;
+  PIGMENT_HOST_DEVICE void store(int, std::int64_t m, std::int64_t n, float v) const {
+    const std::int64_t img = n / g.image_plane(), q = n % g.image_plane();
+    dx[(img * g.c + m) * g.image_plane() + q] = bias ? v + bias[m] : v;
+  }
+};
+
+// ---- dgrad by stride phases (s > 1) -----------------------------------------------------------------------
+// Phase ph = py·s + px covers image rows y = py + s·u (u < ⌈H/s⌉, rows past H masked) and the taps
+// i = iy0 + s·a with iy0 = (py + P) mod s, a < ⌈(kh − iy0)/s⌉; then oy = u + cy − a with
+// cy = (py + P − iy0)/s. Columns likewise. Out-of-range (u, a) read zeros and are not stored.
+struct Phase {
+  std::int64_t first_tap, taps, shift;  // iy0, ⌈(kh − iy0)/s⌉, cy
+};
+PIGMENT_HOST_DEVICE Phase phase_of(std::int64_t p, std::int64_t pad, std::int64_t kernel, std::int64_t s) {
+  const std::int64_t first = (p + pad) % s;
+  const std::int64_t taps = first < kernel ? (kernel - first + s - 1) / s : 0;
+  return Phase{first, taps, (p + pad - first) / s};
+}
+
+struct PhasedDgradShape {
+  std::int64_t rows, cols;  // ⌈H/s⌉, ⌈W/s⌉: image pixels per phase (the largest phase's)
+  std::int64_t taps_y, taps_x;  // ⌈kh/s⌉, ⌈kw/s⌉: kernel taps per phase (the largest phase's)
+};
+PIGMENT_HOST_DEVICE PhasedDgradShape phased_dgrad_shape(const ConvGeometry& g) {
+  const std::int64_t s = g.stride;
+  return {(g.h + s - 1) / s, (g.w + s - 1) / s, (g.kh + s - 1) / s, (g.kw + s - 1) / s};
+}
+inline GemmDims phased_dgrad_dims(const ConvGeometry& g) {
+  const PhasedDgradShape p = phased_dgrad_shape(g);
+  return {g.c, g.n * p.rows * p.cols, g.k * p.taps_y * p.taps_x, g.stride * g.stride};
+}
+
+struct PhasedDgradLoader {
+  static constexpr bool a_k_fastest = true, b_n_fastest = true;
+  const float* dy;
+  const float* w;
+  ConvGeometry g;
+  PhasedDgradShape shape;
+  // A(c, (ko, a, b)) = w[ko, c, iy0 + s·a, jx0 + s·b]
+  PIGMENT_HOST_DEVICE float a(int phase, std::int64_t m, std::int64_t k) const {
+    const std::int64_t ko = k / (shape.taps_y * shape.taps_x), ta = (k / shape.taps_x) % shape.taps_y,
+                       tb = k % shape.taps_x;
+    const Phase py = phase_of(phase / g.stride, g.pad, g.kh, g.stride), px = phase_of(phase % g.stride, g.pad, g.kw, g.stride);
+    if (ta >= py.taps || tb >= px.taps) return 0.0f;
+    const std::int64_t i = py.first_tap + g.stride * ta, j = px.first_tap + g.stride * tb;
+    return w[((ko * g.c + m) * g.kh + i) * g.kw + j];
+  }
+  // B((ko, a, b), (img, u, v)) = dy[img, ko, u + cy − a, v + cx − b] where that is an output pixel
+  PIGMENT_HOST_DEVICE float b(int phase, std::int64_t k, std::int64_t n) const {
+    const std::int64_t ko = k / (shape.taps_y * shape.taps_x), ta = (k / shape.taps_x) % shape.taps_y,
+                       tb = k % shape.taps_x;
+    const std::int64_t per_image = shape.rows * shape.cols;
+    const std::int64_t img = n / per_image, u = (n % per_image) / shape.cols, v = n % shape.cols;
+    const Phase py = phase_of(phase / g.stride, g.pad, g.kh, g.stride), px = phase_of(phase % g.stride, g.pad, g.kw, g.stride);
+    if (ta >= py.taps || tb >= px.taps) return 0.0f;
+    const std::int64_t oy = u + py.shift - ta, ox = v + px.shift - tb;
+    if (oy < 0 || oy >= g.oh || ox < 0 || ox >= g.ow) return 0.0f;
+    return dy[((img * g.k + ko) * g.oh + oy) * g.ow + ox];
+  }
+};
+
+struct PhasedDgradEpilogue {
+  float* dx;
+  const float* bias;
+  ConvGeometry g;
+  PhasedDgradShape shape;
+  PIGMENT_HOST_DEVICE void store(int phase, std::int64_t m, std::int64_t n, float v) const {
+    const std::int64_t per_image = shape.rows * shape.cols;
+    const std::int64_t img = n / per_image, u = (n % per_image) / shape.cols, vv = n % shape.cols;
+    const std::int64_t y = phase / g.stride + g.stride * u, x = phase % g.stride + g.stride * vv;
+    if (y >= g.h || x >= g.w) return;  // the phase has fewer rows or columns than the largest
+    dx[((img * g.c + m) * g.h + y) * g.w + x] = bias ? v + bias[m] : v;
+  }
+};
+
+// ---- wgrad -------------------------------------------------------------------------------------------
+inline GemmDims wgrad_dims(const ConvGeometry& g) { return {g.k, g.patch(), g.n * g.output_plane(), 1}; }
+
+struct WgradLoader {
+  static constexpr bool a_k_fastest = true, b_n_fastest = false;
+  const float* x;
+  const float* dy;
+  ConvGeometry g;
+  PIGMENT_HOST_DEVICE float a(int, std::int64_t m, std::int64_t k) const {
+    const std::int64_t img = k / g.output_plane(), p = k % g.output_plane();
+    return dy[(img * g.k + m) * g.output_plane() + p];
+  }
+  PIGMENT_HOST_DEVICE float b(int, std::int64_t k, std::int64_t n) const {
+    const std::int64_t img = k / g.output_plane(), p = k % g.output_plane();
+    const std::int64_t c = n / (g.kh * g.kw), i = (n / g.kw) % g.kh, j = n % g.kw;
+    return image_pixel(x, g, img, c, (p / g.ow) * g.stride - g.pad + i, (p % g.ow) * g.stride - g.pad + j);
+  }
+};
+
+struct WgradEpilogue {
+  float* dw;
+  ConvGeometry g;
+  PIGMENT_HOST_DEVICE void store(int, std::int64_t m, std::int64_t n, float v) const { dw[m * g.patch() + n] = v; }
+};
+
+}  // namespace pigment::cuda::conv
