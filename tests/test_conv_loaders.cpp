@@ -11,10 +11,15 @@
 using namespace pigment;
 namespace conv = pigment::cuda::conv;
 
+// The loaders whose n is decomposed once per column on the GPU are driven the same way here.
+static_assert(cuda::gemm::HasColumns<conv::FpropLoader> && cuda::gemm::HasColumns<conv::DgradLoader> &&
+              cuda::gemm::HasColumns<conv::PhasedDgradLoader> && !cuda::gemm::HasColumns<conv::WgradLoader>);
+
 namespace {
 const Device host = Device::cpu();
 
-// C[b] = A[b]·B[b] through the loader and epilogue contract of gemm_tc.cuh, summed in double.
+// C[b] = A[b]·B[b] through the loader and epilogue contract of gemm_tc.cuh (columns where the loader
+// has them, as the engine uses them), summed in double.
 template <class Loader, class Epilogue>
 void host_gemm(const conv::GemmDims& d, const Loader& loader, const Epilogue& epilogue) {
   for (int b = 0; b < d.batches; ++b)
@@ -22,7 +27,7 @@ void host_gemm(const conv::GemmDims& d, const Loader& loader, const Epilogue& ep
       for (std::int64_t n = 0; n < d.n; ++n) {
         double acc = 0;
         for (std::int64_t k = 0; k < d.k; ++k)
-          acc += static_cast<double>(loader.a(b, m, k)) * static_cast<double>(loader.b(b, k, n));
+          acc += static_cast<double>(loader.a(b, m, k)) * static_cast<double>(cuda::gemm::load_b(loader, b, k, n));
         epilogue.store(b, m, n, static_cast<float>(acc));
       }
 }

@@ -1,6 +1,7 @@
 #pragma once
 // The operand loaders and epilogues that turn a convolution pass into the implicit GEMM of
-// gemm_tc.cuh (the contract is there: a(batch, m, k), b(batch, k, n), store(batch, m, n, v)).
+// gemm_tc.cuh (the contract is there: a(batch, m, k), b(batch, k, n) or the column form of
+// gemm_contract.h, store(batch, m, n, v)).
 // They are host-and-device code on purpose: tests/test_conv_loaders.cpp drives them through a
 // plain host GEMM and compares with the CPU reference, so their index arithmetic is verified on
 // machines without a GPU.
@@ -16,6 +17,7 @@
 
 #include "engine/host_device.h"
 #include "kernels/conv2d.h"
+#include "kernels/cuda/gemm_contract.h"
 #include "kernels/reflection_pad2d.h"
 
 namespace pigment::cuda::conv {
@@ -25,17 +27,35 @@ struct GemmDims {
   int batches;
 };
 
-// x[img, c, iy, ix] for a padded-image coordinate (iy, ix): mirrored or zero outside the image.
-PIGMENT_HOST_DEVICE float image_pixel(const float* x, const ConvGeometry& g, std::int64_t img, std::int64_t c,
-                                      std::int64_t iy, std::int64_t ix) {
+// image[c, iy, ix] of one image (its channels, h × w each) for a padded-image coordinate
+// (iy, ix): mirrored or zero outside the image.
+PIGMENT_HOST_DEVICE float image_pixel(const float* image, const ConvGeometry& g, std::int64_t c, std::int64_t iy,
+                                      std::int64_t ix) {
   if (g.reflect) {
     iy = reflect_index(iy, g.h);
     ix = reflect_index(ix, g.w);
   } else if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) {
     return 0.0f;
   }
-  return x[((img * g.c + c) * g.h + iy) * g.w + ix];
+  return image[(c * g.h + iy) * g.w + ix];
 }
+
+// The im2col row k = (c, i, j) of a kh × kw kernel. K = C·kh·kw is far below 2³¹, so the
+// divisions run in 32 bits (several times cheaper than 64-bit ones on the GPU).
+struct Tap {
+  std::int32_t c, i, j;
+};
+PIGMENT_HOST_DEVICE Tap tap_of(std::int64_t k, std::int64_t kh, std::int64_t kw) {
+  const auto kk = static_cast<std::int32_t>(k), h = static_cast<std::int32_t>(kh), w = static_cast<std::int32_t>(kw);
+  const std::int32_t ij = kk % (h * w);
+  return Tap{kk / (h * w), ij / w, ij % w};
+}
+
+// Where a column n = (image, output pixel) starts reading: the image's first element and the
+// top-left corner of its kernel window in padded coordinates.
+struct Window {
+  std::int64_t image_offset, top, left;
+};
 
 // ---- fprop -------------------------------------------------------------------------------------------
 inline GemmDims fprop_dims(const ConvGeometry& g) { return {g.k, g.n * g.output_plane(), g.patch(), 1}; }
@@ -46,10 +66,13 @@ struct FpropLoader {
   const float* w;
   ConvGeometry g;
   PIGMENT_HOST_DEVICE float a(int, std::int64_t m, std::int64_t k) const { return w[m * g.patch() + k]; }
-  PIGMENT_HOST_DEVICE float b(int, std::int64_t k, std::int64_t n) const {
-    const std::int64_t c = k / (g.kh * g.kw), i = (k / g.kw) % g.kh, j = k % g.kw;
+  PIGMENT_HOST_DEVICE Window column(int, std::int64_t n) const {
     const std::int64_t img = n / g.output_plane(), p = n % g.output_plane();
-    return image_pixel(x, g, img, c, (p / g.ow) * g.stride - g.pad + i, (p % g.ow) * g.stride - g.pad + j);
+    return Window{img * g.c * g.image_plane(), (p / g.ow) * g.stride - g.pad, (p % g.ow) * g.stride - g.pad};
+  }
+  PIGMENT_HOST_DEVICE float b_at(const Window& col, std::int64_t k) const {
+    const Tap t = tap_of(k, g.kh, g.kw);
+    return image_pixel(x + col.image_offset, g, t.c, col.top + t.i, col.left + t.j);
   }
 };
 
@@ -76,15 +99,19 @@ struct DgradLoader {
     const std::int64_t ko = k / (g.kh * g.kw), ij = k % (g.kh * g.kw);
     return w[(ko * g.c + m) * g.kh * g.kw + ij];
   }
-  // B((ko, i, j), (img, y, x)) = dy[img, ko, (y + P − i)/s, (x + P − j)/s] where that is an output pixel
-  PIGMENT_HOST_DEVICE float b(int, std::int64_t k, std::int64_t n) const {
-    const std::int64_t ko = k / (g.kh * g.kw), i = (k / g.kw) % g.kh, j = k % g.kw;
+  // B((ko, i, j), (img, y, x)) = dy[img, ko, (y + P − i)/s, (x + P − j)/s] where that is an output
+  // pixel; the column holds dy's image offset and (y + P, x + P).
+  PIGMENT_HOST_DEVICE Window column(int, std::int64_t n) const {
     const std::int64_t img = n / g.image_plane(), q = n % g.image_plane();
-    const std::int64_t ty = q / g.w + g.pad - i, tx = q % g.w + g.pad - j;
+    return Window{img * g.k * g.output_plane(), q / g.w + g.pad, q % g.w + g.pad};
+  }
+  PIGMENT_HOST_DEVICE float b_at(const Window& col, std::int64_t k) const {
+    const Tap t = tap_of(k, g.kh, g.kw);  // (ko, i, j)
+    const std::int64_t ty = col.top - t.i, tx = col.left - t.j;
     if (ty < 0 || tx < 0 || ty % g.stride != 0 || tx % g.stride != 0) return 0.0f;
     const std::int64_t oy = ty / g.stride, ox = tx / g.stride;
     if (oy >= g.oh || ox >= g.ow) return 0.0f;
-    return dy[((img * g.k + ko) * g.oh + oy) * g.ow + ox];
+    return dy[col.image_offset + (t.c * g.oh + oy) * g.ow + ox];
   }
 };
 
@@ -132,24 +159,31 @@ struct PhasedDgradLoader {
   PhasedDgradShape shape;
   // A(c, (ko, a, b)) = w[ko, c, iy0 + s·a, jx0 + s·b]
   PIGMENT_HOST_DEVICE float a(int phase, std::int64_t m, std::int64_t k) const {
-    const std::int64_t ko = k / (shape.taps_y * shape.taps_x), ta = (k / shape.taps_x) % shape.taps_y,
-                       tb = k % shape.taps_x;
+    const Tap t = tap_of(k, shape.taps_y, shape.taps_x);  // (ko, a, b)
     const Phase py = phase_of(phase / g.stride, g.pad, g.kh, g.stride), px = phase_of(phase % g.stride, g.pad, g.kw, g.stride);
-    if (ta >= py.taps || tb >= px.taps) return 0.0f;
-    const std::int64_t i = py.first_tap + g.stride * ta, j = px.first_tap + g.stride * tb;
-    return w[((ko * g.c + m) * g.kh + i) * g.kw + j];
+    if (t.i >= py.taps || t.j >= px.taps) return 0.0f;
+    const std::int64_t i = py.first_tap + g.stride * t.i, j = px.first_tap + g.stride * t.j;
+    return w[((t.c * g.c + m) * g.kh + i) * g.kw + j];
   }
-  // B((ko, a, b), (img, u, v)) = dy[img, ko, u + cy − a, v + cx − b] where that is an output pixel
-  PIGMENT_HOST_DEVICE float b(int phase, std::int64_t k, std::int64_t n) const {
-    const std::int64_t ko = k / (shape.taps_y * shape.taps_x), ta = (k / shape.taps_x) % shape.taps_y,
-                       tb = k % shape.taps_x;
+  // B((ko, a, b), (img, u, v)) = dy[img, ko, u + cy − a, v + cx − b] where that is an output pixel;
+  // the column holds dy's image offset, (u + cy, v + cx) and the phase's tap counts.
+  struct Column {
+    std::int64_t image_offset, top, left;
+    std::int32_t taps_y, taps_x;
+  };
+  PIGMENT_HOST_DEVICE Column column(int phase, std::int64_t n) const {
     const std::int64_t per_image = shape.rows * shape.cols;
     const std::int64_t img = n / per_image, u = (n % per_image) / shape.cols, v = n % shape.cols;
     const Phase py = phase_of(phase / g.stride, g.pad, g.kh, g.stride), px = phase_of(phase % g.stride, g.pad, g.kw, g.stride);
-    if (ta >= py.taps || tb >= px.taps) return 0.0f;
-    const std::int64_t oy = u + py.shift - ta, ox = v + px.shift - tb;
+    return Column{img * g.k * g.output_plane(), u + py.shift, v + px.shift, static_cast<std::int32_t>(py.taps),
+                  static_cast<std::int32_t>(px.taps)};
+  }
+  PIGMENT_HOST_DEVICE float b_at(const Column& col, std::int64_t k) const {
+    const Tap t = tap_of(k, shape.taps_y, shape.taps_x);  // (ko, a, b)
+    if (t.i >= col.taps_y || t.j >= col.taps_x) return 0.0f;
+    const std::int64_t oy = col.top - t.i, ox = col.left - t.j;
     if (oy < 0 || oy >= g.oh || ox < 0 || ox >= g.ow) return 0.0f;
-    return dy[((img * g.k + ko) * g.oh + oy) * g.ow + ox];
+    return dy[col.image_offset + (t.c * g.oh + oy) * g.ow + ox];
   }
 };
 
@@ -181,8 +215,9 @@ struct WgradLoader {
   }
   PIGMENT_HOST_DEVICE float b(int, std::int64_t k, std::int64_t n) const {
     const std::int64_t img = k / g.output_plane(), p = k % g.output_plane();
-    const std::int64_t c = n / (g.kh * g.kw), i = (n / g.kw) % g.kh, j = n % g.kw;
-    return image_pixel(x, g, img, c, (p / g.ow) * g.stride - g.pad + i, (p % g.ow) * g.stride - g.pad + j);
+    const Tap t = tap_of(n, g.kh, g.kw);
+    return image_pixel(x + img * g.c * g.image_plane(), g, t.c, (p / g.ow) * g.stride - g.pad + t.i,
+                       (p % g.ow) * g.stride - g.pad + t.j);
   }
 };
 

@@ -16,9 +16,11 @@
 //            consecutive threads load consecutive addresses.
 // Epilogue:  void store(int batch, std::int64_t m, std::int64_t n, float value) const;
 // Batched problems (bmm) run `batches` GEMMs in one launch: blockIdx.z = batch·splits + split.
+// A loader with columns (gemm_contract.h) has its n decomposed once per thread and block.
 #include <cstdint>
 
 #include "kernels/cuda/common.cuh"
+#include "kernels/cuda/gemm_contract.h"
 
 namespace pigment::cuda::gemm {
 
@@ -66,6 +68,15 @@ __global__ void __launch_bounds__(kThreads) gemm_kernel(Shape shape, Loader load
   // tile: for A (64×16) at (e / 16, e % 16) when k walks memory, else (e % 64, e / 64); for B
   // (16×64) at (e / 64, e % 64) when n walks memory, else (e % 16, e / 16).
   float a_regs[8], b_regs[8];
+  // With columns, n walks memory: e % kBN = tid % kBN for every r (kThreads is a multiple of kBN),
+  // so all eight B elements of a thread share one column, found here once.
+  constexpr bool kColumns = HasColumns<Loader>;
+  static_assert(!kColumns || Loader::b_n_fastest, "columns are for loaders whose n walks memory");
+  static_assert(kThreads % kBN == 0, "a thread's B elements must share their column");
+  const auto column = [&] {
+    if constexpr (kColumns) return loader.column(batch, n0 + tid % kBN);
+    else return 0;
+  }();
   auto fetch = [&](std::int64_t k0) {
 #pragma unroll
     for (int r = 0; r < 8; ++r) {
@@ -74,7 +85,14 @@ __global__ void __launch_bounds__(kThreads) gemm_kernel(Shape shape, Loader load
       const int bk = Loader::b_n_fastest ? e / kBN : e % kBK, bn = Loader::b_n_fastest ? e % kBN : e / kBK;
       const std::int64_t gk_a = k0 + ak, gk_b = k0 + bk;
       a_regs[r] = (m0 + am < shape.m && gk_a < k_end) ? loader.a(batch, m0 + am, gk_a) : 0.0f;
-      b_regs[r] = (n0 + bn < shape.n && gk_b < k_end) ? loader.b(batch, gk_b, n0 + bn) : 0.0f;
+      if (n0 + bn < shape.n && gk_b < k_end) {
+        if constexpr (kColumns)
+          b_regs[r] = loader.b_at(column, gk_b);
+        else
+          b_regs[r] = loader.b(batch, gk_b, n0 + bn);
+      } else {
+        b_regs[r] = 0.0f;
+      }
     }
   };
   auto stash = [&]() {
