@@ -11,9 +11,10 @@
 using namespace pigment;
 namespace conv = pigment::cuda::conv;
 
-// The loaders whose n is decomposed once per column on the GPU are driven the same way here.
+// The loaders whose n (or k) is decomposed once per column (or row) on the GPU are driven the
+// same way here.
 static_assert(cuda::gemm::HasColumns<conv::FpropLoader> && cuda::gemm::HasColumns<conv::DgradLoader> &&
-              cuda::gemm::HasColumns<conv::PhasedDgradLoader> && !cuda::gemm::HasColumns<conv::WgradLoader>);
+              cuda::gemm::HasColumns<conv::PhasedDgradLoader> && cuda::gemm::HasRows<conv::WgradLoader>);
 
 namespace {
 const Device host = Device::cpu();
@@ -27,7 +28,8 @@ void host_gemm(const conv::GemmDims& d, const Loader& loader, const Epilogue& ep
       for (std::int64_t n = 0; n < d.n; ++n) {
         double acc = 0;
         for (std::int64_t k = 0; k < d.k; ++k)
-          acc += static_cast<double>(loader.a(b, m, k)) * static_cast<double>(cuda::gemm::load_b(loader, b, k, n));
+          acc += static_cast<double>(cuda::gemm::load_a(loader, b, m, k)) *
+                 static_cast<double>(cuda::gemm::load_b(loader, b, k, n));
         epilogue.store(b, m, n, static_cast<float>(acc));
       }
 }

@@ -209,15 +209,22 @@ struct WgradLoader {
   const float* x;
   const float* dy;
   ConvGeometry g;
-  PIGMENT_HOST_DEVICE float a(int, std::int64_t m, std::int64_t k) const {
+  // Row k = (image, output pixel): where dy's row starts and the image's kernel window.
+  struct Row {
+    std::int64_t dy_offset;  // dy[img, 0, p]
+    Window window;
+  };
+  PIGMENT_HOST_DEVICE Row row(int, std::int64_t k) const {
     const std::int64_t img = k / g.output_plane(), p = k % g.output_plane();
-    return dy[(img * g.k + m) * g.output_plane() + p];
+    return Row{img * g.k * g.output_plane() + p,
+               Window{img * g.c * g.image_plane(), (p / g.ow) * g.stride - g.pad, (p % g.ow) * g.stride - g.pad}};
   }
-  PIGMENT_HOST_DEVICE float b(int, std::int64_t k, std::int64_t n) const {
-    const std::int64_t img = k / g.output_plane(), p = k % g.output_plane();
+  // A(m, k) = dy[img, m, p]
+  PIGMENT_HOST_DEVICE float a_row(const Row& r, std::int64_t m) const { return dy[r.dy_offset + m * g.output_plane()]; }
+  // B(k, (c, i, j)) = x[img, c, oy·s − P + i, ox·s − P + j]
+  PIGMENT_HOST_DEVICE float b_row(const Row& r, std::int64_t n) const {
     const Tap t = tap_of(n, g.kh, g.kw);
-    return image_pixel(x + img * g.c * g.image_plane(), g, t.c, (p / g.ow) * g.stride - g.pad + t.i,
-                       (p % g.ow) * g.stride - g.pad + t.j);
+    return image_pixel(x + r.window.image_offset, g, t.c, r.window.top + t.i, r.window.left + t.j);
   }
 };
 

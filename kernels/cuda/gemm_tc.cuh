@@ -16,7 +16,8 @@
 //            consecutive threads load consecutive addresses.
 // Epilogue:  void store(int batch, std::int64_t m, std::int64_t n, float value) const;
 // Batched problems (bmm) run `batches` GEMMs in one launch: blockIdx.z = batch·splits + split.
-// A loader with columns (gemm_contract.h) has its n decomposed once per thread and block.
+// A loader with columns (gemm_contract.h) has its n decomposed once per thread and block; one with
+// rows, its k once per thread and K tile.
 #include <cstdint>
 
 #include "kernels/cuda/common.cuh"
@@ -77,21 +78,40 @@ __global__ void __launch_bounds__(kThreads) gemm_kernel(Shape shape, Loader load
     if constexpr (kColumns) return loader.column(batch, n0 + tid % kBN);
     else return 0;
   }();
+  // With rows, k walks memory for A and not for B: e % kBK = tid % kBK for every r, so a thread's
+  // A and B elements of a K tile share one k, decomposed once per tile.
+  constexpr bool kRows = HasRows<Loader>;
+  static_assert(!kRows || (Loader::a_k_fastest && !Loader::b_n_fastest), "rows are for k-fastest A, k-fastest B");
+  static_assert(!(kRows && kColumns), "a loader offers rows or columns, not both");
+  static_assert(kThreads % kBK == 0, "a thread's elements must share their k");
   auto fetch = [&](std::int64_t k0) {
+    if constexpr (kRows) {
+      const std::int64_t k = k0 + tid % kBK;
+      const bool k_in = k < k_end;
+      const auto row = loader.row(batch, k_in ? k : k_begin);
 #pragma unroll
-    for (int r = 0; r < 8; ++r) {
-      const int e = tid + kThreads * r;
-      const int am = Loader::a_k_fastest ? e / kBK : e % kBM, ak = Loader::a_k_fastest ? e % kBK : e / kBM;
-      const int bk = Loader::b_n_fastest ? e / kBN : e % kBK, bn = Loader::b_n_fastest ? e % kBN : e / kBK;
-      const std::int64_t gk_a = k0 + ak, gk_b = k0 + bk;
-      a_regs[r] = (m0 + am < shape.m && gk_a < k_end) ? loader.a(batch, m0 + am, gk_a) : 0.0f;
-      if (n0 + bn < shape.n && gk_b < k_end) {
-        if constexpr (kColumns)
-          b_regs[r] = loader.b_at(column, gk_b);
-        else
-          b_regs[r] = loader.b(batch, gk_b, n0 + bn);
-      } else {
-        b_regs[r] = 0.0f;
+      for (int r = 0; r < 8; ++r) {
+        const int e = tid + kThreads * r;
+        const std::int64_t m = m0 + e / kBK, n = n0 + e / kBK;
+        a_regs[r] = (m < shape.m && k_in) ? loader.a_row(row, m) : 0.0f;
+        b_regs[r] = (n < shape.n && k_in) ? loader.b_row(row, n) : 0.0f;
+      }
+    } else {
+#pragma unroll
+      for (int r = 0; r < 8; ++r) {
+        const int e = tid + kThreads * r;
+        const int am = Loader::a_k_fastest ? e / kBK : e % kBM, ak = Loader::a_k_fastest ? e % kBK : e / kBM;
+        const int bk = Loader::b_n_fastest ? e / kBN : e % kBK, bn = Loader::b_n_fastest ? e % kBN : e / kBK;
+        const std::int64_t gk_a = k0 + ak, gk_b = k0 + bk;
+        a_regs[r] = (m0 + am < shape.m && gk_a < k_end) ? loader.a(batch, m0 + am, gk_a) : 0.0f;
+        if (n0 + bn < shape.n && gk_b < k_end) {
+          if constexpr (kColumns)
+            b_regs[r] = loader.b_at(column, gk_b);
+          else
+            b_regs[r] = loader.b(batch, gk_b, n0 + bn);
+        } else {
+          b_regs[r] = 0.0f;
+        }
       }
     }
   };
