@@ -146,7 +146,8 @@ std::optional<TrainOptions> parse_train_options(int argc, const char* const* arg
   r.option("seed", o.seed, "random seed (weights, data order, augmentation, dropout, pools)");
   r.option("device", o.device, "cpu, cuda, cuda:N or auto (CUDA when a GPU is present)");
   r.option("conv_impl", o.conv_impl, "CUDA convolutions: custom (Pigment's tensor-core kernels), cudnn, gemm "
-                                     "(im2col + cuBLAS) or auto (the fastest, measured once per shape)")
+                                     "(im2col + cuBLAS) or auto (the fastest, measured once per shape); cudnn "
+                                     "and gemm also run attention as bmm-softmax-bmm on the libraries")
       ->check(CLI::IsMember({"auto", "custom", "cudnn", "gemm"}));
   r.option("lambda_gp", o.lambda_gp, "wgangp: weight of the gradient penalty");
   r.option("attention_at", o.attention_at, "sa_unet: self-attention after the decoder blocks at input/d for each d")
