@@ -15,7 +15,9 @@
 
 namespace pigment {
 
-enum class DeviceType : std::uint8_t { cpu, cuda };
+// cuda: the CUDA backend on a GPU; simt: the same backend — the CUDA kernels' own source — run on
+// the CPU by the SIMT harness (builds configured with -DPIGMENT_CUDA=SIMT; engine/simt/simt.h).
+enum class DeviceType : std::uint8_t { cpu, cuda, simt };
 
 // Counters every allocator keeps; tests use them to prove that steady-state training allocates
 // nothing new from the system.
@@ -36,7 +38,7 @@ class Context {
 
   virtual DeviceType type() const = 0;
   virtual int index() const = 0;
-  std::string name() const;  // "cpu" or "cuda:0"
+  std::string name() const;  // "cpu", "cuda:0" or "simt"
 
   virtual void* allocate(std::size_t bytes) = 0;
   virtual void deallocate(void* ptr, std::size_t bytes) noexcept = 0;

@@ -10,7 +10,12 @@
 namespace pigment {
 
 std::string Context::name() const {
-  return type() == DeviceType::cpu ? std::string("cpu") : "cuda:" + std::to_string(index());
+  switch (type()) {
+    case DeviceType::cpu: return "cpu";
+    case DeviceType::simt: return "simt";
+    case DeviceType::cuda: break;
+  }
+  return "cuda:" + std::to_string(index());
 }
 
 // ---- CpuContext ---------------------------------------------------------------------------
@@ -81,8 +86,11 @@ Device Device::cpu() {
   return Device(std::move(ctx));
 }
 
+Device Device::simt() { return simt(simt_options_from_environment()); }
+
 Device Device::parse(std::string_view spec) {
   if (spec == "cpu") return cpu();
+  if (spec == "simt") return simt();
   if (spec == "auto") return cuda_device_count() > 0 ? cuda(0) : cpu();
   if (spec == "cuda") return cuda(0);
   if (spec.starts_with("cuda:")) {
@@ -90,10 +98,10 @@ Device Device::parse(std::string_view spec) {
     char* end = nullptr;
     const long idx = std::strtol(digits.c_str(), &end, 10);
     PIGMENT_CHECK(!digits.empty() && end && *end == '\0' && idx >= 0,
-                  "unknown device '{}': expected cpu, cuda, cuda:N or auto", spec);
+                  "unknown device '{}': expected cpu, cuda, cuda:N, simt or auto", spec);
     return cuda(static_cast<int>(idx));
   }
-  PIGMENT_FAIL("unknown device '{}': expected cpu, cuda, cuda:N or auto", spec);
+  PIGMENT_FAIL("unknown device '{}': expected cpu, cuda, cuda:N, simt or auto", spec);
 }
 
 #if PIGMENT_WITH_CUDA
@@ -126,8 +134,21 @@ void check_conv_implementation_name(std::string_view name) {
 }
 }  // namespace
 
+#if !PIGMENT_SIMT
+const SimtOptions& simt_options(const Device& device) {
+  PIGMENT_FAIL("simt_options: {} is not a SIMT device, and this build has none", device.str());
+}
+
+Device Device::simt(const SimtOptions&) {
+  PIGMENT_FAIL(
+      "the SIMT device (the CUDA kernels run on the CPU) is part of builds configured with -DPIGMENT_CUDA=SIMT, in a "
+      "build folder of their own: cmake -S . -B build-simt -DPIGMENT_CUDA=SIMT && cmake --build build-simt");
+}
+#endif
+
 #if !PIGMENT_WITH_CUDA
 void set_conv_implementation(const Device&, std::string_view name) { check_conv_implementation_name(name); }
+std::string conv_implementation(const Device&) { return ""; }
 
 Device Device::cuda(int) {
   PIGMENT_FAIL(

@@ -7,11 +7,15 @@
 #include <string_view>
 
 #include "engine/context.h"
+#include "engine/simt/options.h"
 
 namespace pigment {
 
-// True when this build contains the CUDA backend (PIGMENT_CUDA found nvcc).
+// True when this build contains the CUDA backend: compiled by nvcc for GPUs (PIGMENT_CUDA=ON or
+// AUTO with nvcc found), or compiled as C++ for the SIMT harness (PIGMENT_CUDA=SIMT).
 inline constexpr bool kCudaBuilt = PIGMENT_WITH_CUDA;
+// True in SIMT builds: the CUDA backend runs on the CPU as the device "simt", and no GPU is used.
+inline constexpr bool kSimtBuild = PIGMENT_SIMT;
 
 class Device {
  public:
@@ -20,7 +24,12 @@ class Device {
   // A fresh CUDA context on GPU `index` (its own stream, handles and allocator). Throws with the
   // reason when the build has no CUDA backend or no such GPU exists.
   static Device cuda(int index = 0);
-  // "cpu", "cuda", "cuda:N" or "auto" (CUDA when a GPU is present, else CPU).
+  // A fresh SIMT device: the CUDA backend's kernels run on the CPU by the SIMT harness (builds
+  // configured with -DPIGMENT_CUDA=SIMT only; elsewhere it throws saying how to get one). Its
+  // options come from the environment (engine/simt/options.h) unless given.
+  static Device simt();
+  static Device simt(const SimtOptions& options);
+  // "cpu", "cuda", "cuda:N", "simt" or "auto" (CUDA when a GPU is present, else CPU).
   static Device parse(std::string_view spec);
 
   explicit Device(std::shared_ptr<Context> ctx);
@@ -28,7 +37,9 @@ class Device {
   DeviceType type() const { return ctx_->type(); }
   int index() const { return ctx_->index(); }
   bool is_cpu() const { return type() == DeviceType::cpu; }
-  bool is_cuda() const { return type() == DeviceType::cuda; }
+  // The CUDA backend: its kernels on a GPU, or on the CPU by the SIMT harness.
+  bool is_cuda() const { return type() == DeviceType::cuda || type() == DeviceType::simt; }
+  bool is_simt() const { return type() == DeviceType::simt; }
   Context& context() const { return *ctx_; }
   const std::shared_ptr<Context>& context_ptr() const { return ctx_; }
   std::string str() const { return ctx_->name(); }
@@ -40,7 +51,7 @@ class Device {
   std::shared_ptr<Context> ctx_;
 };
 
-// Number of usable CUDA devices; 0 in a CPU-only build or when no driver or GPU is present.
+// Number of usable GPUs; 0 in a CPU-only or SIMT build, or when no driver or GPU is present.
 int cuda_device_count();
 
 // Debugging aids of a device's allocator. poison: every new allocation starts as NaN bytes, so an
@@ -55,9 +66,14 @@ void set_allocator_checks(const Device& device, AllocatorChecks checks);
 // Throws, naming the allocation, if any live allocation's guard bytes were overwritten.
 void verify_allocator_guards(const Device& device);
 
+// The options a SIMT device runs its kernels with (throws for any other device).
+const SimtOptions& simt_options(const Device& device);
+
 // Which implementation CUDA convolutions use on `device`: "custom" (Pigment's implicit-GEMM
 // tensor-core kernels), "cudnn", "gemm" (im2col + cuBLAS) or "auto" (the fastest, measured once
 // per shape and pass). The CPU backend has one implementation and ignores the choice.
 void set_conv_implementation(const Device& device, std::string_view name);
+// The implementation selected on `device` ("custom", "cudnn", "gemm" or "auto"); "" on the CPU.
+std::string conv_implementation(const Device& device);
 
 }  // namespace pigment

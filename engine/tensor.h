@@ -66,7 +66,7 @@ class Tensor {
   Device device() const { return Device(impl().storage->context_ptr()); }
   Context& context() const { return impl().storage->context(); }
   bool is_cpu() const { return context().type() == DeviceType::cpu; }
-  bool is_cuda() const { return context().type() == DeviceType::cuda; }
+  bool is_cuda() const { return context().type() == DeviceType::cuda || context().type() == DeviceType::simt; }
   std::size_t nbytes() const { return static_cast<std::size_t>(numel()) * dtype_size(dtype()); }
   const std::shared_ptr<Storage>& storage() const { return impl().storage; }
   std::int64_t storage_offset() const { return impl().offset; }

@@ -15,8 +15,10 @@ CudaTolerance cuda_tolerance(OpId op) {
     case OpId::conv_transpose2d:
     case OpId::matmul:
     case OpId::bmm:
-    case OpId::self_attention:
       return {5e-3, "TF32 tensor-core products (10-bit mantissa) summed over K up to thousands: ≈1e-3"};
+    case OpId::self_attention:
+      return {5e-3, "projections in error-compensated TF32 (float32-class), scores on FP32 FMA; the weight and "
+                    "input gradients' GEMMs in TF32: ≈1e-3"};
     case OpId::instance_norm:
     case OpId::batch_norm:
     case OpId::softmax:
@@ -35,6 +37,18 @@ CudaTolerance cuda_tolerance(OpId op) {
     default:
       return {1e-6, "FP32 element-wise, the same formula on both devices"};
   }
+}
+
+CudaTolerance cuda_tolerance(OpId op, const OpCase& c, const Device& device) {
+  if (c.cuda_tolerance > 0) return {c.cuda_tolerance, c.cuda_tolerance_reason};
+  const std::string impl = conv_implementation(device);
+  if (op == OpId::self_attention && (impl == "gemm" || impl == "cudnn"))
+    return {5e-2,
+            "the library composition as PyTorch runs it: TF32 1×1 convolutions for Q, K and V, whose logit errors "
+            "softmax turns into relative errors of the weights (≤ 2.7e-2 measured on the spec cases, 5.4e-3 on the "
+            "layer shapes); its parts are checked at their own tolerances, and a float64 test holds the composition "
+            "equal to the fused op"};
+  return cuda_tolerance(op);
 }
 
 std::string CrossCheckResult::describe() const {
@@ -60,7 +74,7 @@ CrossCheckResult crosscheck(const OpSpec& spec, const OpCase& c, std::uint64_t s
   result.op = std::string(op_name(spec.op));
   result.label = c.label;
   result.seed = seed;
-  result.tolerance = cuda_tolerance(spec.op).value;
+  result.tolerance = cuda_tolerance(spec.op, c, cuda).value;
   try {
     const Device cpu = Device::cpu();
     Generator gen(seed);

@@ -20,6 +20,9 @@ struct CudaTolerance {
   const char* reason;
 };
 CudaTolerance cuda_tolerance(OpId op);
+// The tolerance of a case of `op` on `device`: the case's own when it sets one, else the op's for
+// the implementation the device runs (self_attention through the libraries rounds differently).
+CudaTolerance cuda_tolerance(OpId op, const OpCase& c, const Device& device);
 
 struct TensorComparison {
   std::string what;  // "output 0", "grad of input 1"

@@ -95,13 +95,14 @@ std::vector<OpCase> layer_cases(OpId op) {
       for (auto [c, hw] : {std::pair<std::int64_t, std::int64_t>{256, 64}, {512, 32}}) {
         const std::int64_t d = c / 8, n = hw * hw;
         const double macs = static_cast<double>((2 * d + c) * c * n + d * n * n + c * n * n);
-        cases.push_back(tensor_case(
-            fmt::format("sa_unet_256 attention x[1, {}, {}, {}]", c, hw, hw),
-            {{1, c, hw, hw}, {d, c, 1, 1}, {d}, {d, c, 1, 1}, {d}, {c, c, 1, 1}, {c}, {1}},
-            [](const auto& in) {
+        const Shape x{1, c, hw, hw};
+        cases.push_back(OpCase{
+            fmt::format("sa_unet_256 attention x{}", x.str()),
+            [x, d](Generator& g, DType t, const Device& dev) { return detail::attention_inputs(x, d, g, t, dev); },
+            [](const std::vector<Tensor>& in) {
               return std::vector<Tensor>{self_attention(in[0], in[1], in[2], in[3], in[4], in[5], in[6], in[7])};
             },
-            2 * macs, 8.0 * static_cast<double>(c * n)));
+            2 * macs, 8.0 * static_cast<double>(c * n)});
       }
       break;
     default:

@@ -24,6 +24,11 @@ Tensor random_tensor(const Shape& shape, Generator& gen, DType dtype, const Devi
       v.resize(static_cast<std::size_t>(n));
       for (double& x : v) x = gen.uniform();
       break;
+    case Values::kaiming: {
+      const std::int64_t fan_in = shape.rank() >= 2 ? shape.numel() / shape[0] : 1;
+      v = gen.normal_vector(n, 0.0, std::sqrt(2.0 / static_cast<double>(fan_in)));
+      break;
+    }
   }
   Tensor t = Tensor::from_vector(shape, v, device, dtype);
   if (requires_grad) t.set_requires_grad(true);

@@ -21,6 +21,10 @@ struct OpCase {
   std::function<std::vector<Tensor>(const std::vector<Tensor>& inputs)> run;
   double flops = 0;  // per forward: 2 × multiply-adds (true MACs), for benchmarks
   double bytes = 0;  // minimum bytes a forward moves (float32), for benchmarks
+  // The CUDA-against-CPU tolerance of this case when it is not the op's (kernels/crosscheck.cpp),
+  // and why; 0 keeps the op's.
+  double cuda_tolerance = 0;
+  const char* cuda_tolerance_reason = "";
 };
 
 struct OpSpec {
@@ -42,6 +46,7 @@ enum class Values {
   away_from_zero, // |x| in [0.2, 1.5] with a random sign: inputs of ReLU-like kinks
   positive,       // U(0.5, 1.5)
   unit,           // U(0, 1)
+  kaiming,        // N(0, 2/fan_in), fan_in = shape[1]·shape[2]·…: a weight as --init_type kaiming draws it
 };
 
 Tensor random_tensor(const Shape& shape, Generator& gen, DType dtype, const Device& device,
@@ -52,6 +57,11 @@ Tensor random_tensor(const Shape& shape, Generator& gen, DType dtype, const Devi
 namespace pigment::detail {
 // The cases shared by the binary element-wise ops (add, sub, mul): scalars, 1×1, odd sizes.
 OpSpec binary_spec(OpId op, Tensor (*fn)(const Tensor&, const Tensor&));
+// The inputs of a SAGAN block on x: x ~ N(0, 1); the three 1×1 projection weights as the networks
+// draw them with the largest of their inits (kaiming: N(0, 2/C)); biases N(0, 0.1²) (zero at init,
+// small after training); γ ~ N(0, 1). Order: x, wq, bq, wk, bk, wv, bv, γ.
+std::vector<Tensor> attention_inputs(const Shape& x, std::int64_t qk_dim, Generator& gen, DType dtype,
+                                     const Device& device);
 // The cases shared by the losses; `make` builds an (input, target) pair of a shape.
 OpSpec loss_spec(OpId op, Tensor (*fn)(const Tensor&, const Tensor&),
                  std::vector<Tensor> (*make)(const Shape&, Generator&, DType, const Device&));

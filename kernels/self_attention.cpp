@@ -103,6 +103,23 @@ Tensor self_attention(const Tensor& x, const Tensor& wq, const Tensor& bq, const
   return y;
 }
 
+namespace detail {
+std::vector<Tensor> attention_inputs(const Shape& x, std::int64_t qk_dim, Generator& gen, DType dtype,
+                                     const Device& device) {
+  const std::int64_t c = x[1];
+  auto small = [&](const Shape& s) {
+    Tensor t = Tensor::from_vector(s, gen.normal_vector(s.numel(), 0.0, 0.1), device, dtype);
+    t.set_requires_grad(true);
+    return t;
+  };
+  Tensor x_in = random_tensor(x, gen, dtype, device);
+  Tensor wq = random_tensor({qk_dim, c, 1, 1}, gen, dtype, device, Values::kaiming), bq = small({qk_dim});
+  Tensor wk = random_tensor({qk_dim, c, 1, 1}, gen, dtype, device, Values::kaiming), bk = small({qk_dim});
+  Tensor wv = random_tensor({c, c, 1, 1}, gen, dtype, device, Values::kaiming), bv = small({c});
+  return {x_in, wq, bq, wk, bk, wv, bv, random_tensor({1}, gen, dtype, device)};
+}
+}  // namespace detail
+
 OpSpec make_spec_self_attention() {
   OpSpec spec{OpId::self_attention, {}};
   struct Case {
@@ -116,12 +133,7 @@ OpSpec make_spec_self_attention() {
                         static_cast<double>((2 * c.d + ch) * ch * n + c.d * n * n + ch * n * n);
     spec.cases.push_back(OpCase{
         fmt::format("x{} d{}", c.x.str(), c.d),
-        [c, ch](Generator& g, DType t, const Device& dev) {
-          return std::vector<Tensor>{random_tensor(c.x, g, t, dev),           random_tensor({c.d, ch, 1, 1}, g, t, dev),
-                                     random_tensor({c.d}, g, t, dev),         random_tensor({c.d, ch, 1, 1}, g, t, dev),
-                                     random_tensor({c.d}, g, t, dev),         random_tensor({ch, ch, 1, 1}, g, t, dev),
-                                     random_tensor({ch}, g, t, dev),          random_tensor({1}, g, t, dev)};
-        },
+        [c](Generator& g, DType t, const Device& dev) { return detail::attention_inputs(c.x, c.d, g, t, dev); },
         [](const std::vector<Tensor>& in) {
           return std::vector<Tensor>{self_attention(in[0], in[1], in[2], in[3], in[4], in[5], in[6], in[7])};
         },

@@ -35,7 +35,16 @@ endif()
 add_library(pigment_stb INTERFACE)
 target_include_directories(pigment_stb SYSTEM INTERFACE ${PIGMENT_STB_INCLUDE_DIR})
 
-if(PIGMENT_WITH_CUDA)
+if(PIGMENT_SIMT)
+  # The SIMT harness implements the handful of cuDNN calls the context makes: headers only.
+  find_path(PIGMENT_CUDNN_INCLUDE_DIR cudnn.h HINTS ${CUDAToolkit_INCLUDE_DIRS} /usr/local/include /usr/include)
+  if(NOT PIGMENT_CUDNN_INCLUDE_DIR)
+    message(FATAL_ERROR "PIGMENT_CUDA=SIMT needs cudnn.h (cuDNN 9's headers, for the API's declarations): install "
+                        "NVIDIA's 'cudnn9-cuda-13' (or 'libcudnn9-dev-cuda-13') package.")
+  endif()
+  add_library(pigment_cudnn INTERFACE)
+  target_include_directories(pigment_cudnn SYSTEM INTERFACE ${PIGMENT_CUDNN_INCLUDE_DIR})
+elseif(PIGMENT_WITH_CUDA)
   find_path(PIGMENT_CUDNN_INCLUDE_DIR cudnn.h HINTS ${CUDAToolkit_INCLUDE_DIRS} /usr/local/include /usr/include)
   find_library(PIGMENT_CUDNN_LIBRARY cudnn HINTS ${CUDAToolkit_LIBRARY_DIR} /usr/local/lib /usr/lib/x86_64-linux-gnu)
   if(NOT PIGMENT_CUDNN_INCLUDE_DIR OR NOT PIGMENT_CUDNN_LIBRARY)

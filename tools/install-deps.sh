@@ -13,6 +13,7 @@ packages=(
   libfmt-dev            # formatting
   nlohmann-json3-dev    # safetensors headers, configs, bench results
   libcli11-dev          # command-line parsing of the tools
+  libboost-context-dev  # fibers of the SIMT harness (-DPIGMENT_CUDA=SIMT: the CUDA kernels run on the CPU)
   python3 python3-numpy python3-torch   # cross-checks against PyTorch on the CPU
   python3-pil           # regenerating the bicubic-resize fixture (tests/data/fixtures)
 )

@@ -33,7 +33,3 @@ namespace pigment::detail {
     if (pigment_status_ != CUDNN_STATUS_SUCCESS) [[unlikely]]                                      \
       ::pigment::detail::cudnn_fail(#expr, pigment_status_, __func__, __FILE__, __LINE__);         \
   } while (0)
-
-// After a kernel launch: checks the launch, and in debug-sync mode waits for the kernel so that a
-// fault is blamed on the op that caused it.
-#define PIGMENT_CUDA_KERNEL_CHECK(ctx, kernel_name) (ctx).check_launch(kernel_name, __FILE__, __LINE__)

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/device.h"
+#include "engine/simt/context_hooks.h"
 #include "kernels/op.h"
 
 namespace pigment {
@@ -38,6 +39,7 @@ ConvImpl parse_conv_impl(std::string_view name) {
 
 // ---- Devices --------------------------------------------------------------------------------------------
 int cuda_device_count() {
+  if constexpr (kSimtBuild) return 0;  // the harness's runtime has its one SIMT device, no GPU
   int n = 0;
   if (cudaGetDeviceCount(&n) != cudaSuccess) {
     (void)cudaGetLastError();  // no driver or no device: clear the sticky error, report none
@@ -46,21 +48,46 @@ int cuda_device_count() {
   return n;
 }
 
-Device Device::cuda(int index) {
-  const int count = cuda_device_count();
-  PIGMENT_CHECK(count > 0,
-                "no CUDA device is available (no NVIDIA driver, or no GPU visible to this process); use the CPU "
-                "device (--device cpu)");
-  PIGMENT_CHECK(index >= 0 && index < count, "CUDA device {} does not exist: this machine has {} (cuda:0..cuda:{})",
-                index, count, count - 1);
+namespace {
+CudaOptions options_from_environment() {
   CudaOptions options;
   if (const char* env = std::getenv("PIGMENT_CUDA_SYNC")) options.sync_after_each_kernel = std::strcmp(env, "0") != 0;
   if (const char* env = std::getenv("PIGMENT_CONV_IMPL")) {
     check_conv_name_for_cuda(env);
     options.conv_impl = parse_conv_impl(env);
   }
-  return Device(std::make_shared<CudaContext>(index, options));
+  return options;
 }
+}  // namespace
+
+Device Device::cuda(int index) {
+  PIGMENT_CHECK(!kSimtBuild,
+                "this Pigment build runs the CUDA kernels on the CPU (configured with -DPIGMENT_CUDA=SIMT): use "
+                "--device simt, or build with -DPIGMENT_CUDA=ON for a GPU");
+  const int count = cuda_device_count();
+  PIGMENT_CHECK(count > 0,
+                "no CUDA device is available (no NVIDIA driver, or no GPU visible to this process); use the CPU "
+                "device (--device cpu)");
+  PIGMENT_CHECK(index >= 0 && index < count, "CUDA device {} does not exist: this machine has {} (cuda:0..cuda:{})",
+                index, count, count - 1);
+  return Device(std::make_shared<CudaContext>(index, options_from_environment()));
+}
+
+#if PIGMENT_SIMT
+Device Device::simt(const SimtOptions& simt) {
+  CudaOptions options = options_from_environment();
+  options.simt = simt;
+  PIGMENT_CHECK(options.conv_impl != ConvImpl::cudnn,
+                "PIGMENT_CONV_IMPL=cudnn: cuDNN is not available on the SIMT device (a closed library the harness cannot "
+                "run); use custom, gemm or auto");
+  return Device(std::make_shared<CudaContext>(0, options));
+}
+
+const SimtOptions& simt_options(const Device& device) {
+  PIGMENT_CHECK(device.is_simt(), "simt_options: {} is not a SIMT device", device.str());
+  return as_cuda(device.context()).simt_options();
+}
+#endif
 
 const char* conv_impl_name(ConvImpl impl) {
   switch (impl) {
@@ -74,11 +101,19 @@ const char* conv_impl_name(ConvImpl impl) {
 
 void set_conv_implementation(const Device& device, std::string_view name) {
   check_conv_name_for_cuda(name);
+  PIGMENT_CHECK(!(device.is_simt() && name == "cudnn"),
+                "convolution implementation 'cudnn': cuDNN is not available on the SIMT device (a closed library the "
+                "harness cannot run); use custom, gemm or auto (which skips cuDNN there)");
   if (device.is_cuda()) as_cuda(device.context()).set_conv_impl(parse_conv_impl(name));
 }
 
+std::string conv_implementation(const Device& device) {
+  return device.is_cuda() ? conv_impl_name(as_cuda(device.context()).conv_impl()) : "";
+}
+
 CudaContext& as_cuda(Context& ctx) {
-  PIGMENT_CHECK(ctx.type() == DeviceType::cuda, "expected a CUDA context, got {}", ctx.name());
+  PIGMENT_CHECK(ctx.type() == DeviceType::cuda || ctx.type() == DeviceType::simt, "expected a CUDA context, got {}",
+                ctx.name());
   return static_cast<CudaContext&>(ctx);
 }
 
@@ -100,6 +135,7 @@ CudaContext::CudaContext(int device_index, CudaOptions options) : device_index_(
   PIGMENT_CUDA_CHECK(cudaSetDevice(device_index_));
   PIGMENT_CUDA_CHECK(cudaGetDeviceProperties(&properties_, device_index_));
   PIGMENT_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
+  simt::configure_device(stream_, properties_, options_.simt);
   PIGMENT_CUBLAS_CHECK(cublasCreate(&cublas_));
   PIGMENT_CUBLAS_CHECK(cublasSetStream(cublas_, stream_));
   // FP32 GEMMs on TF32 tensor cores, as PyTorch's convolutions do by default.
@@ -160,8 +196,9 @@ void* CudaContext::allocate(std::size_t requested) {
   stats_.bytes_in_use += static_cast<std::int64_t>(block_bytes);
   if (stats_.bytes_in_use > stats_.peak_bytes_in_use) stats_.peak_bytes_in_use = stats_.bytes_in_use;
   live_[ptr] = LiveBlock{block_bytes, requested};
+  simt::on_block_handed_out(ptr, simt::kRedzoneGuards ? requested : requested + guard_bytes_, block_bytes);
   if (poison_ && requested) PIGMENT_CUDA_CHECK(cudaMemsetAsync(ptr, 0xFF, requested, stream_));
-  if (guard_bytes_)
+  if (guard_bytes_ && !simt::kRedzoneGuards)
     PIGMENT_CUDA_CHECK(cudaMemsetAsync(static_cast<char*>(ptr) + requested, kGuardPattern, guard_bytes_, stream_));
   return ptr;
 }
@@ -172,6 +209,7 @@ void CudaContext::deallocate(void* ptr, std::size_t requested) noexcept {
   // Every pointer handed out is in live_; the fallback only keeps a foreign pointer from corrupting the cache.
   const std::size_t block_bytes = it != live_.end() ? it->second.block_bytes : round_allocation(requested + guard_bytes_);
   if (it != live_.end()) live_.erase(it);
+  simt::on_block_cached(ptr, block_bytes);
   free_blocks_.emplace(block_bytes, ptr);
   stats_.bytes_in_use -= static_cast<std::int64_t>(block_bytes);
 }
@@ -203,7 +241,7 @@ void CudaContext::verify_guards() {
     std::lock_guard lock(mutex_);
     live = live_;
   }
-  if (guard_bytes_ == 0) return;
+  if (guard_bytes_ == 0 || simt::kRedzoneGuards) return;  // redzones: AddressSanitizer reported any overrun
   std::vector<unsigned char> host(guard_bytes_);
   for (const auto& [ptr, block] : live) {
     const std::size_t requested = block.requested;

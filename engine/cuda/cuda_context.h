@@ -1,6 +1,7 @@
 #pragma once
 // The CUDA backend's context: one stream on one GPU, its cuBLAS and cuDNN handles, a growable
-// workspace and a caching allocator. Everything a CUDA kernel needs comes from here; nothing is
+// workspace and a caching allocator. In a SIMT build the same class runs on the harness's host
+// implementation of the CUDA runtime (engine/simt/): its type is then DeviceType::simt. Everything a CUDA kernel needs comes from here; nothing is
 // global. All work of a context runs on its one stream, so memory returned to the cache can be
 // handed out again at once: later users are ordered after earlier ones on the same stream.
 #include <cstddef>
@@ -11,6 +12,7 @@
 
 #include "engine/context.h"
 #include "engine/cuda/cuda_check.h"
+#include "engine/simt/options.h"
 
 namespace pigment {
 
@@ -23,6 +25,7 @@ struct CudaOptions {
   // environment): slow, but a fault is reported at the op that caused it.
   bool sync_after_each_kernel = false;
   ConvImpl conv_impl = ConvImpl::auto_select;  // also PIGMENT_CONV_IMPL=custom|cudnn|gemm|auto
+  SimtOptions simt;  // how the SIMT harness runs the kernels (SIMT builds; a GPU ignores them)
 };
 
 class CudaContext final : public Context {
@@ -30,7 +33,7 @@ class CudaContext final : public Context {
   CudaContext(int device_index, CudaOptions options);
   ~CudaContext() override;
 
-  DeviceType type() const override { return DeviceType::cuda; }
+  DeviceType type() const override { return PIGMENT_SIMT ? DeviceType::simt : DeviceType::cuda; }
   int index() const override { return device_index_; }
 
   void* allocate(std::size_t bytes) override;
@@ -59,6 +62,7 @@ class CudaContext final : public Context {
   bool sync_after_each_kernel() const { return options_.sync_after_each_kernel; }
   void check_launch(const char* kernel_name, const char* file, int line);
 
+  const SimtOptions& simt_options() const { return options_.simt; }
   ConvImpl conv_impl() const { return options_.conv_impl; }
   void set_conv_impl(ConvImpl impl) {
     options_.conv_impl = impl;

@@ -1,39 +1,15 @@
 #pragma once
-// What every CUDA kernel file shares: launch geometry, grid-stride loops, the launch check, and
-// warp/block reductions. Reductions combine values in a fixed order for a fixed launch shape, so
-// every result is deterministic run to run.
+// What every CUDA kernel file shares beside the launch (engine/cuda/launch.cuh): element-wise
+// maps, warp and block reductions, strided walks. Reductions combine values in a fixed order for a
+// fixed launch shape, so every result is deterministic run to run.
 #include <cstddef>
 #include <cstdint>
 
 #include "engine/cuda/cuda_context.h"
+#include "engine/cuda/launch.cuh"
 #include "kernels/cuda/device_buffer.cuh"
 
 namespace pigment::cuda {
-
-inline constexpr int kThreads = 256;  // threads per block of the element-wise and reduction kernels
-
-// Blocks for `n` items at `per_block` per block, capped at a few waves of the GPU: grid-stride
-// loops cover the rest, and a launch never asks for more blocks than there is work.
-inline unsigned grid_for(const CudaContext& ctx, std::int64_t n, int per_block = kThreads) {
-  const std::int64_t blocks = (n + per_block - 1) / per_block;
-  const std::int64_t cap = static_cast<std::int64_t>(ctx.sm_count()) * 16;
-  return static_cast<unsigned>(blocks < 1 ? 1 : (blocks < cap ? blocks : cap));
-}
-
-// for (i = global thread index; i < n; i += total threads)
-#define PIGMENT_GRID_STRIDE_LOOP(i, n)                                                                 \
-  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < (n); \
-       i += static_cast<std::int64_t>(gridDim.x) * blockDim.x)
-
-// Launches kernel<<<grid, block, shared_bytes, ctx's stream>>>(args…) and checks it (and, with
-// PIGMENT_CUDA_SYNC=1, waits for it so that a fault is blamed on `name`).
-template <class Kernel, class... Args>
-void launch(CudaContext& ctx, const char* name, dim3 grid, dim3 block, std::size_t shared_bytes, Kernel kernel,
-            Args... args) {
-  if (grid.x == 0 || grid.y == 0 || grid.z == 0) return;
-  kernel<<<grid, block, shared_bytes, ctx.stream()>>>(args...);
-  ctx.check_launch(name, __FILE__, __LINE__);
-}
 
 // Runs f(i) for i in [0, n) over the whole GPU.
 template <class F> __global__ void for_each_kernel(std::int64_t n, F f) {

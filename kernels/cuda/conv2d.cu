@@ -54,6 +54,7 @@ void run_selected(CudaContext& ctx, const char* pass, const ConvGeometry& g, con
   ConvImpl best = ConvImpl::custom;
   float best_ms = std::numeric_limits<float>::infinity();
   for (ConvImpl impl : {ConvImpl::custom, ConvImpl::cudnn, ConvImpl::gemm}) {
+    if (impl == ConvImpl::cudnn && !kCudnnAvailable) continue;
     float ms;
     try {
       ms = time_ms(ctx, run, impl);

@@ -8,6 +8,10 @@
 
 namespace pigment::cuda {
 
+// cuDNN is a closed library: the SIMT device cannot run it, so SIMT builds have no cuDNN path
+// (conv_cudnn_simt.cpp refuses it by name) and auto selection does not time one.
+inline constexpr bool kCudnnAvailable = !PIGMENT_SIMT;
+
 void conv_fprop_custom(CudaContext& ctx, const ConvGeometry& g, const float* x, const float* w, const float* bias,
                        float* y);
 void conv_dgrad_custom(CudaContext& ctx, const ConvGeometry& g, const float* dy, const float* w, const float* bias,

@@ -25,6 +25,13 @@
 
 namespace pigment::cuda::gemm {
 
+// How the products are formed on the TF32 tensor cores.
+enum class Precision : std::uint8_t {
+  tf32,    // each operand rounded to TF32 (10-bit mantissa): ≈5e-4 relative per product
+  tf32x3,  // error-compensated: each operand split as v = hi + lo, both TF32, and
+           // a·b ≈ a_hi·b_hi + a_hi·b_lo + a_lo·b_hi on three MMAs — float32-class accuracy (≈1e-6)
+};
+
 inline constexpr int kBM = 64, kBN = 64, kBK = 16, kThreads = 128;
 inline constexpr int kPad = 8;  // shared-memory row padding: fragment reads hit 32 distinct banks
 
@@ -33,29 +40,45 @@ struct Shape {
 };
 
 __device__ __forceinline__ std::uint32_t to_tf32(float x) {
+#if PIGMENT_SIMT
+  return ::pigment::simt::cvt_rna_tf32(x);  // its host twin (engine/simt/tensor_core.cpp)
+#else
   std::uint32_t r;
   asm("cvt.rna.tf32.f32 %0, %1;\n" : "=r"(r) : "f"(x));
   return r;
+#endif
 }
 
 // D = A·B + D for one 16×8×8 tile; fragment layout of the PTX ISA (m16n8k8, .tf32):
 //   a0 (g, t), a1 (g+8, t), a2 (g, t+4), a3 (g+8, t+4); b0 (t, g), b1 (t+4, g);
 //   c0 (g, 2t), c1 (g, 2t+1), c2 (g+8, 2t), c3 (g+8, 2t+1), with g = lane/4, t = lane%4.
 __device__ __forceinline__ void mma_tf32(float (&c)[4], const std::uint32_t (&a)[4], const std::uint32_t (&b)[2]) {
+#if PIGMENT_SIMT
+  ::pigment::simt::mma_m16n8k8_tf32(c, a, b);  // a warp collective with the same layouts (engine/simt/tensor_core.cpp)
+#else
   asm volatile(
       "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
       : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
       : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+#endif
+}
+
+// A float kept in shared memory as its bits (tf32x3), split into TF32 hi and lo parts.
+__device__ __forceinline__ void split_tf32(std::uint32_t& hi, std::uint32_t& lo) {
+  const float v = __uint_as_float(hi);
+  hi = to_tf32(v);
+  lo = to_tf32(v - __uint_as_float(hi));  // v − hi is exact in float32
 }
 
 // The main kernel. grid: (ceil(N/64), ceil(M/64), splits·batches); K split s of `splits` covers
 // [s·k_per_split, (s+1)·k_per_split). With splits > 1 the partial tile goes to
 // partials[(z·M + m)·N + n] instead of the epilogue.
-template <class Loader, class Epilogue>
+template <class Loader, class Epilogue, Precision kPrecision>
 __global__ void __launch_bounds__(kThreads) gemm_kernel(Shape shape, Loader loader, Epilogue epilogue, int splits,
                                                         std::int64_t k_per_split, float* partials) {
-  __shared__ std::uint32_t As[kBK][kBM + kPad];  // As[k][m]
+  __shared__ std::uint32_t As[kBK][kBM + kPad];  // As[k][m]: TF32, or the float's bits (tf32x3)
   __shared__ std::uint32_t Bs[kBK][kBN + kPad];  // Bs[k][n]
+  constexpr bool kSplit = kPrecision == Precision::tf32x3;
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
   const int warp_m = (warp >> 1) * 32, warp_n = (warp & 1) * 32;
   const int g = lane >> 2, t = lane & 3;
@@ -74,7 +97,7 @@ __global__ void __launch_bounds__(kThreads) gemm_kernel(Shape shape, Loader load
   constexpr bool kColumns = HasColumns<Loader>;
   static_assert(!kColumns || Loader::b_n_fastest, "columns are for loaders whose n walks memory");
   static_assert(kThreads % kBN == 0, "a thread's B elements must share their column");
-  const auto column = [&] {
+  [[maybe_unused]] const auto column = [&] {
     if constexpr (kColumns) return loader.column(batch, n0 + tid % kBN);
     else return 0;
   }();
@@ -121,8 +144,8 @@ __global__ void __launch_bounds__(kThreads) gemm_kernel(Shape shape, Loader load
       const int e = tid + kThreads * r;
       const int am = Loader::a_k_fastest ? e / kBK : e % kBM, ak = Loader::a_k_fastest ? e % kBK : e / kBM;
       const int bk = Loader::b_n_fastest ? e / kBN : e % kBK, bn = Loader::b_n_fastest ? e % kBN : e / kBK;
-      As[ak][am] = to_tf32(a_regs[r]);
-      Bs[bk][bn] = to_tf32(b_regs[r]);
+      As[ak][am] = kSplit ? __float_as_uint(a_regs[r]) : to_tf32(a_regs[r]);
+      Bs[bk][bn] = kSplit ? __float_as_uint(b_regs[r]) : to_tf32(b_regs[r]);
     }
   };
 
@@ -149,6 +172,25 @@ __global__ void __launch_bounds__(kThreads) gemm_kernel(Shape shape, Loader load
         const int col = warp_n + 8 * j + g;
         b[j][0] = Bs[kk + t][col];
         b[j][1] = Bs[kk + t + 4][col];
+      }
+      if constexpr (kSplit) {
+        std::uint32_t a_lo[2][4], b_lo[4][2];
+#pragma unroll
+        for (int i = 0; i < 2; ++i)
+#pragma unroll
+          for (int q = 0; q < 4; ++q) split_tf32(a[i][q], a_lo[i][q]);
+#pragma unroll
+        for (int j = 0; j < 4; ++j)
+#pragma unroll
+          for (int q = 0; q < 2; ++q) split_tf32(b[j][q], b_lo[j][q]);
+        // The small cross terms first, then the large one.
+#pragma unroll
+        for (int i = 0; i < 2; ++i)
+#pragma unroll
+          for (int j = 0; j < 4; ++j) {
+            mma_tf32(acc[i][j], a_lo[i], b[j]);
+            mma_tf32(acc[i][j], a[i], b_lo[j]);
+          }
       }
 #pragma unroll
       for (int i = 0; i < 2; ++i)
@@ -200,7 +242,7 @@ inline int choose_splits(const CudaContext& ctx, const Shape& shape, int batches
 
 // Runs the GEMM `batches` times (loader and epilogue receive the batch index), splitting K when
 // the grid would be too small to fill the GPU.
-template <class Loader, class Epilogue>
+template <Precision kPrecision = Precision::tf32, class Loader, class Epilogue>
 void run(CudaContext& ctx, const char* name, Shape shape, int batches, const Loader& loader, const Epilogue& epilogue) {
   if (shape.m <= 0 || shape.n <= 0 || batches <= 0) return;
   const int splits = shape.k > 0 ? choose_splits(ctx, shape, batches) : 1;
@@ -212,7 +254,7 @@ void run(CudaContext& ctx, const char* name, Shape shape, int batches, const Loa
   if (splits > 1)
     partials = static_cast<float*>(
         ctx.workspace(static_cast<std::size_t>(splits) * batches * shape.m * shape.n * sizeof(float)));
-  launch(ctx, name, grid, kThreads, 0, gemm_kernel<Loader, Epilogue>, shape, loader, epilogue, splits,
+  launch(ctx, name, grid, kThreads, 0, gemm_kernel<Loader, Epilogue, kPrecision>, shape, loader, epilogue, splits,
          k_per_split > 0 ? k_per_split : std::int64_t{kBK}, partials);
   if (splits > 1)
     launch(ctx, name, grid_for(ctx, shape.m * shape.n * batches), cuda::kThreads, 0, split_k_reduce_kernel<Epilogue>,

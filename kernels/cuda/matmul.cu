@@ -1,5 +1,9 @@
 // matmul and bmm on CUDA: the tensor-core GEMM engine with plain strided loaders, or cuBLAS when
-// the context's convolution implementation is a library one (the same switch picks the path).
+// the context's convolution implementation is a library one (the same switch picks the path). The
+// cuBLAS path multiplies in full FP32, as PyTorch's matmuls do by default
+// (torch.backends.cuda.matmul.allow_tf32 = False), while its convolutions use TF32 (cudnn.allow_tf32
+// = True): the library composition of attention then rounds like PyTorch's, and its exact zeros —
+// the key bias's gradient, Σ_k dS_qk = 0 under softmax — survive the bmm of dS.
 #include "kernels/cuda/common.cuh"
 #include "kernels/cuda/gemm_tc.cuh"
 #include "kernels/matmul.h"
@@ -41,6 +45,11 @@ void matmul(CudaContext& ctx, int batches, bool ta, bool tb, std::int64_t m, std
   if (!empty && (ctx.conv_impl() == ConvImpl::cudnn || ctx.conv_impl() == ConvImpl::gemm)) {
     // Row-major C = op(A)·op(B) as column-major Cᵀ = op(B)ᵀ·op(A)ᵀ, strided over the batch.
     const float one = 1.0f, zero = 0.0f;
+    struct Fp32Math {  // the context's TF32 mode is restored however the call ends
+      cublasHandle_t handle;
+      explicit Fp32Math(cublasHandle_t h) : handle(h) { PIGMENT_CUBLAS_CHECK(cublasSetMathMode(h, CUBLAS_DEFAULT_MATH)); }
+      ~Fp32Math() { cublasSetMathMode(handle, CUBLAS_TF32_TENSOR_OP_MATH); }
+    } fp32(ctx.cublas());
     PIGMENT_CUBLAS_CHECK(cublasSgemmStridedBatched(
         ctx.cublas(), tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N, static_cast<int>(n),
         static_cast<int>(m), static_cast<int>(k), &one, b, static_cast<int>(tb ? k : n), k * n, a,

@@ -44,10 +44,11 @@ struct ProjectEpilogue {
   }
 };
 
+template <gemm::Precision kPrecision>
 void project(CudaContext& ctx, const AttentionShape& s, std::int64_t rows, const float* w, const float* bias,
              const float* x, float* p) {
-  gemm::run(ctx, "attention_projection", gemm::Shape{rows, s.tokens, s.channels}, static_cast<int>(s.batch),
-            ProjectLoader{w, x, s.channels, s.tokens}, ProjectEpilogue{p, bias, rows, s.tokens});
+  gemm::run<kPrecision>(ctx, "attention_projection", gemm::Shape{rows, s.tokens, s.channels}, static_cast<int>(s.batch),
+                        ProjectLoader{w, x, s.channels, s.tokens}, ProjectEpilogue{p, bias, rows, s.tokens});
 }
 
 // dW (rows × C) = Σ_b dP[b]·X[b]ᵀ: K runs over (image, token).
@@ -323,7 +324,7 @@ __global__ void __launch_bounds__(kBlock) qk_grad_kernel(AttentionShape s, const
                                                          const float* v, const float* m, const float* l,
                                                          const float* d_o, const float* dvec, float* out) {
   __shared__ Tiles t;
-  extern __shared__ float acc[];  // [qk_dim][kTile]
+  PIGMENT_EXTERN_SHARED(float, acc);  // [qk_dim][kTile]
   const std::int64_t b = blockIdx.y, n = s.tokens, d = s.qk_dim, own0 = static_cast<std::int64_t>(blockIdx.x) * kTile;
   const float* qb = q + b * d * n;
   const float* kbm = k + b * d * n;
@@ -373,9 +374,15 @@ struct Intermediates {
 
 void forward_intermediates(CudaContext& ctx, const AttentionShape& s, const float* x, const AttentionParams<float>& p,
                            Intermediates& im) {
-  project(ctx, s, s.qk_dim, p.wq, p.bq, x, im.q.get());
-  project(ctx, s, s.qk_dim, p.wk, p.bk, x, im.k.get());
-  project(ctx, s, s.channels, p.wv, p.bv, x, im.v.get());
+  // The projections in error-compensated TF32 (float32-class accuracy), not plain TF32: softmax
+  // turns an absolute error δ of a logit into a relative error δ of its weight, and logits reach tens
+  // (|S| ~ 2√d at the kaiming init), so TF32's 5e-4 relative error on Q and K is ~1% on the
+  // weights; and V's reaches dγ and the query bias's gradient through sums that cancel to a few % of
+  // their terms. The three MMAs cost little: the projections are (C + C/4)·C·N multiply-adds on
+  // tensor cores, the attention core (C + C/8)·N² on FP32 FMA units, ≥ 10× more time at N ≥ 1024.
+  project<gemm::Precision::tf32x3>(ctx, s, s.qk_dim, p.wq, p.bq, x, im.q.get());
+  project<gemm::Precision::tf32x3>(ctx, s, s.qk_dim, p.wk, p.bk, x, im.k.get());
+  project<gemm::Precision::tf32x3>(ctx, s, s.channels, p.wv, p.bv, x, im.v.get());
   const unsigned query_tiles = static_cast<unsigned>((s.tokens + kTile - 1) / kTile);
   launch(ctx, "attention_row_stats", dim3(query_tiles, static_cast<unsigned>(s.batch)), kBlock, 0, row_stats_kernel, s,
          static_cast<const float*>(im.q.get()), static_cast<const float*>(im.k.get()), im.m.get(), im.l.get());
@@ -409,7 +416,7 @@ void self_attention_backward(CudaContext& ctx, const AttentionShape& s, const fl
            static_cast<const float*>(partials.get()), g.dgamma);
   }
   const bool projections = g.dx || g.dwq || g.dbq || g.dwk || g.dbk || g.dwv || g.dbv;
-  if (g.dx) PIGMENT_CUDA_CHECK(cudaMemcpyAsync(g.dx, dy, elements * sizeof(float), cudaMemcpyDeviceToDevice, ctx.stream()));
+  if (g.dx) ctx.copy_within(g.dx, dy, static_cast<std::size_t>(elements) * sizeof(float));
   if (!projections) return;
 
   DeviceBuffer d_o(ctx, elements), dvec(ctx, s.batch * s.tokens), dq(ctx, s.batch * s.qk_dim * s.tokens),

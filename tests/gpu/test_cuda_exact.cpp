@@ -3,6 +3,8 @@
 // difference is an indexing bug, not rounding. (cuDNN is left out: it may choose Winograd or FFT algorithms, which are not exact.)
 #include <catch2/catch.hpp>
 
+#include "tests/gpu/gpu_device.h"
+
 #include "kernels/all_ops.h"
 
 using namespace pigment;
@@ -16,7 +18,7 @@ Tensor small_ints(const Shape& s, Generator& gen, const Device& d) {
 }  // namespace
 
 TEST_CASE("conv, transposed conv, weight gradient and matmul are bit-exact on small integers", "[gpu][exact]") {
-  const Device cpu = Device::cpu(), gpu = Device::cuda(0);
+  const Device cpu = Device::cpu(), gpu = test_gpu();
   set_allocator_checks(gpu, {true, 256});
   for (const char* impl : {"custom", "gemm"}) {
     set_conv_implementation(gpu, impl);
@@ -47,7 +49,7 @@ TEST_CASE("conv, transposed conv, weight gradient and matmul are bit-exact on sm
 }
 
 TEST_CASE("dropout draws the same mask on both devices", "[gpu][exact]") {
-  const Device cpu = Device::cpu(), gpu = Device::cuda(0);
+  const Device cpu = Device::cpu(), gpu = test_gpu();
   const Tensor x = Tensor::full({3, 5, 31, 33}, 1.0, DType::f32, cpu);
   for (double p : {0.1, 0.5, 0.9})
     CHECK(dropout(x.to(gpu), p, 77, 1024).to_vector<float>() == dropout(x, p, 77, 1024).to_vector<float>());

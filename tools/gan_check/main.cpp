@@ -4,6 +4,9 @@
 //   --device cuda the CUDA kernels against the CPU reference, forward and backward, on the spec's
 //                 awkward shapes and the reference networks' layer shapes (--impl picks the
 //                 convolution implementation),
+//   --device simt the same, with the CUDA kernels run on the CPU by the SIMT harness (builds
+//                 configured with -DPIGMENT_CUDA=SIMT); spec shapes by default, since the layer
+//                 shapes take core-minutes there (--cases all adds them),
 // and prints a table; the exit status is non-zero if any case fails. Seeds are printed: --seed
 // replays a run, and --op with --case (or --shape) replays one case.
 #include <cstdio>
@@ -35,14 +38,20 @@ int main(int argc, char** argv) {
   std::uint64_t seed = 20261124;
   int only_case = -1;
   GradCheckOptions options;
-  bool list = false;
-  std::string device = "cpu", impl = "custom", shape_filter;
+  bool list = false, verbose = false;
+  std::string device = "cpu", impl = "custom", shape_filter, which_cases;
   app.add_option("--op", ops, "check only these ops (repeatable); default: all")->type_name("NAME");
   app.add_option("--case", only_case, "check only this case index of the op (see the table's # column)");
   app.add_option("--shape", shape_filter, "check only cases whose label contains this text (e.g. 'res-block')");
-  app.add_option("--device", device, "cpu: float64 gradient checks; cuda: CUDA against the CPU reference")
-      ->check(CLI::IsMember({"cpu", "cuda"}))
+  app.add_option("--device", device,
+                 "cpu: float64 gradient checks; cuda: CUDA against the CPU reference; simt: the CUDA kernels run on "
+                 "the CPU by the SIMT harness, against the CPU reference")
+      ->check(CLI::IsMember({"cpu", "cuda", "simt"}))
       ->capture_default_str();
+  app.add_option("--cases", which_cases,
+                 "cuda/simt: spec (the ops' awkward shapes), layers (the reference networks' layer shapes) or all; "
+                 "default all on cuda, spec on simt")
+      ->check(CLI::IsMember({"spec", "layers", "all"}));
   app.add_option("--impl", impl, "CUDA convolution implementation: custom, cudnn, gemm or auto")
       ->check(CLI::IsMember({"custom", "cudnn", "gemm", "auto"}))
       ->capture_default_str();
@@ -52,6 +61,7 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   app.add_option("--tolerance", options.tolerance, "maximum relative error")->capture_default_str();
   app.add_flag("--list", list, "list the ops and their cases, then exit");
+  app.add_flag("--verbose", verbose, "cuda/simt: print every tensor's comparison, not only a failing case's worst");
   CLI11_PARSE(app, argc, argv);
 
   std::vector<OpId> selected;
@@ -81,20 +91,27 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  const bool on_cuda = device == "cuda";
+  const bool on_cuda = device == "cuda" || device == "simt";
+  if (which_cases.empty()) which_cases = device == "cuda" ? "all" : "spec";
   std::optional<Device> gpu;
   if (on_cuda) {
     try {
-      gpu = Device::cuda(0);
+      gpu = Device::parse(device);
+      // Outputs start as NaN, and guard bytes after every allocation are checked after each pass.
+      set_allocator_checks(*gpu, {true, 256});
+      set_conv_implementation(*gpu, impl);
     } catch (const std::exception& e) {
       fmt::print(stderr, "gan-check: {}\n", e.what());
       return 2;
     }
-    // Outputs start as NaN, and guard bytes after every allocation are checked after each pass.
-    set_allocator_checks(*gpu, {true, 256});
-    set_conv_implementation(*gpu, impl);
-    fmt::print("gan-check: CUDA ({}) against the CPU reference, float32, forward and backward; conv impl {}; base "
-               "seed {}\n", gpu->str(), impl, seed);
+    fmt::print("gan-check: CUDA kernels ({}) against the CPU reference, float32, forward and backward; conv impl {}; "
+               "cases {}; base seed {}\n", gpu->str(), impl, which_cases, seed);
+    if (gpu->is_simt()) {
+      const SimtOptions& o = simt_options(*gpu);
+      fmt::print("SIMT harness: {} SMs, block order {}, TF32 {}, {} worker thread(s) (PIGMENT_SIMT_SMS, "
+                 "PIGMENT_SIMT_BLOCK_ORDER, PIGMENT_SIMT_TF32, PIGMENT_SIMT_WORKERS)\n",
+                 o.sm_count, block_order_name(o), o.tf32 ? "on" : "off", o.workers);
+    }
     fmt::print("error per tensor = max|cuda − cpu| / max(max|cpu|, 1e-3·largest |cpu| of the case); outputs poisoned, "
                "guard bytes checked\n\n");
   } else {
@@ -113,8 +130,9 @@ int main(int argc, char** argv) {
       fmt::print("{:<22}    no CUDA kernel in this build: skipped\n", op_name(id));
       continue;
     }
-    std::vector<OpCase> cases = spec.cases;
-    if (on_cuda)
+    std::vector<OpCase> cases;
+    if (!on_cuda || which_cases != "layers") cases = spec.cases;
+    if (on_cuda && which_cases != "spec")
       for (OpCase& c : layer_cases(id)) cases.push_back(std::move(c));
     for (std::size_t i = 0; i < cases.size(); ++i) {
       if (only_case >= 0 && static_cast<std::size_t>(only_case) != i) continue;
@@ -122,11 +140,15 @@ int main(int argc, char** argv) {
       const std::uint64_t s = case_seed(seed, id, i);
       double max_abs, max_rel, share;
       bool passed;
-      std::string op, label, why;
+      std::string op, label, why, details;
       if (on_cuda) {
         const CrossCheckResult r = crosscheck(spec, cases[i], s, *gpu);
         max_abs = r.max_abs, max_rel = r.max_rel, share = r.share_of_tolerance(), passed = r.passed;
         op = r.op, label = r.label, why = r.describe();
+        if (verbose)
+          for (const TensorComparison& t : r.tensors)
+            details += fmt::format("    {:<18} {:<18} max abs {:.3g}, error {:.3g} at {} (cpu {:.9g}, cuda {:.9g})\n",
+                                   t.what, t.shape.str(), t.max_abs, t.rel, t.worst, t.cpu_at_worst, t.cuda_at_worst);
       } else {
         const GradCheckResult r = gradcheck(spec, cases[i], s, options);
         max_abs = r.max_abs, max_rel = r.max_rel, share = r.share_of_tolerance(), passed = r.passed;
@@ -136,17 +158,23 @@ int main(int argc, char** argv) {
       if (!passed) ++failures;
       fmt::print("{:<22} {:>2} {:<52} {:>10.2e} {:>10.2e} {:>6.1f}% {} {:>20}  {}\n", op, i, label, max_abs, max_rel,
                  100 * share, bar(share), s, passed ? "pass" : "FAIL");
+      fmt::print("{}", details);
       if (!passed)
         fmt::print("    {}\n    replay: gan-check --device {} --op {} --case {} --seed {}{}\n", why, device, op, i, seed,
-                   on_cuda ? " --impl " + impl : std::string());
+                   on_cuda ? " --impl " + impl + " --cases " + which_cases : std::string());
       std::fflush(stdout);
     }
   }
   if (on_cuda) {
     fmt::print("\ntolerances (CUDA against CPU):\n");
-    for (OpId id : selected)
-      if (op_has_cuda_kernel(id))
-        fmt::print("  {:<22} {:.0e}  {}\n", op_name(id), cuda_tolerance(id).value, cuda_tolerance(id).reason);
+    for (OpId id : selected) {
+      if (!op_has_cuda_kernel(id)) continue;
+      const CudaTolerance t = cuda_tolerance(id, OpCase{}, *gpu);
+      fmt::print("  {:<22} {:.0e}  {}\n", op_name(id), t.value, t.reason);
+      for (const OpCase& c : op_spec(id).cases)
+        if (c.cuda_tolerance > 0)
+          fmt::print("  {:<22} {:.0e}  case '{}': {}\n", "", c.cuda_tolerance, c.label, c.cuda_tolerance_reason);
+    }
   }
   fmt::print("\n{} of {} cases passed{}\n", total - failures, total, failures ? fmt::format(", {} FAILED", failures) : "");
   return failures ? 1 : 0;
