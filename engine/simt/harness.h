@@ -10,8 +10,9 @@
 namespace pigment::simt {
 
 // Ends the running launch from inside a kernel thread: its block stops, and the launch throws
-// pigment::Error with `message`, the kernel's name and this thread's coordinates.
-[[noreturn]] void fail(const std::string& message);
+// pigment::Error with `message`, the kernel's name and this thread's coordinates. (By value: the
+// faulted fiber never returns, so its text is moved out rather than left to a destructor.)
+[[noreturn]] void fail(std::string message);
 
 // The options of the stream the running launch was issued on.
 const SimtOptions& current_options();

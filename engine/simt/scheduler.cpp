@@ -274,8 +274,11 @@ void run_block(Worker& w) {
   const int warps = (n + 31) / 32;
   w.warps.assign(static_cast<std::size_t>(warps), Warp{});
   for (int i = 0; i < warps; ++i) w.warps[static_cast<std::size_t>(i)].members = std::min(32, n - 32 * i);
-  // Dynamic shared memory starts as NaN (0xFF bytes) and ends in a guard pattern.
+  // Dynamic shared memory starts as NaN (0xFF bytes) and ends in a guard pattern (an ASan redzone).
   const std::size_t shared_bytes = w.config->dynamic_shared_bytes;
+#if defined(PIGMENT_SIMT_ASAN)
+  ASAN_UNPOISON_MEMORY_REGION(w.dynamic_shared.data(), w.dynamic_shared.size());
+#endif
   std::memset(w.dynamic_shared.data(), 0xFF, shared_bytes);
   std::memset(w.dynamic_shared.data() + shared_bytes, kSharedGuardPattern, kSharedGuardBytes);
 #if defined(PIGMENT_SIMT_ASAN)
@@ -366,6 +369,9 @@ void run_blocks(const LaunchConfig& config, const SimtOptions& options, const st
   w.shuffle_state = seed;
   w.block.block_dim = config.block;
   w.block.grid_dim = config.grid;
+#if defined(PIGMENT_SIMT_ASAN)
+  ASAN_UNPOISON_MEMORY_REGION(w.dynamic_shared.data(), w.dynamic_shared.size());  // a block that faulted left it poisoned
+#endif
   w.dynamic_shared.resize(config.dynamic_shared_bytes + kSharedGuardBytes);
   w.block.dynamic_shared = config.dynamic_shared_bytes ? w.dynamic_shared.data() : nullptr;
 #if defined(PIGMENT_SIMT_TSAN)
@@ -388,9 +394,12 @@ void run_blocks(const LaunchConfig& config, const SimtOptions& options, const st
 }  // namespace
 
 // ---- Kernel-side primitives -------------------------------------------------------------------------------
-void fail(const std::string& message) {
+void fail(std::string message) {
   Worker& w = *t_worker;
-  w.fault = where(w, w.running) + ": " + message;
+  {  // every string of this frame is released before the fiber is abandoned
+    const std::string text = std::move(message);
+    w.fault = where(w, w.running) + ": " + text;
+  }
   w.running->state = LaneState::faulted;
   suspend(w, false);
   std::abort();  // a faulted fiber is never resumed
