@@ -2,8 +2,11 @@
 // run): every convolution pass (fprop, dgrad, wgrad) of the reference networks' layers at 256²,
 // batch 1 and 4, with the custom kernels, cuDNN and im2col + cuBLAS side by side; the SAGAN block
 // forward + backward; the memory-bound kernels on ≥ 8 MB tensors; and the device's own ceilings
-// (roofline/...), which every result's share counter is measured against.
+// (roofline/...), which every result's share counter is measured against. With --verify each
+// benchmark instead computes its result once and holds it to the CPU reference (bench/gpu_verify.h);
+// on the SIMT device that is all it does, on shapes divided by --verify_scale.
 //   build/bin/pigment_bench_gpu --benchmark_out=bench/results/gpu_kernels_<date>.json --benchmark_out_format=json
+//   build/bin/pigment_bench_gpu --verify
 #include <benchmark/benchmark.h>
 
 #include <fmt/format.h>
@@ -14,6 +17,7 @@
 #include <memory>
 
 #include "bench/gpu_timing.h"
+#include "bench/gpu_verify.h"
 #include "engine/adam.h"
 #include "kernels/all_ops.h"
 
@@ -43,13 +47,37 @@ const ConvLayer kLayers[] = {
 
 enum class Pass { fprop, dgrad, wgrad };
 
-void bench_conv(benchmark::State& state, ConvLayer layer, std::int64_t batch, Pass pass, const char* impl) {
+// The layer a verification run uses: channels and spatial size divided by the scale.
+ConvLayer shrunk(ConvLayer l, const VerifyOptions& v) {
+  l.c = v.shrink(l.c);
+  l.k = v.shrink(l.k);
+  l.h = v.shrink(l.h, l.kernel + 1);
+  return l;
+}
+
+// One pass on the device against the same pass of the CPU reference, from the same inputs.
+void verify_conv(benchmark::State& state, const ConvGeometry& g, const Conv2dParams& p, Pass pass,
+                 const std::function<void()>& run, const Tensor& x, const Tensor& w, const Tensor& y) {
+  const Device cpu = Device::cpu();
+  const Tensor xc = x.to(cpu), wc = w.to(cpu), yc = y.to(cpu);
+  run();
+  switch (pass) {
+    case Pass::fprop: return report_verification(state, relative_error(y.to(cpu), conv2d(xc, wc, Tensor(), p)), 5e-3);
+    case Pass::dgrad: return report_verification(state, relative_error(x.to(cpu), conv2d_input_grad(yc, wc, g)), 5e-3);
+    case Pass::wgrad:
+      return report_verification(state, relative_error(w.to(cpu), conv2d_weight_grad(xc, yc, g.kh, g.kw, p)), 5e-3);
+  }
+}
+
+void bench_conv(benchmark::State& state, ConvLayer layer, std::int64_t batch, Pass pass, const char* impl,
+                VerifyOptions verify) {
   Device& device = bench_device();
   CudaContext& ctx = as_cuda(device.context());
   set_conv_implementation(device, impl);
+  if (verify.on) layer = shrunk(layer, verify);
+  const Conv2dParams params{layer.stride, layer.pad, layer.pad_mode};
   const ConvGeometry g = conv2d_geometry("bench", {batch, layer.c, layer.h, layer.h},
-                                         {layer.k, layer.c, layer.kernel, layer.kernel},
-                                         {layer.stride, layer.pad, layer.pad_mode});
+                                         {layer.k, layer.c, layer.kernel, layer.kernel}, params);
   Generator gen(1);
   auto random = [&](const Shape& s) {
     Tensor t = Tensor::empty(s, DType::f32, device);
@@ -57,15 +85,21 @@ void bench_conv(benchmark::State& state, ConvLayer layer, std::int64_t batch, Pa
     return t;
   };
   const Tensor x = random({g.n, g.c, g.h, g.w}), w = random({g.k, g.c, g.kh, g.kw}), y = random({g.n, g.k, g.oh, g.ow});
-  GpuTimer timer(ctx);
+  const auto run = [&] {
+    switch (pass) {
+      case Pass::fprop: return cuda::conv2d_forward(ctx, g, x.data<float>(), w.data<float>(), nullptr, y.data<float>());
+      case Pass::dgrad: return cuda::conv2d_backward_data(ctx, g, y.data<float>(), w.data<float>(), nullptr, x.data<float>());
+      case Pass::wgrad: return cuda::conv2d_backward_weight(ctx, g, x.data<float>(), y.data<float>(), w.data<float>());
+    }
+  };
   try {
-    time_iterations(state, timer, [&] {
-      switch (pass) {
-        case Pass::fprop: return cuda::conv2d_forward(ctx, g, x.data<float>(), w.data<float>(), nullptr, y.data<float>());
-        case Pass::dgrad: return cuda::conv2d_backward_data(ctx, g, y.data<float>(), w.data<float>(), nullptr, x.data<float>());
-        case Pass::wgrad: return cuda::conv2d_backward_weight(ctx, g, x.data<float>(), y.data<float>(), w.data<float>());
-      }
-    });
+    if (verify.on) {
+      verify_conv(state, g, params, pass, run, x, w, y);
+      for (auto _ : state) state.SetIterationTime(1e-6);
+      return;
+    }
+    GpuTimer timer(ctx);
+    time_iterations(state, timer, run);
   } catch (const std::exception& e) {
     state.SkipWithError(e.what());
     return;
@@ -79,10 +113,15 @@ void bench_conv(benchmark::State& state, ConvLayer layer, std::int64_t batch, Pa
 
 // impl custom: the fused flash-style kernels; gemm: the bmm-softmax-bmm composition on cuBLAS with
 // the N×N matrix materialised (PyTorch's formulation, the baseline of the ≥ 3× goal).
-void bench_attention(benchmark::State& state, std::int64_t channels, std::int64_t side, const char* impl) {
+void bench_attention(benchmark::State& state, std::int64_t channels, std::int64_t side, const char* impl,
+                     VerifyOptions verify) {
   Device& device = bench_device();
   CudaContext& ctx = as_cuda(device.context());
   set_conv_implementation(device, impl);
+  if (verify.on) {
+    channels = verify.shrink(channels, 8);
+    side = verify.shrink(side, 2);
+  }
   const std::int64_t d = channels / 8, n = side * side;
   Generator gen(2);
   auto param = [&](const Shape& s, bool grad) {
@@ -94,6 +133,25 @@ void bench_attention(benchmark::State& state, std::int64_t channels, std::int64_
   Tensor x = param({1, channels, side, side}, true), wq = param({d, channels, 1, 1}, true), bq = param({d}, true),
          wk = param({d, channels, 1, 1}, true), bk = param({d}, true), wv = param({channels, channels, 1, 1}, true),
          bv = param({channels}, true), gamma = param({1}, true), r = param({1, channels, side, side}, false);
+  if (verify.on) {  // the output and the input's gradient against the CPU's, from the same tensors
+    gamma.fill_(1.0);  // the attention path, not the residual, dominates what is compared
+    const Device cpu = Device::cpu();
+    std::vector<Tensor> on_cpu;
+    for (const Tensor& t : {x, wq, bq, wk, bk, wv, bv, gamma}) {
+      Tensor c = t.to(cpu);
+      c.set_requires_grad(true);
+      on_cpu.push_back(c);
+    }
+    Tensor y = self_attention(x, wq, bq, wk, bk, wv, bv, gamma), yc = self_attention(
+        on_cpu[0], on_cpu[1], on_cpu[2], on_cpu[3], on_cpu[4], on_cpu[5], on_cpu[6], on_cpu[7]);
+    y.backward(r);
+    yc.backward(r.to(cpu));
+    const double tolerance = std::string(impl) == "custom" ? 5e-3 : 5e-2;  // kernels/crosscheck.cpp says why
+    report_verification(state, std::max(relative_error(y.to(cpu), yc), relative_error(x.grad().to(cpu), on_cpu[0].grad())),
+                        tolerance);
+    for (auto _ : state) state.SetIterationTime(1e-6);
+    return;
+  }
   GpuTimer timer(ctx);
   time_iterations(state, timer, [&] {
     Tensor y = self_attention(x, wq, bq, wk, bk, wv, bv, gamma);
@@ -106,7 +164,37 @@ void bench_attention(benchmark::State& state, std::int64_t channels, std::int64_
 }
 
 // Memory-bound ops: GB/s counts each input read once and each output written once.
-void bench_memory(benchmark::State& state, const char* which, std::int64_t elements) {
+struct MemoryOp {
+  std::function<Tensor(const Tensor& a, const Tensor& b)> compute;  // any device
+  double bytes_per_element;
+};
+MemoryOp memory_op(const std::string& name) {
+  if (name == "instance_norm_fwd") return {[](const Tensor& a, const Tensor&) { return instance_norm(a); }, 8};
+  if (name == "instance_norm_relu_fwd")  // the activation fused into the norm's pass
+    return {[](const Tensor& a, const Tensor&) { return instance_norm(a, Tensor(), Tensor(), 1e-5, NormActivation::relu()); }, 8};
+  if (name == "instance_norm_then_relu_fwd")  // the same result in two ops (the unfused baseline)
+    return {[](const Tensor& a, const Tensor&) { return relu(instance_norm(a)); }, 8};
+  if (name == "instance_norm_residual_fwd")  // a ResNet block's tail: norm + skip in one pass
+    return {[](const Tensor& a, const Tensor& b) {
+              return instance_norm(a, Tensor(), Tensor(), 1e-5, NormActivation::none(), b);
+            },
+            12};
+  if (name == "leaky_relu_fwd") return {[](const Tensor& a, const Tensor&) { return leaky_relu(a, 0.2); }, 8};
+  if (name == "l1_loss_fwd") return {[](const Tensor& a, const Tensor& b) { return l1_loss(a, b); }, 8};
+  // One Adam step of parameters a with gradients b: the parameters after it (read p, g, m, v; write
+  // p, m, v: 28 bytes).
+  return {[](const Tensor& a, const Tensor& b) {
+            ParameterSet params;
+            params.add("p", a.clone());
+            Adam adam(params, AdamOptions{2e-4, 0.5, 0.999, 1e-8});
+            params.flat_grads().copy_from(b);
+            adam.step();
+            return params.flat_params();
+          },
+          28};
+}
+
+void bench_memory(benchmark::State& state, const char* which, std::int64_t elements, VerifyOptions verify) {
   Device& device = bench_device();
   CudaContext& ctx = as_cuda(device.context());
   Generator gen(3);
@@ -115,41 +203,31 @@ void bench_memory(benchmark::State& state, const char* which, std::int64_t eleme
     gen.fill_uniform(t, -1, 1);
     return t;
   };
-  const std::int64_t c = 256, side = static_cast<std::int64_t>(std::sqrt(static_cast<double>(elements / c)));
-  const Shape shape{1, c, side, side};
+  if (verify.on) elements /= static_cast<std::int64_t>(verify.scale) * verify.scale;
+  const std::int64_t c = 256, side = std::max<std::int64_t>(2, static_cast<std::int64_t>(std::sqrt(static_cast<double>(elements / c))));
+  const std::string name = which;
+  const bool adam_step = name == "adam_step";
+  const Shape shape = adam_step ? Shape{c * side * side} : Shape{1, c, side, side};
   const double n = static_cast<double>(shape.numel());
   Tensor a = random(shape), b = random(shape);
-  ParameterSet params;
-  std::unique_ptr<Adam> adam;
-  double bytes = 0;
-  std::function<void()> fn;
-  const std::string name = which;
+  const MemoryOp op = memory_op(name);
   autograd::NoGradGuard no_grad;
-  if (name == "instance_norm_fwd") {
-    fn = [&] { instance_norm(a); };
-    bytes = 8 * n;
-  } else if (name == "instance_norm_relu_fwd") {  // the activation fused into the norm's pass
-    fn = [&] { instance_norm(a, Tensor(), Tensor(), 1e-5, NormActivation::relu()); };
-    bytes = 8 * n;
-  } else if (name == "instance_norm_then_relu_fwd") {  // the same result in two ops (the unfused baseline)
-    fn = [&] { relu(instance_norm(a)); };
-    bytes = 8 * n;
-  } else if (name == "instance_norm_residual_fwd") {  // a ResNet block's tail: norm + skip in one pass
-    fn = [&] { instance_norm(a, Tensor(), Tensor(), 1e-5, NormActivation::none(), b); };
-    bytes = 12 * n;
-  } else if (name == "leaky_relu_fwd") {
-    fn = [&] { leaky_relu(a, 0.2); };
-    bytes = 8 * n;
-  } else if (name == "l1_loss_fwd") {
-    fn = [&] { l1_loss(a, b); };
-    bytes = 8 * n;
-  } else if (name == "adam_step") {
-    params.add("p", random({shape.numel()}));
-    adam = std::make_unique<Adam>(params, AdamOptions{2e-4, 0.5, 0.999, 1e-8});
-    params.flat_grads().copy_from(random({shape.numel()}));
-    fn = [&] { adam->step(); };
-    bytes = 28 * n;  // read p, g, m, v (16 B), write p, m, v (12 B)
+  if (verify.on) {
+    report_verification(state, relative_error(op.compute(a, b).to(Device::cpu()), op.compute(a.to(Device::cpu()), b.to(Device::cpu()))),
+                        1e-4);
+    for (auto _ : state) state.SetIterationTime(1e-6);
+    return;
   }
+  std::function<void()> fn = [&] { op.compute(a, b); };
+  ParameterSet params;  // Adam is timed on one optimizer's steps, not on building one
+  std::unique_ptr<Adam> adam;
+  if (adam_step) {
+    params.add("p", a);
+    adam = std::make_unique<Adam>(params, AdamOptions{2e-4, 0.5, 0.999, 1e-8});
+    params.flat_grads().copy_from(b);
+    fn = [&] { adam->step(); };
+  }
+  const double bytes = op.bytes_per_element * n;
   GpuTimer timer(ctx);
   time_iterations(state, timer, fn);
   state.counters["GB/s"] = benchmark::Counter(bytes / 1e9, benchmark::Counter::kIsIterationInvariantRate);
@@ -169,31 +247,34 @@ void bench_roofline(benchmark::State& state) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (cuda_device_count() == 0) {
+  if (!kSimtBuild && cuda_device_count() == 0) {
     std::fprintf(stderr, "pigment_bench_gpu: no CUDA device\n");
     return 77;
   }
-  benchmark::RegisterBenchmark("roofline", bench_roofline)->UseManualTime()->Iterations(1);
+  const VerifyOptions verify = take_verify_options(argc, argv);
+  if (kSimtBuild)
+    std::fprintf(stderr, "pigment_bench_gpu on the SIMT device: timings mean nothing here; every benchmark is "
+                         "verified against the CPU reference instead, at 1/%d of its size\n", verify.scale);
+  const auto add = [&](const std::string& name, auto&&... args) {
+    benchmark::internal::Benchmark* b = benchmark::RegisterBenchmark(name.c_str(), args...);
+    b->UseManualTime()->Unit(benchmark::kMicrosecond);
+    if (verify.on) b->Iterations(1);
+  };
+  if (!verify.on) benchmark::RegisterBenchmark("roofline", bench_roofline)->UseManualTime()->Iterations(1);
   for (const ConvLayer& layer : kLayers)
     for (std::int64_t batch : {1, 4})
       for (auto [pass, pass_name] : {std::pair{Pass::fprop, "fprop"}, {Pass::dgrad, "dgrad"}, {Pass::wgrad, "wgrad"}})
         for (const char* impl : {"custom", "cudnn", "gemm"})
-          if (pass != Pass::dgrad || layer.pad_mode == PadMode::zeros)
-            benchmark::RegisterBenchmark(fmt::format("conv/{}/b{}/{}/{}", layer.name, batch, pass_name, impl).c_str(),
-                                         bench_conv, layer, batch, pass, impl)
-                ->UseManualTime()
-                ->Unit(benchmark::kMicrosecond);
+          if ((pass != Pass::dgrad || layer.pad_mode == PadMode::zeros) &&
+              !(kSimtBuild && std::string(impl) == "cudnn"))
+            add(fmt::format("conv/{}/b{}/{}/{}", layer.name, batch, pass_name, impl), bench_conv, layer, batch, pass,
+                impl, verify);
   for (auto [c, side] : {std::pair<std::int64_t, std::int64_t>{256, 64}, {512, 32}})
     for (const char* impl : {"custom", "gemm"})
-      benchmark::RegisterBenchmark(fmt::format("attention/C{}_{}x{}/fwd+bwd/{}", c, side, side, impl).c_str(),
-                                   bench_attention, c, side, impl)
-          ->UseManualTime()
-          ->Unit(benchmark::kMicrosecond);
+      add(fmt::format("attention/C{}_{}x{}/fwd+bwd/{}", c, side, side, impl), bench_attention, c, side, impl, verify);
   for (const char* op : {"instance_norm_fwd", "instance_norm_relu_fwd", "instance_norm_then_relu_fwd",
                          "instance_norm_residual_fwd", "leaky_relu_fwd", "l1_loss_fwd", "adam_step"})
-    benchmark::RegisterBenchmark(fmt::format("memory/{}/16M", op).c_str(), bench_memory, op, std::int64_t{1} << 24)
-        ->UseManualTime()
-        ->Unit(benchmark::kMicrosecond);
+    add(fmt::format("memory/{}/16M", op), bench_memory, op, std::int64_t{1} << 24, verify);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

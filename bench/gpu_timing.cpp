@@ -37,7 +37,7 @@ void time_iterations(benchmark::State& state, GpuTimer& timer, const std::functi
 }
 
 Device& bench_device() {
-  static Device device = Device::cuda(0);  // the benchmark binary's one device
+  static Device device = kSimtBuild ? Device::simt() : Device::cuda(0);  // the benchmark binary's one device
   return device;
 }
 

@@ -67,7 +67,9 @@ class DeviceMemory {
 };
 
 DeviceMemory& device_memory() {
-  static DeviceMemory memory;  // the one "GPU" of this process: its memory is process-wide, as a device's is
+  // The one "GPU" of this process: its memory is process-wide, as a device's is, and outlives every
+  // static context that frees into it at exit (so it is never destroyed).
+  static DeviceMemory& memory = *new DeviceMemory;
   return memory;
 }
 
