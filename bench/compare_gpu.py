@@ -19,6 +19,15 @@ def main():
         for r in json.load(open(path)):
             torch.setdefault(r["model"], {})[r["mode"]] = r
     ctx = pigment.get("context", {})
+    if any("verify_error" in b for b in pigment["benchmarks"]):  # a verification run (SIMT, --verify)
+        print("Pigment's steps verified, not timed (error of the first step's losses against the CPU):")
+        for b in pigment["benchmarks"]:
+            print(f"  {b['name']}: {b.get('verify_error', float('nan')):.2e} (tolerance {b.get('verify_tolerance', 0):.0e})"
+                  f"{'  ' + b['error_message'] if b.get('error_occurred') else ''}")
+        for model, modes in torch.items():
+            for mode, r in sorted(modes.items()):
+                print(f"  PyTorch peer {model} {mode} on {r['device']}: {r['ms_per_step']:.1f} ms/step")
+        return 1 if any(b.get("error_occurred") for b in pigment["benchmarks"]) else 0
     print(f"GPU steps, batch 1, 256²: {ctx.get('date', '')} {ctx.get('host_name', '')}")
     print("| model | Pigment (best impl) ms | peak MiB | ops/step | PyTorch mode | PyTorch ms | peak MiB | speed-up |")
     print("|---|---|---|---|---|---|---|---|")
@@ -30,4 +39,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,82 +1,223 @@
 #!/usr/bin/env bash
-# On a GPU machine, in one command: build with CUDA, run the GPU tests, gan-check --device cuda over
-# every op and convolution implementation, compute-sanitizer (memcheck, racecheck, initcheck,
-# synccheck) on the GPU op tests, the CPU tests, and the GPU benchmarks when they exist. Full logs
-# go to OUTDIR; a summary table is printed last.
+# The one-command GPU check: on a GPU machine, build Pigment with CUDA and spend the rest of a short
+# lease measuring, most valuable first, each stage within its own time budget so that a run cut
+# short still brings back the most important results.
 #
-#   tools/gpu-check.sh OUTDIR [stage …]     stages: build tests check train sanitize cpu bench profile
-#                                           (default: all but profile)
+#   tools/gpu-check.sh [--dry-run] [--build-dir DIR] OUTDIR [STAGE …]
 #
-# Machines without Debian's -dev packages: run tools/fetch-gpu-deps.sh first on a machine that has
-# them and carry .gpu-deps/ along; this script points CMake at it. PIGMENT_COMMIT names the commit
-# in the logs when .git is not there.
+# Default stages, in order (budgets in seconds; the whole run is held to 475 s, 8 minutes):
+#   build     150  configure (sm_90 only) and build the GPU programs
+#   tests      40  the GPU test binary: every op against the CPU, bit-exact integer cases, training
+#   check     105  gan-check --device cuda with --impl custom, cudnn and gemm (spec and layer shapes)
+#   train      45  gan-train --device cuda for colorization, pix2pix and CycleGAN, then gan-test
+#   steps      60  training steps against the PyTorch peer on the same GPU (bench/run_gpu_benchmarks.sh)
+#   kernels    35  the kernel benchmarks (every conv pass × implementation, attention, memory ops)
+#   sanitize   40  compute-sanitizer memcheck and racecheck on the op tests
+# Extra stages, by name only: profile (cuobjdump resource usage, Nsight Compute on the hot kernels),
+# initcheck, synccheck, cpu (the CPU tests).
+#
+# What comes back (at most 8 files, none in a subfolder): OUTDIR/summary.txt (environment and the
+# table, rewritten after every stage), OUTDIR/logs.tar (each stage's log, appended as it ends),
+# OUTDIR/gpu_kernels.json and OUTDIR/steps.tar (benchmark results for bench/results/), and with
+# the profile stage OUTDIR/profile.tar.
+#
+# On the device machine (one H200, 16 cores, CUDA 13 and PyTorch, no Debian -dev packages, no
+# registry) it runs as one command of the device tool. Once, here: tools/fetch-gpu-deps.sh (unpacks
+# the Debian packages Pigment builds against into .gpu-deps/, git-ignored). Then:
+#   run(command = "PIGMENT_COMMIT=<git rev-parse HEAD> tools/gpu-check.sh $OUT",
+#       carry = [".gpu-deps"], timeout_s = 540)
+# It takes about 8 minutes; cuDNN and cuBLAS are found in the toolkit or in PyTorch's nvidia-*
+# wheels. Commit summary.txt's table to docs/verification.md and the JSON to bench/results/.
+#
+# --dry-run walks the same stages on the SIMT device (a -DPIGMENT_CUDA=SIMT build, default folder
+# build-simt): the script's own logic — budgets, skips, packing — is tested without a GPU
+# (CTest: simt_gpu_check_dry_run). GPU-only tools are named, not run.
 set -u
-out=${1:?usage: tools/gpu-check.sh OUTDIR [build tests check train sanitize cpu bench profile]}
+dry_run=0
+build=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --dry-run) dry_run=1; shift ;;
+    --build-dir) build=$2; shift 2 ;;
+    *) break ;;
+  esac
+done
+out=${1:?usage: tools/gpu-check.sh [--dry-run] [--build-dir DIR] OUTDIR [STAGE …]}
 shift
 stages=("$@")
-[ ${#stages[@]} -eq 0 ] && stages=(build tests check train sanitize cpu bench)
-want() { [[ " ${stages[*]} " == *" $1 "* ]]; }
+[ ${#stages[@]} -eq 0 ] && stages=(build tests check train steps kernels sanitize)
 cd "$(dirname "$0")/.."
+root=$PWD
 mkdir -p "$out"
-build=build-gpu
+out=$(cd "$out" && pwd)
+# Logs, checkpoints and results before they are packed: outside OUTDIR, so that a run killed midway
+# leaves there only what was packed.
+work=$(mktemp -d "${TMPDIR:-/tmp}/gpu-check.XXXXXX")
+rm -f "$out/logs.tar" "$out/summary.txt" "$out/steps.tar" "$out/gpu_kernels.json" "$out/profile.tar"
 jobs=$(nproc)
-deps=()
+deadline=${PIGMENT_GPU_CHECK_SECONDS:-475}
+start=$SECONDS
+
+if [ $dry_run -eq 1 ]; then
+  build=${build:-build-simt}
+  device=simt
+  configure_args=(-DPIGMENT_CUDA=SIMT)
+else
+  build=${build:-build-gpu}
+  device=cuda
+  configure_args=(-DPIGMENT_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 -DPIGMENT_NATIVE=OFF)
+fi
+case $build in /*) ;; *) build=$root/$build ;; esac
+
+# ---- Dependencies on a machine without Debian's -dev packages ------------------------------------------
 if [ -d .gpu-deps/root/usr ]; then
-  prefix=$PWD/.gpu-deps/root/usr
-  deps=(-DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_INCLUDE_PATH="$prefix/include")
+  prefix=$root/.gpu-deps/root/usr
+  configure_args+=(-DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_INCLUDE_PATH="$prefix/include")
   export LD_LIBRARY_PATH="$prefix/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}"
 fi
+# cuDNN and cuBLAS from PyTorch's wheels when the toolkit has none (the device machine's image).
+wheel_dir() { python3 -c "import nvidia.$1 as m; print(list(m.__path__)[0])" 2>/dev/null; }
+if [ $dry_run -eq 0 ]; then
+  if ! ls /usr/include/cudnn.h /usr/local/cuda/include/cudnn.h > /dev/null 2>&1; then
+    if d=$(wheel_dir cudnn) && [ -f "$d/include/cudnn.h" ]; then
+      lib=$(ls "$d"/lib/libcudnn.so* 2>/dev/null | head -1)
+      configure_args+=(-DPIGMENT_CUDNN_INCLUDE_DIR="$d/include" -DPIGMENT_CUDNN_LIBRARY="$lib")
+      export LD_LIBRARY_PATH="$d/lib:$LD_LIBRARY_PATH"
+    fi
+  fi
+  if ! ls /usr/local/cuda/lib64/libcublas.so > /dev/null 2>&1; then
+    if d=$(wheel_dir cublas) && [ -d "$d/lib" ]; then
+      lib=$(ls "$d"/lib/libcublas.so* 2>/dev/null | head -1)
+      lt=$(ls "$d"/lib/libcublasLt.so* 2>/dev/null | head -1)
+      configure_args+=(-DCUDA_cublas_LIBRARY="$lib" -DCUDA_cublasLt_LIBRARY="$lt")
+      export LD_LIBRARY_PATH="$d/lib:$LD_LIBRARY_PATH"
+    fi
+  fi
+fi
 
-{
+# ---- The environment --------------------------------------------------------------------------------------
+environment() {
   echo "date: $(date -u +%FT%TZ)"
   echo "commit: ${PIGMENT_COMMIT:-$(git rev-parse HEAD 2>/dev/null || echo unknown)}"
-  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader 2>&1 | sed 's/^/gpu: /'
-  nvcc --version | tail -1 | sed 's/^/nvcc: /'
-  grep -h -m3 -E "#define CUDNN_(MAJOR|MINOR|PATCHLEVEL)" /usr/include/cudnn_version*.h /usr/local/cuda/include/cudnn_version*.h \
-    "$(python3 -c 'import nvidia.cudnn, os; print(os.path.dirname(nvidia.cudnn.__file__))' 2>/dev/null)"/include/cudnn_version*.h \
-    2>/dev/null | awk '{printf "%s=%s ", $2, $3} END {print ""}' | sed 's/^/cudnn: /'
-} > "$out/environment.txt"
+  if [ $dry_run -eq 1 ]; then
+    echo "device: none — a dry run on the SIMT device (the CUDA kernels on the CPU), $(nproc) cores"
+  else
+    nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader 2>&1 | sed 's/^/gpu: /'
+  fi
+  command -v nvcc > /dev/null && nvcc --version | tail -1 | sed 's/^/nvcc: /'
+  local headers=(/usr/include /usr/local/cuda/include "$(wheel_dir cudnn)/include")
+  for h in "${headers[@]}"; do
+    [ -f "$h/cudnn_version.h" ] || continue
+    grep -h -m3 -E "#define CUDNN_(MAJOR|MINOR|PATCHLEVEL) " "$h/cudnn_version.h" | awk '{printf "%s=%s ", $2, $3} END {print ""}' | sed 's/^/cudnn: /'
+    break
+  done
+  for h in /usr/local/cuda/include "$(wheel_dir cublas)/include"; do
+    [ -f "$h/cublas_api.h" ] || continue
+    grep -h -m3 -E "#define CUBLAS_VER_(MAJOR|MINOR|PATCH) " "$h/cublas_api.h" | awk '{printf "%s=%s ", $2, $3} END {print ""}' | sed 's/^/cublas: /'
+    break
+  done
+  python3 -c "import torch; print('torch:', torch.__version__, 'cuda' if torch.cuda.is_available() else 'cpu')" 2>/dev/null
+  echo "build: $build (${configure_args[*]})"
+}
+environment_text=$(environment 2>&1)
 
-results=()
-step() {  # step NAME COMMAND… : runs, logs to OUTDIR/NAME.log, records the exit status
-  local name=$1
-  shift
-  local start=$SECONDS
-  "$@" > "$out/$name.log" 2>&1
-  local rc=$?
-  results+=("$(printf '%-24s %-6s %5ss  %s' "$name" "$([ $rc -eq 0 ] && echo ok || echo FAIL:$rc)" $((SECONDS - start)) "$(grep -E 'passed|failed|FAIL|ERROR SUMMARY|All tests' "$out/$name.log" | tail -1 | cut -c1-90)")")
+# ---- Stages ----------------------------------------------------------------------------------------------
+rows=()
+summary() {
+  {
+    echo "$environment_text"
+    echo
+    printf '%-22s %-9s %6s  %s\n' stage result time "last line"
+    printf '%s\n' "${rows[@]}"
+    echo "elapsed $((SECONDS - start)) s of $deadline"
+  } > "$out/summary.txt"
+}
+failures=0
+# step NAME BUDGET COMMAND… : runs within min(BUDGET, time left), logs to NAME.log, packs the log.
+step() {
+  local name=$1 budget=$2
+  shift 2
+  local left=$((deadline - (SECONDS - start)))
+  [ "$budget" -gt "$left" ] && budget=$left
+  local result t0=$SECONDS rc=0
+  if [ "$budget" -lt 2 ]; then
+    result=skipped
+    echo "skipped: out of time ($left s left of $deadline)" > "$work/$name.log"
+  else
+    timeout --kill-after=5 "$budget" "$@" > "$work/$name.log" 2>&1
+    rc=$?
+    if [ $rc -eq 0 ]; then result=ok
+    elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then result="TIMEOUT" && failures=$((failures + 1))
+    elif [ $rc -eq 77 ]; then result=skipped
+    else result="FAIL:$rc" && failures=$((failures + 1))
+    fi
+  fi
+  local last
+  last=$(grep -E 'passed|failed|FAIL|ERROR SUMMARY|All tests|tests ran|skipped|speed-up|verified|done|would run|written|ms/step' "$work/$name.log" | tail -1 | cut -c1-80)
+  rows+=("$(printf '%-22s %-9s %5ss  %s' "$name" "$result" $((SECONDS - t0)) "$last")")
+  tar -C "$work" -rf "$out/logs.tar" "$name.log"
+  summary
   return $rc
 }
+# Put before a command that needs a GPU tool: in a dry run the command is named, not run.
+gpu_only=()
+[ $dry_run -eq 1 ] && gpu_only=(echo "dry run: would run:")
+want() { [[ " ${stages[*]} " == *" $1 "* ]]; }
+bin=$build/bin
+targets=(pigment_gpu_tests gan-check gan-train gan-test pigment_bench_gpu pigment_bench_gpu_steps)
 
 if want build; then
-  step configure cmake -S . -B "$build" -G Ninja -DPIGMENT_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 "${deps[@]}" || true
-  step build cmake --build "$build" -j "$jobs" || { printf '%s\n' "${results[@]}"; tail -30 "$out/build.log"; exit 1; }
+  step configure 60 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release "${configure_args[@]}"
+  if ! step build 150 cmake --build "$build" -j "$jobs" --target "${targets[@]}"; then
+    tail -30 "$work/build.log"
+    printf '%s\n' "${rows[@]}"
+    exit 1
+  fi
 fi
 if want tests; then
-  step gpu-tests "$build/bin/pigment_gpu_tests" --durations yes
+  step gpu-tests 40 "$bin/pigment_gpu_tests" --durations yes
 fi
 if want check; then
-  for impl in custom cudnn gemm; do step "gan-check-$impl" "$build/bin/gan-check" --device cuda --impl "$impl"; done
-fi
-if want train; then
-  # gan-train --device cuda on the built-in synthetic data, each model for two short epochs, then
-  # gan-test on the result: the three models train and infer on the GPU end to end.
-  for model in colorization pix2pix cycle_gan; do
-    step "train-$model" "$build/bin/gan-train" --device cuda --model "$model" --name "gpu_$model" \
-      --checkpoints_dir "$out/checkpoints" --n_epochs 2 --n_epochs_decay 0 --max_dataset_size 64 --no_progress
-    step "test-$model" "$build/bin/gan-test" --device cuda --model "$model" --name "gpu_$model" \
-      --checkpoints_dir "$out/checkpoints" --results_dir "$out/results" --num_test 8
+  for impl in custom cudnn gemm; do
+    if [ $dry_run -eq 1 ] && [ $impl = cudnn ]; then
+      step "gan-check-$impl" 35 bash -c "echo 'dry run: cuDNN is not on the SIMT device'; exit 77"
+    else
+      step "gan-check-$impl" 35 "$bin/gan-check" --device $device --impl $impl
+    fi
   done
 fi
-if want sanitize; then
-  sanitizer=compute-sanitizer
-  command -v $sanitizer > /dev/null || sanitizer=/usr/local/cuda/bin/compute-sanitizer
-  # The op tests cover every kernel at small sizes, which keeps the sanitizers fast.
-  step memcheck $sanitizer --tool memcheck --error-exitcode 1 --leak-check full "$build/bin/pigment_gpu_tests" "[ops]"
-  step racecheck $sanitizer --tool racecheck --error-exitcode 1 "$build/bin/pigment_gpu_tests" "[ops]"
-  step initcheck $sanitizer --tool initcheck --error-exitcode 1 "$build/bin/pigment_gpu_tests" "[ops]"
-  step synccheck $sanitizer --tool synccheck --error-exitcode 1 "$build/bin/pigment_gpu_tests" "[ops]"
+if want train; then
+  # Each model for an epoch of 32 images of the built-in data with its default networks (tiny ones
+  # in a dry run), then inference on the result.
+  nets=()
+  samples=32
+  [ $dry_run -eq 1 ] && nets=(--netG unet_5d --ngf 8 --ndf 8 --load_size 32 --crop_size 32) && samples=4
+  for model in colorization pix2pix cycle_gan; do
+    step "train-$model" 14 "$bin/gan-train" --device $device --model $model --name "gpu_$model" \
+      --checkpoints_dir "$work/checkpoints" --n_epochs 1 --n_epochs_decay 0 --max_dataset_size $samples --no_progress \
+      "${nets[@]}" &&
+      step "test-$model" 5 "$bin/gan-test" --device $device --model $model --name "gpu_$model" \
+        --checkpoints_dir "$work/checkpoints" --results_dir "$work/results" --num_test 4 "${nets[@]:0:4}"
+  done
 fi
+if want steps; then
+  dry=()
+  [ $dry_run -eq 1 ] && dry=(--dry-run)
+  step bench-steps 60 bench/run_gpu_benchmarks.sh "$work/steps" "$build" --quick "${dry[@]}"
+  [ -d "$work/steps" ] && tar -C "$work" -cf "$out/steps.tar" steps
+fi
+if want kernels; then
+  step bench-kernels 35 "$bin/pigment_bench_gpu" --benchmark_min_time=0.05 \
+    --benchmark_out="$out/gpu_kernels.json" --benchmark_out_format=json
+fi
+sanitizer=compute-sanitizer
+command -v $sanitizer > /dev/null || sanitizer=/usr/local/cuda/bin/compute-sanitizer
+for tool in memcheck racecheck initcheck synccheck; do
+  # The op tests run every kernel at small sizes, which keeps the sanitizers fast.
+  if want "$tool" || { want sanitize && [[ $tool == memcheck || $tool == racecheck ]]; }; then
+    step "$tool" 20 "${gpu_only[@]}" $sanitizer --tool $tool --error-exitcode 1 "$bin/pigment_gpu_tests" "[ops]"
+  fi
+done
 if want profile; then
   # What the kernels use (registers, shared memory, spills) and where their time goes: Nsight
   # Compute on the res-block conv passes, attention and the instance norm, clocks left alone.
@@ -84,24 +225,31 @@ if want profile; then
   command -v ncu > /dev/null || ncu_bin=/usr/local/cuda/bin/ncu
   cuobjdump_bin=cuobjdump
   command -v cuobjdump > /dev/null || cuobjdump_bin=/usr/local/cuda/bin/cuobjdump
-  step resource-usage "$cuobjdump_bin" --dump-resource-usage "$build/engine/libpigment_core.a"
-  step ncu "$ncu_bin" --clock-control none --kernel-name 'regex:gemm_kernel|attention|instance|chunk|plane' \
+  mkdir -p "$work/profile"
+  step resource-usage 30 "${gpu_only[@]}" "$cuobjdump_bin" --dump-resource-usage "$build/engine/libpigment_core.a"
+  step ncu 120 "${gpu_only[@]}" "$ncu_bin" --clock-control none --kernel-name 'regex:gemm_kernel|attention|instance|chunk|plane' \
     --launch-skip 4 --launch-count 16 --section SpeedOfLight --section Occupancy --section LaunchStats \
     --section MemoryWorkloadAnalysis --section ComputeWorkloadAnalysis --section WarpStateStats \
-    -f -o "$out/profile" "$build/bin/pigment_bench_gpu" --benchmark_min_time=0.01 \
+    -f -o "$work/profile/kernels" "$bin/pigment_bench_gpu" --benchmark_min_time=0.01 \
     --benchmark_filter='conv/resnet9_resblock_3x3/b1/(fprop|dgrad|wgrad)/custom|attention/C256_64x64/fwd\+bwd/custom|memory/instance_norm_fwd'
-  step ncu-details "$ncu_bin" --import "$out/profile.ncu-rep" --page details --csv
+  [ -f "$work/profile/kernels.ncu-rep" ] &&
+    step ncu-details 30 "$ncu_bin" --import "$work/profile/kernels.ncu-rep" --page details --csv
+  tar -C "$work" -cf "$out/profile.tar" profile
 fi
 if want cpu; then
-  step cpu-tests ctest --test-dir "$build" -L cpu -j "$jobs" --output-on-failure
-fi
-if want bench; then
-  step bench-kernels "$build/bin/pigment_bench_gpu" --benchmark_min_time=0.2 \
-    --benchmark_out="$out/gpu_kernels.json" --benchmark_out_format=json
-  step bench-steps bench/run_gpu_benchmarks.sh "$out/steps" "$build" --quick
+  step cpu-tests 120 ctest --test-dir "$build" -L cpu -j "$jobs" --output-on-failure
 fi
 
+# ---- What comes back: at most 8 files of at most 16 MiB, no subfolder ----------------------------------------
+rm -rf "$work"
+summary
+files=$(find "$out" -type f | wc -l)
+big=$(find "$out" -type f -size +16M | wc -l)
+deep=$(find "$out" -mindepth 2 | wc -l)
+if [ "$files" -gt 8 ] || [ "$big" -gt 0 ] || [ "$deep" -gt 0 ]; then
+  echo "gpu-check: OUTDIR breaks the return limits: $files files, $big over 16 MiB, $deep below the top" | tee -a "$out/summary.txt"
+  failures=$((failures + 1))
+fi
 echo
-cat "$out/environment.txt"
-printf '%-24s %-6s %6s  %s\n' step result time "last line"
-printf '%s\n' "${results[@]}"
+cat "$out/summary.txt"
+[ $failures -eq 0 ]
