@@ -144,7 +144,7 @@ std::optional<TrainOptions> parse_train_options(int argc, const char* const* arg
   r.option("lambda_identity", o.lambda_identity, "cycle_gan: weight of the identity loss, relative to λ_A/λ_B");
   // ---- Pigment's own ---------------------------------------------------------------------------------
   r.option("seed", o.seed, "random seed (weights, data order, augmentation, dropout, pools)");
-  r.option("device", o.device, "cpu, cuda, cuda:N or auto (CUDA when a GPU is present)");
+  r.option("device", o.device, "cpu, cuda, cuda:N, simt (the CUDA kernels on the CPU: SIMT builds) or auto (CUDA when a GPU is present)");
   r.option("conv_impl", o.conv_impl, "CUDA convolutions: custom (Pigment's tensor-core kernels), cudnn, gemm "
                                      "(im2col + cuBLAS) or auto (the fastest, measured once per shape); cudnn "
                                      "and gemm also run attention as bmm-softmax-bmm on the libraries")

@@ -49,6 +49,14 @@ int cuda_device_count() {
 }
 
 namespace {
+// cuDNN is a closed library whose kernels the SIMT harness cannot run.
+void check_not_cudnn_on_simt(bool cudnn, const char* asked_as) {
+  PIGMENT_CHECK(!cudnn,
+                "{}: cuDNN is not available on the SIMT device (a closed library the harness cannot run); use custom, "
+                "gemm or auto (which skips cuDNN there)",
+                asked_as);
+}
+
 CudaOptions options_from_environment() {
   CudaOptions options;
   if (const char* env = std::getenv("PIGMENT_CUDA_SYNC")) options.sync_after_each_kernel = std::strcmp(env, "0") != 0;
@@ -77,9 +85,7 @@ Device Device::cuda(int index) {
 Device Device::simt(const SimtOptions& simt) {
   CudaOptions options = options_from_environment();
   options.simt = simt;
-  PIGMENT_CHECK(options.conv_impl != ConvImpl::cudnn,
-                "PIGMENT_CONV_IMPL=cudnn: cuDNN is not available on the SIMT device (a closed library the harness cannot "
-                "run); use custom, gemm or auto");
+  check_not_cudnn_on_simt(options.conv_impl == ConvImpl::cudnn, "PIGMENT_CONV_IMPL=cudnn");
   return Device(std::make_shared<CudaContext>(0, options));
 }
 
@@ -101,9 +107,7 @@ const char* conv_impl_name(ConvImpl impl) {
 
 void set_conv_implementation(const Device& device, std::string_view name) {
   check_conv_name_for_cuda(name);
-  PIGMENT_CHECK(!(device.is_simt() && name == "cudnn"),
-                "convolution implementation 'cudnn': cuDNN is not available on the SIMT device (a closed library the "
-                "harness cannot run); use custom, gemm or auto (which skips cuDNN there)");
+  check_not_cudnn_on_simt(device.is_simt() && name == "cudnn", "convolution implementation 'cudnn'");
   if (device.is_cuda()) as_cuda(device.context()).set_conv_impl(parse_conv_impl(name));
 }
 

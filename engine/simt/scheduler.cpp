@@ -303,30 +303,29 @@ void run_block(Worker& w) {
 #if defined(PIGMENT_SIMT_TSAN)
   __tsan_release(&block_start_token);
 #endif
-  while (w.live > 0) {
-    // Between barriers the threads of a block may run in any interleaving; a shuffled order runs
-    // a different one each round.
-    if (w.options->block_order == BlockOrder::shuffle) shuffle(w.order, w.shuffle_state);
-    bool progressed = false;
-    for (int i : w.order) {
-      if (w.lanes[static_cast<std::size_t>(i)].state != LaneState::ready) continue;
-      resume(w, i);
-      progressed = true;
-      if (!w.fault.empty()) {
-        w.abandoned_fibers = true;  // the faulted fiber and the rest of its block are never resumed
-        throw Error(w.fault);
+  try {
+    while (w.live > 0) {
+      // Between barriers the threads of a block may run in any interleaving; a shuffled order runs
+      // a different one each round.
+      if (w.options->block_order == BlockOrder::shuffle) shuffle(w.order, w.shuffle_state);
+      bool progressed = false;
+      for (int i : w.order) {
+        if (w.lanes[static_cast<std::size_t>(i)].state != LaneState::ready) continue;
+        resume(w, i);
+        progressed = true;
+        if (!w.fault.empty()) throw Error(w.fault);
+      }
+      if (w.live == 0) break;
+      if (w.at_barrier == w.live) {
+        if (w.live != n) report_stuck(w, n);
+        open_barrier(w, n);
+      } else if (!progressed) {
+        report_stuck(w, n);
       }
     }
-    if (w.live == 0) break;
-    if (w.at_barrier == w.live) {
-      w.abandoned_fibers = true;  // until the barrier is known to open
-      if (w.live != n) report_stuck(w, n);
-      open_barrier(w, n);
-      w.abandoned_fibers = false;
-    } else if (!progressed) {
-      w.abandoned_fibers = true;
-      report_stuck(w, n);
-    }
+  } catch (...) {
+    w.abandoned_fibers = true;  // the block's fibers are never resumed
+    throw;
   }
 #if defined(PIGMENT_SIMT_TSAN)
   __tsan_acquire(&block_exit_token);

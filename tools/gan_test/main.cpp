@@ -269,7 +269,8 @@ int main(int argc, char** argv) {
   app.add_option("--attention_at", o.attention_at, "sa_unet attention divisors (default: from train_opt.txt)")->delimiter(',');
   app.add_flag("--no_dropout", o.no_dropout, "the generator has no dropout layers");
   app.add_flag("--dropout_at_test", o.dropout_at_test, "keep dropout and batch statistics on, as the reference does");
-  app.add_option("--device", o.device, "cpu, cuda, cuda:N or auto")->capture_default_str();
+  app.add_option("--device", o.device, "cpu, cuda, cuda:N, simt (the CUDA kernels on the CPU: SIMT builds) or auto")
+      ->capture_default_str();
   app.add_option("--seed", o.seed, "seed of the synthetic test scenes")->capture_default_str();
   app.add_option("--synthetic_test", o.synthetic_test, "synthetic test scenes when no --dataroot")->capture_default_str();
   try {
