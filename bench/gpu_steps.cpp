@@ -1,6 +1,6 @@
 // Whole training steps on the GPU, as the PyTorch peer (bench/peer/torch_step.py) times them: the
 // same networks (instance norm), losses and update order, batch 1, synthetic data already on the
-// device. Reported: the median of ≥ 200 steps after 20 warm-ups (CUDA events, no L2 flush: a step
+// device. Reported: the median of 200 steps (--steps=N) after 20 warm-ups (CUDA events, no L2 flush: a step
 // is what it is), peak device memory, ops dispatched per step. With --verify (always on the SIMT
 // device, at 1/8 of the image side and the filters) each model's first step is compared with the
 // same step on the CPU instead.
@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdlib>
+#include <string>
 #include <cmath>
 #include <cstdio>
 #include <vector>
@@ -113,13 +115,21 @@ int main(int argc, char** argv) {
     return 77;
   }
   const VerifyOptions verify = take_verify_options(argc, argv);
+  int steps = 200;  // timed steps per benchmark; --steps=N (bench/run_gpu_benchmarks.sh --quick: 50)
+  for (int i = 1; i < argc; ++i)
+    if (std::string(argv[i]).starts_with("--steps=")) {
+      steps = std::max(1, std::atoi(argv[i] + 8));
+      for (int j = i; j + 1 < argc; ++j) argv[j] = argv[j + 1];
+      --argc;
+      break;
+    }
   for (const char* model : {"pix2pix", "colorization", "cycle_gan"})
     for (const char* impl : {"custom", "cudnn", "auto"})
       if (!(kSimtBuild && std::string(impl) == "cudnn"))
         benchmark::RegisterBenchmark((std::string("step/") + model + "/" + impl).c_str(), bench_step, model, impl,
                                      verify)
             ->UseManualTime()
-            ->Iterations(verify.on ? 1 : 200)
+            ->Iterations(verify.on ? 1 : steps)
             ->Unit(benchmark::kMillisecond);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

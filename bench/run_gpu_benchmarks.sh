@@ -2,7 +2,7 @@
 # On a GPU machine: Pigment's training steps and the PyTorch peer's, back to back on the same GPU,
 # then the ratios (bench/compare_gpu.py). Results: OUTDIR/*.json.
 #   bench/run_gpu_benchmarks.sh OUTDIR [BUILD_DIR] [--quick] [--dry-run]
-# --quick: 50 timed steps instead of 200 and no torch.compile (which compiles for minutes).
+# --quick: 50 timed steps instead of 200 on both sides and no torch.compile (which compiles for minutes).
 # --dry-run: the script's logic without a GPU (tools/gpu-check.sh --dry-run): a SIMT build's step
 #            benchmarks verify instead of timing, and the peer takes two steps at 128² on the CPU.
 set -u
@@ -28,7 +28,7 @@ for p in ${PIGMENT_PYTHON:-} python3 /usr/bin/python3; do
 done
 [ -n "$python" ] || { echo "run_gpu_benchmarks: no python3 with PyTorch (set PIGMENT_PYTHON)" >&2; python=python3; }
 status=0
-"$build/bin/pigment_bench_gpu_steps" --benchmark_out="$out/pigment_steps.json" --benchmark_out_format=json \
+"$build/bin/pigment_bench_gpu_steps" --steps="$steps" --benchmark_out="$out/pigment_steps.json" --benchmark_out_format=json \
   > "$out/pigment_steps.log" 2>&1 || status=1
 for model in pix2pix colorization cycle_gan; do
   for mode in "${modes[@]}"; do
