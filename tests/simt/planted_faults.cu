@@ -1,5 +1,5 @@
 // Faults that only a sanitizer sees, planted one per run: `planted_faults NAME`. CTest runs each
-// in the sanitizer build that must report it and matches the report (tests/CMakeLists.txt):
+// in the sanitizer build that must report it and matches the report (tests/simt/CMakeLists.txt):
 //   race            a missing __syncthreads between a shared-memory store and a neighbour's load
 //                   (ThreadSanitizer: data race)
 //   no-race         the same kernel with its barrier: TSan must stay silent
@@ -9,29 +9,11 @@
 #include <cstdio>
 #include <cstring>
 
+#include "tests/simt/planted_kernels.cuh"
 #include "tests/simt/simt_test_support.h"
 
 using namespace pigment;
 using namespace pigment::simt_test;
-
-namespace {
-template <bool kBarrier> __global__ void rotate_through_shared(const float* in, float* out) {
-  __shared__ float s[64];
-  const int t = static_cast<int>(threadIdx.x);
-  s[t] = in[blockIdx.x * 64 + t];
-  if (kBarrier) __syncthreads();
-  out[blockIdx.x * 64 + t] = s[(t + 1) % 64];
-}
-
-__global__ void write_one_past(float* out, int n) {
-  if (threadIdx.x == 0) out[n] = 1.0f;
-}
-
-__global__ void write_past_dynamic_shared(int floats) {
-  PIGMENT_EXTERN_SHARED(float, s);
-  if (threadIdx.x == 0) s[floats] = 1.0f;
-}
-}  // namespace
 
 int main(int argc, char** argv) {
   const char* fault = argc > 1 ? argv[1] : "";

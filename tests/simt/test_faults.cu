@@ -11,6 +11,7 @@
 #include "engine/cuda/launch.cuh"
 #include "engine/tensor.h"
 #include "kernels/cuda/gemm_tc.cuh"
+#include "tests/simt/planted_kernels.cuh"
 #include "tests/simt/simt_test_support.h"
 
 using namespace pigment;
@@ -47,15 +48,6 @@ __global__ void read_dynamic_shared(float* out) {
   out[threadIdx.x] = s[threadIdx.x];  // never written
 }
 
-__global__ void write_past_dynamic_shared(int floats) {
-  PIGMENT_EXTERN_SHARED(float, s);
-  if (threadIdx.x == 0) s[floats] = 1.0f;  // one past the end
-}
-
-__global__ void write_one_past(float* out, int n) {
-  if (threadIdx.x == 0) out[n] = 1.0f;
-}
-
 __global__ void copy_kernel(const float* in, float* out, int n) {
   if (static_cast<int>(threadIdx.x) < n) out[threadIdx.x] = in[threadIdx.x];
 }
@@ -63,15 +55,6 @@ __global__ void copy_kernel(const float* in, float* out, int n) {
 // out[b] = out[b − 1] + 1: a dependence between blocks of one launch, which a GPU does not order.
 __global__ void chain_across_blocks(float* out) {
   if (threadIdx.x == 0) out[blockIdx.x] = blockIdx.x == 0 ? 1.0f : out[blockIdx.x - 1] + 1.0f;
-}
-
-// Each thread stores its input to shared memory, then reads its neighbour's.
-template <bool kBarrier> __global__ void rotate_through_shared(const float* in, float* out) {
-  __shared__ float s[64];
-  const int t = static_cast<int>(threadIdx.x);
-  s[t] = in[blockIdx.x * 64 + t];
-  if (kBarrier) __syncthreads();
-  out[blockIdx.x * 64 + t] = s[(t + 1) % 64];
 }
 
 // D = A·B for one 16×8×8 tile through gemm_tc.cuh's mma, the fragments loaded in the PTX ISA's
