@@ -57,7 +57,7 @@ class DeviceMemory {
     auto it = blocks_.upper_bound(a);
     if (it == blocks_.begin()) return false;
     --it;
-    return a >= it->first && a + bytes <= it->first + it->second && (bytes > 0 || a <= it->first + it->second);
+    return a + bytes <= it->first + it->second;  // it->first ≤ a: the last block starting at or before a
   }
 
  private:

@@ -26,7 +26,6 @@
 // in double), the GPU's __expf approximation, races between blocks of one launch (they run one
 // after another), uninitialised static __shared__ arrays (they keep the previous block's values),
 // timing, and cuDNN. docs/verification.md says what each detector covers.
-#define PIGMENT_SIMT_HARNESS 1
 
 #undef __shared__                    // cuda_runtime.h, if included first, defined it empty
 #define __shared__ thread_local       // block scope: static storage, one copy per OS thread
