@@ -379,7 +379,7 @@ void forward_intermediates(CudaContext& ctx, const AttentionShape& s, const floa
   // (|S| ~ 2√d at the kaiming init), so TF32's 5e-4 relative error on Q and K is ~1% on the
   // weights; and V's reaches dγ and the query bias's gradient through sums that cancel to a few % of
   // their terms. The three MMAs cost little: the projections are (C + C/4)·C·N multiply-adds on
-  // tensor cores, the attention core (C + C/8)·N² on FP32 FMA units, ≥ 10× more time at N ≥ 1024.
+  // tensor cores, the attention core (C + C/8)·N² on FP32 FMA units, ~100× more time at N ≥ 1024.
   project<gemm::Precision::tf32x3>(ctx, s, s.qk_dim, p.wq, p.bq, x, im.q.get());
   project<gemm::Precision::tf32x3>(ctx, s, s.qk_dim, p.wk, p.bk, x, im.k.get());
   project<gemm::Precision::tf32x3>(ctx, s, s.channels, p.wv, p.bv, x, im.v.get());
