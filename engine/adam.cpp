@@ -2,8 +2,7 @@
 
 #include <cmath>
 
-#include "kernels/adam.h"
-#include "kernels/op.h"
+#include "kernels/raw/optimizer.h"
 
 namespace pigment {
 

@@ -4,7 +4,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "engine/cuda_utils.h"
+#include "kernels/raw/pointwise.h"
 
 namespace pigment {
 
@@ -84,13 +84,9 @@ class FunctionNode final : public Node {
 // In-place dst += src (same shape, dtype, device); used for gradient accumulation.
 void accumulate_into(const Tensor& dst, const Tensor& src) {
   if (dst.is_cpu()) {
-    visit_dtype(dst.dtype(), [&]<class T>() {
-      T* d = dst.data<T>();
-      const T* s = src.data<T>();
-      for (std::int64_t i = 0; i < dst.numel(); ++i) d[i] += s[i];
-    });
+    visit_dtype(dst.dtype(), [&]<class T>() { cpu::add_forward<T>(dst.numel(), dst.data<T>(), src.data<T>(), dst.data<T>()); });
   } else if constexpr (kCudaBuilt) {
-    cuda_utils::axpy(dst.context(), dst.data<float>(), src.data<float>(), dst.numel(), 1.0f);
+    cuda::add_forward(as_cuda(dst.context()), dst.numel(), dst.data<float>(), src.data<float>(), dst.data<float>());
   }
 }
 
@@ -183,7 +179,7 @@ void record(OpId op, std::span<const Tensor> inputs, std::span<Tensor> outputs, 
 namespace {
 
 Tensor add_grads(const Tensor& a, const Tensor& b) {
-  // The differentiable add op (kernels/add.h) is not visible from engine/; a sum of two gradients is
+  // The differentiable add op (kernels/arithmetic.h) is above the engine; a sum of two gradients is
   // expressed through a one-line rule instead, so that create_graph keeps the sum on the tape.
   Tensor out = a.clone();
   accumulate_into(out, b);

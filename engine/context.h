@@ -15,6 +15,8 @@
 
 namespace pigment {
 
+class CudaContext;  // engine/cuda/cuda_context.h: the CUDA backend's context (GPU or SIMT device)
+
 // cuda: the CUDA backend on a GPU; simt: the same backend — the CUDA kernels' own source — run on
 // the CPU by the SIMT harness (builds configured with -DPIGMENT_CUDA=SIMT; engine/simt/simt.h).
 enum class DeviceType : std::uint8_t { cpu, cuda, simt };
@@ -75,6 +77,9 @@ class Context {
   std::array<std::atomic<std::int64_t>, kNumOps> op_counts_{};
   std::atomic<double> flops_{0};
 };
+
+// The CUDA context of a CUDA or SIMT tensor's context (throws for any other; CUDA builds only).
+CudaContext& as_cuda(Context& ctx);
 
 // The CPU reference backend's context: 64-byte aligned host memory from the system allocator.
 class CpuContext final : public Context {

@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "engine/autograd.h"
-#include "engine/cuda_utils.h"
+#include "kernels/raw/pointwise.h"
 
 namespace pigment {
 
@@ -151,7 +151,7 @@ void Tensor::fill_(double value) const {
   if (is_cpu()) {
     visit_dtype(dtype(), [&]<class T>() { std::fill_n(data<T>(), numel(), static_cast<T>(value)); });
   } else if constexpr (kCudaBuilt) {
-    cuda_utils::fill(context(), raw_data(), numel(), value, dtype());
+    cuda::fill(as_cuda(context()), raw_data(), numel(), value, dtype());
   }
 }
 

@@ -7,6 +7,7 @@
 //   scale(x, α, β) = α·x + β dx = α·dy
 // Broadcasting is explicit: expand() the smaller operand first.
 #include "kernels/op.h"
+#include "kernels/raw/pointwise.h"
 
 namespace pigment {
 
@@ -19,20 +20,6 @@ template <> struct OpTraits<OpId::add> { static constexpr bool has_cuda = true; 
 template <> struct OpTraits<OpId::sub> { static constexpr bool has_cuda = true; };
 template <> struct OpTraits<OpId::mul> { static constexpr bool has_cuda = true; };
 template <> struct OpTraits<OpId::scale> { static constexpr bool has_cuda = true; };
-
-namespace cpu {
-template <class T> void add_forward(std::int64_t n, const T* a, const T* b, T* y);
-template <class T> void sub_forward(std::int64_t n, const T* a, const T* b, T* y);
-template <class T> void mul_forward(std::int64_t n, const T* a, const T* b, T* y);
-template <class T> void scale_forward(std::int64_t n, const T* x, T alpha, T beta, T* y);
-}  // namespace cpu
-
-namespace cuda {
-void add_forward(CudaContext& ctx, std::int64_t n, const float* a, const float* b, float* y);
-void sub_forward(CudaContext& ctx, std::int64_t n, const float* a, const float* b, float* y);
-void mul_forward(CudaContext& ctx, std::int64_t n, const float* a, const float* b, float* y);
-void scale_forward(CudaContext& ctx, std::int64_t n, const float* x, float alpha, float beta, float* y);
-}  // namespace cuda
 
 namespace detail {
 // Checks the two operands of a binary element-wise op and returns an empty output like a.

@@ -8,6 +8,7 @@
 // Backward in training is instance norm's with the channel as the group; in evaluation the map is
 // affine: dx = dy·γ_c·r.
 #include "kernels/op.h"
+#include "kernels/raw/norm.h"
 
 namespace pigment {
 
@@ -23,36 +24,5 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
                   const Tensor& running_var, BatchNormParams p);
 
 template <> struct OpTraits<OpId::batch_norm> { static constexpr bool has_cuda = true; };
-
-namespace cpu {
-// Training statistics of each channel over (n, plane) into mean and rstd.
-template <class T>
-void batch_norm_statistics(std::int64_t n, std::int64_t c, std::int64_t plane, const T* x, T eps, T* mean, T* rstd,
-                           T* biased_var);
-// y = γ·(x − mean)·rstd + β with per-channel mean and rstd.
-template <class T>
-void batch_norm_apply(std::int64_t n, std::int64_t c, std::int64_t plane, const T* x, const T* mean, const T* rstd,
-                      const T* gamma, const T* beta, T* y);
-// training: the full rule; otherwise dx = dy·γ·rstd. dx, dgamma, dbeta may be null.
-template <class T>
-void batch_norm_backward(std::int64_t n, std::int64_t c, std::int64_t plane, bool training, const T* dy, const T* x,
-                         const T* mean, const T* rstd, const T* gamma, T* dx, T* dgamma, T* dbeta);
-}  // namespace cpu
-
-namespace cuda {
-// Training statistics (mean, rstd per channel) and, when running_mean is not null, the update
-// running ← (1 − momentum)·running + momentum·(μ, unbiased σ²), all on the device.
-void batch_norm_statistics(CudaContext& ctx, std::int64_t n, std::int64_t c, std::int64_t plane, const float* x,
-                           float eps, double momentum, float* mean, float* rstd, float* running_mean,
-                           float* running_var);
-// Evaluation statistics: mean = running_mean, rstd = 1/√(running_var + ε).
-void batch_norm_eval_statistics(CudaContext& ctx, std::int64_t c, const float* running_mean, const float* running_var,
-                                double eps, float* mean, float* rstd);
-void batch_norm_apply(CudaContext& ctx, std::int64_t n, std::int64_t c, std::int64_t plane, const float* x,
-                      const float* mean, const float* rstd, const float* gamma, const float* beta, float* y);
-void batch_norm_backward(CudaContext& ctx, std::int64_t n, std::int64_t c, std::int64_t plane, bool training,
-                         const float* dy, const float* x, const float* mean, const float* rstd, const float* gamma,
-                         float* dx, float* dgamma, float* dbeta);
-}  // namespace cuda
 
 }  // namespace pigment

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "kernels/op.h"
+#include "kernels/raw/shape.h"
 
 namespace pigment {
 
@@ -13,23 +14,5 @@ std::vector<Tensor> split(const Tensor& x, const std::vector<std::int64_t>& size
 
 template <> struct OpTraits<OpId::concat> { static constexpr bool has_cuda = true; };
 template <> struct OpTraits<OpId::split> { static constexpr bool has_cuda = true; };
-
-namespace cpu {
-// A tensor seen as [outer, size_along_dim · inner]: each part contributes a contiguous run of
-// sizes[i]·inner elements per outer index.
-template <class T>
-void concat_forward(std::int64_t outer, std::int64_t inner, const std::vector<std::int64_t>& sizes,
-                    const std::vector<const T*>& parts, T* y);
-template <class T>
-void split_forward(std::int64_t outer, std::int64_t inner, const std::vector<std::int64_t>& sizes, const T* x,
-                   const std::vector<T*>& parts);
-}  // namespace cpu
-
-namespace cuda {
-void concat_forward(CudaContext& ctx, std::int64_t outer, std::int64_t inner, const std::vector<std::int64_t>& sizes,
-                    const std::vector<const float*>& parts, float* y);
-void split_forward(CudaContext& ctx, std::int64_t outer, std::int64_t inner, const std::vector<std::int64_t>& sizes,
-                   const float* x, const std::vector<float*>& parts);
-}  // namespace cuda
 
 }  // namespace pigment

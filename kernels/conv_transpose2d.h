@@ -29,12 +29,4 @@ ConvTranspose2dParams adjoint_params(const ConvGeometry& g);
 
 template <> struct OpTraits<OpId::conv_transpose2d> { static constexpr bool has_cuda = true; };
 
-namespace cpu {
-template <class T>
-void conv_transpose2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y, T* workspace);
-// The direct scatter form, the oracle of the tests: every input pixel adds w·x into its patch.
-template <class T>
-void conv_transpose2d_forward_direct(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y);
-}  // namespace cpu
-
 }  // namespace pigment

@@ -6,6 +6,7 @@
 // applied to dy (double backward included).
 #include "engine/rng.h"
 #include "kernels/op.h"
+#include "kernels/raw/pointwise.h"
 
 namespace pigment {
 
@@ -14,16 +15,5 @@ Tensor dropout(const Tensor& x, double p, std::uint64_t seed, std::uint64_t offs
 Tensor dropout(const Tensor& x, double p, Generator& gen);
 
 template <> struct OpTraits<OpId::dropout> { static constexpr bool has_cuda = true; };
-
-namespace cpu {
-template <class T>
-void dropout_forward(std::int64_t n, const T* x, float p, std::uint64_t seed, std::uint64_t offset, T* y);
-}
-
-namespace cuda {
-// The same mask as cpu::dropout_forward for the same (seed, offset), bit for bit.
-void dropout_forward(CudaContext& ctx, std::int64_t n, const float* x, float p, std::uint64_t seed,
-                     std::uint64_t offset, float* y);
-}
 
 }  // namespace pigment

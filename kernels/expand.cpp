@@ -1,5 +1,4 @@
 #include "engine/views.h"
-#include "kernels/cpu/reduce.h"
 #include "kernels/op_spec.h"
 #include "kernels/sum.h"
 

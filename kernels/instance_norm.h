@@ -12,6 +12,7 @@
 // The rule calls the kernel directly; when the backward pass is itself recorded (create_graph),
 // it runs the same formula through differentiable ops instead, so double backward holds.
 #include "kernels/op.h"
+#include "kernels/raw/norm.h"
 
 namespace pigment {
 
@@ -29,28 +30,5 @@ Tensor instance_norm(const Tensor& x, const Tensor& gamma = Tensor(), const Tens
                      double eps = 1e-5, NormActivation activation = {}, const Tensor& residual = Tensor());
 
 template <> struct OpTraits<OpId::instance_norm> { static constexpr bool has_cuda = true; };
-
-namespace cpu {
-// mean and rstd receive the statistics of each of the n·c planes; γ, β and residual may be null;
-// slope is the activation's negative slope (1: none).
-template <class T>
-void instance_norm_forward(std::int64_t n, std::int64_t c, std::int64_t plane, const T* x, const T* gamma,
-                           const T* beta, T eps, T slope, const T* residual, T* y, T* mean, T* rstd);
-// dx, dgamma, dbeta may each be null (not needed). dy is the gradient of y; the residual's is dy.
-template <class T>
-void instance_norm_backward(std::int64_t n, std::int64_t c, std::int64_t plane, const T* dy, const T* x,
-                            const T* mean, const T* rstd, const T* gamma, const T* beta, T slope, T* dx, T* dgamma,
-                            T* dbeta);
-}  // namespace cpu
-
-namespace cuda {
-// The contracts of the CPU kernels.
-void instance_norm_forward(CudaContext& ctx, std::int64_t n, std::int64_t c, std::int64_t plane, const float* x,
-                           const float* gamma, const float* beta, float eps, float slope, const float* residual,
-                           float* y, float* mean, float* rstd);
-void instance_norm_backward(CudaContext& ctx, std::int64_t n, std::int64_t c, std::int64_t plane, const float* dy,
-                            const float* x, const float* mean, const float* rstd, const float* gamma,
-                            const float* beta, float slope, float* dx, float* dgamma, float* dbeta);
-}  // namespace cuda
 
 }  // namespace pigment

@@ -4,6 +4,7 @@
 // Backward: dx = dy · (x > 0 ? 1 : slope), itself the differentiable op leaky_relu_backward so
 // that gradients of gradients (WGAN-GP) flow through it.
 #include "kernels/op.h"
+#include "kernels/raw/pointwise.h"
 
 namespace pigment {
 
@@ -20,15 +21,5 @@ template <OpId op> Tensor leaky_relu_like(const Tensor& x, double slope);
 template <> struct OpTraits<OpId::leaky_relu> { static constexpr bool has_cuda = true; };
 template <> struct OpTraits<OpId::relu> { static constexpr bool has_cuda = true; };
 template <> struct OpTraits<OpId::leaky_relu_backward> { static constexpr bool has_cuda = true; };
-
-namespace cpu {
-template <class T> void leaky_relu_forward(std::int64_t n, const T* x, T slope, T* y);
-template <class T> void leaky_relu_backward(std::int64_t n, const T* dy, const T* x, T slope, T* dx);
-}  // namespace cpu
-
-namespace cuda {
-void leaky_relu_forward(CudaContext& ctx, std::int64_t n, const float* x, float slope, float* y);
-void leaky_relu_backward(CudaContext& ctx, std::int64_t n, const float* dy, const float* x, float slope, float* dx);
-}  // namespace cuda
 
 }  // namespace pigment

@@ -6,6 +6,7 @@
 // (the log-sum-exp form of −t·log σ(x) − (1 − t)·log(1 − σ(x)), finite for any x). The target
 // gradient is −dx for L1 and MSE and −x/n for BCE. Each backward multiplies by the scalar dy.
 #include "kernels/op.h"
+#include "kernels/raw/loss.h"
 
 namespace pigment {
 
@@ -16,23 +17,6 @@ Tensor bce_with_logits_loss(const Tensor& x, const Tensor& target);
 template <> struct OpTraits<OpId::l1_loss> { static constexpr bool has_cuda = true; };
 template <> struct OpTraits<OpId::mse_loss> { static constexpr bool has_cuda = true; };
 template <> struct OpTraits<OpId::bce_with_logits_loss> { static constexpr bool has_cuda = true; };
-
-enum class LossKind { l1, mse, bce_with_logits };
-
-namespace cpu {
-// *out = the mean loss (accumulated in double).
-template <class T> void loss_forward(LossKind kind, std::int64_t n, const T* x, const T* t, T* out);
-// dx, dt (either may be null) = dy · ∂loss/∂x, ∂loss/∂t.
-template <class T> void loss_backward(LossKind kind, std::int64_t n, const T* x, const T* t, const T* dy, T* dx, T* dt);
-}  // namespace cpu
-
-namespace cuda {
-// *out (a device scalar) = the mean loss, summed in a fixed order (deterministic).
-void loss_forward(CudaContext& ctx, LossKind kind, std::int64_t n, const float* x, const float* t, float* out);
-// dy is a device scalar; dx, dt (either may be null) as in cpu::loss_backward.
-void loss_backward(CudaContext& ctx, LossKind kind, std::int64_t n, const float* x, const float* t, const float* dy,
-                   float* dx, float* dt);
-}  // namespace cuda
 
 namespace detail {
 // The shared body of the three loss ops (kernels/l1_loss.cpp).

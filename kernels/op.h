@@ -9,9 +9,6 @@
 
 namespace pigment {
 
-class CudaContext;                    // engine/cuda/cuda_context.h
-CudaContext& as_cuda(Context& ctx);  // the CUDA context of a CUDA tensor (CUDA builds only)
-
 // Each op's header specialises OpTraits with what its kernels support. kernels/op_table.cpp
 // checks at compile time that every op of the registry has one.
 template <OpId op> struct OpTraits;

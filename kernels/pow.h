@@ -4,19 +4,12 @@
 // Non-integer exponents need x > 0. Backward: dx = dy · e·x^(e−1), written with pow, mul and
 // scale, so it supports double backward.
 #include "kernels/op.h"
+#include "kernels/raw/pointwise.h"
 
 namespace pigment {
 
 Tensor pow(const Tensor& x, double exponent);
 
 template <> struct OpTraits<OpId::pow> { static constexpr bool has_cuda = true; };
-
-namespace cpu {
-template <class T> void pow_forward(std::int64_t n, const T* x, T exponent, T* y);
-}
-
-namespace cuda {
-void pow_forward(CudaContext& ctx, std::int64_t n, const float* x, float exponent, float* y);
-}
 
 }  // namespace pigment

@@ -4,6 +4,7 @@
 // Needs pad < H and pad < W. Backward: each output gradient is added back into the pixel it was
 // read from.
 #include "kernels/op.h"
+#include "kernels/raw/shape.h"
 
 namespace pigment {
 
@@ -13,27 +14,5 @@ Tensor reflection_pad2d(const Tensor& x, int pad);
 Tensor reflection_pad2d_adjoint(const Tensor& dy, const Shape& x_shape, int pad);
 
 template <> struct OpTraits<OpId::reflection_pad2d> { static constexpr bool has_cuda = true; };
-
-// The source index of padded coordinate i (in [−pad, size + pad)) of a dimension of `size`
-// (constexpr: CUDA kernels call it too, under --expt-relaxed-constexpr).
-constexpr std::int64_t reflect_index(std::int64_t i, std::int64_t size) {
-  if (i < 0) return -i;
-  if (i >= size) return 2 * (size - 1) - i;
-  return i;
-}
-
-namespace cpu {
-// x [planes, h, w] → y [planes, h + 2p, w + 2p]
-template <class T> void reflection_pad2d_forward(std::int64_t planes, std::int64_t h, std::int64_t w, int pad, const T* x, T* y);
-template <class T> void reflection_pad2d_backward(std::int64_t planes, std::int64_t h, std::int64_t w, int pad, const T* dy, T* dx);
-}  // namespace cpu
-
-namespace cuda {
-void reflection_pad2d_forward(CudaContext& ctx, std::int64_t planes, std::int64_t h, std::int64_t w, int pad,
-                              const float* x, float* y);
-// A gather: each input pixel sums the gradients of the padded positions that read it.
-void reflection_pad2d_backward(CudaContext& ctx, std::int64_t planes, std::int64_t h, std::int64_t w, int pad,
-                               const float* dy, float* dx);
-}  // namespace cuda
 
 }  // namespace pigment

@@ -10,6 +10,7 @@
 //   dX = dY + W_qᵀdQ + W_kᵀdK + W_vᵀdV.
 // The CPU reference materialises S (N×N); the CUDA kernel must not.
 #include "kernels/op.h"
+#include "kernels/raw/attention.h"
 
 namespace pigment {
 
@@ -25,33 +26,5 @@ Tensor self_attention_composed(const Tensor& x, const Tensor& wq, const Tensor& 
                                const Tensor& bk, const Tensor& wv, const Tensor& bv, const Tensor& gamma);
 
 template <> struct OpTraits<OpId::self_attention> { static constexpr bool has_cuda = true; };
-
-struct AttentionShape {
-  std::int64_t batch, channels, qk_dim, tokens;
-};
-
-template <class T> struct AttentionParams {
-  const T *wq, *bq, *wk, *bk, *wv, *bv, *gamma;
-};
-template <class T> struct AttentionGrads {  // each may be null: not needed
-  T *dx, *dwq, *dbq, *dwk, *dbk, *dwv, *dbv, *dgamma;
-};
-
-namespace cpu {
-template <class T> void self_attention_forward(const AttentionShape& s, const T* x, const AttentionParams<T>& p, T* y);
-template <class T>
-void self_attention_backward(const AttentionShape& s, const T* dy, const T* x, const AttentionParams<T>& p,
-                             const AttentionGrads<T>& g);
-}  // namespace cpu
-
-// Flash-style kernels that never store the N×N attention matrix (kernels/cuda/self_attention.cu).
-namespace cuda {
-void self_attention_forward(CudaContext& ctx, const AttentionShape& s, const float* x, const AttentionParams<float>& p,
-                            float* y);
-void self_attention_backward(CudaContext& ctx, const AttentionShape& s, const float* dy, const float* x,
-                             const AttentionParams<float>& p, const AttentionGrads<float>& g);
-// True when ctx selects library implementations (gemm, cudnn): attention then runs composed.
-bool attention_through_libraries(CudaContext& ctx);
-}  // namespace cuda
 
 }  // namespace pigment

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "engine/views.h"
-#include "kernels/cpu/reduce.h"
 #include "kernels/op_spec.h"
 #include "kernels/arithmetic.h"
 

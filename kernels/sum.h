@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kernels/op.h"
+#include "kernels/raw/reduce.h"
 
 namespace pigment {
 
@@ -29,14 +30,5 @@ template <OpId op> Tensor reduce(const Tensor& x, const std::vector<int>& dims, 
 
 // The shape of x with each of `dims` set to 1 (checks that dims are valid and distinct).
 Shape reduced_shape(const char* op, const Shape& x, const std::vector<int>& dims);
-
-// The CUDA kernels, with the contracts of cpu::reduce_sum and cpu::broadcast (kernels/cpu/reduce.h):
-// `reduced` has the rank of `full` with 1 in every summed (or broadcast) dimension.
-namespace cuda {
-// y[reduced] = scale · Σ x[full] over the dimensions where reduced has 1 (deterministic order).
-void reduce_sum(CudaContext& ctx, const Shape& full, const Shape& reduced, const float* x, float* y, double scale);
-// y[full] = x[reduced] repeated along the dimensions where reduced has 1.
-void broadcast(CudaContext& ctx, const Shape& reduced, const Shape& full, const float* x, float* y);
-}  // namespace cuda
 
 }  // namespace pigment

@@ -7,7 +7,6 @@
 
 #include "engine/device.h"
 #include "engine/simt/context_hooks.h"
-#include "kernels/op.h"
 
 namespace pigment {
 

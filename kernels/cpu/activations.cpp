@@ -1,6 +1,6 @@
 #include <cmath>
 
-#include "kernels/activations.h"
+#include "kernels/raw/pointwise.h"
 #include "kernels/cpu/elementwise.h"
 
 namespace pigment::cpu {

@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "kernels/adam.h"
+#include "kernels/raw/optimizer.h"
 #include "kernels/cpu/elementwise.h"
 
 namespace pigment::cpu {

@@ -1,4 +1,4 @@
-#include "kernels/arithmetic.h"
+#include "kernels/raw/pointwise.h"
 
 #include "kernels/cpu/elementwise.h"
 

@@ -1,6 +1,6 @@
 #include <algorithm>
 
-#include "kernels/concat.h"
+#include "kernels/raw/shape.h"
 
 namespace pigment::cpu {
 

@@ -1,6 +1,6 @@
 // CPU reference convolution through im2col + GEMM, one image at a time; the seven-loop direct
 // convolution below is the oracle the tests hold it to.
-#include "kernels/conv2d.h"
+#include "kernels/raw/conv.h"
 
 
 #include "kernels/cpu/gemm.h"

@@ -1,6 +1,6 @@
 // The transposed convolution is the data gradient of the convolution it transposes: the CPU
 // reference runs the conv kernels with the roles of image and output swapped.
-#include "kernels/conv_transpose2d.h"
+#include "kernels/raw/conv.h"
 
 namespace pigment::cpu {
 

@@ -1,6 +1,6 @@
 #include "engine/philox.h"
 #include "kernels/cpu/parallel.h"
-#include "kernels/dropout.h"
+#include "kernels/raw/pointwise.h"
 
 namespace pigment::cpu {
 

@@ -5,7 +5,7 @@
 // entry back into the pixel it came from.
 #include <cstdint>
 
-#include "kernels/conv2d.h"
+#include "kernels/raw/conv.h"
 
 namespace pigment::cpu {
 

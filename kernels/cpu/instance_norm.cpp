@@ -1,4 +1,4 @@
-#include "kernels/instance_norm.h"
+#include "kernels/raw/norm.h"
 
 #include <cmath>
 #include <vector>

@@ -1,4 +1,4 @@
-#include "kernels/leaky_relu.h"
+#include "kernels/raw/pointwise.h"
 
 #include "kernels/cpu/elementwise.h"
 

@@ -1,7 +1,7 @@
 #include <cmath>
 
 #include "kernels/cpu/parallel.h"
-#include "kernels/losses.h"
+#include "kernels/raw/loss.h"
 
 namespace pigment::cpu {
 

@@ -1,7 +1,7 @@
 #include <cmath>
 
 #include "kernels/cpu/elementwise.h"
-#include "kernels/pow.h"
+#include "kernels/raw/pointwise.h"
 
 namespace pigment::cpu {
 

@@ -1,4 +1,4 @@
-#include "kernels/cpu/reduce.h"
+#include "kernels/raw/reduce.h"
 
 #include <array>
 #include <vector>

@@ -1,4 +1,4 @@
-#include "kernels/reflection_pad2d.h"
+#include "kernels/raw/shape.h"
 
 #include <algorithm>
 

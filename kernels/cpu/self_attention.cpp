@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "kernels/cpu/gemm.h"
-#include "kernels/self_attention.h"
-#include "kernels/softmax.h"
+#include "kernels/raw/attention.h"
+#include "kernels/raw/reduce.h"
 
 namespace pigment::cpu {
 

@@ -2,7 +2,7 @@
 #include <cmath>
 
 #include "kernels/cpu/parallel.h"
-#include "kernels/softmax.h"
+#include "kernels/raw/reduce.h"
 
 namespace pigment::cpu {
 

@@ -1,7 +1,7 @@
 #include <algorithm>
 
 #include "kernels/cpu/parallel.h"
-#include "kernels/upsample.h"
+#include "kernels/raw/shape.h"
 
 namespace pigment {
 

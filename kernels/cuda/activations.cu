@@ -1,6 +1,6 @@
 // tanh and sigmoid and their backward rules on CUDA: element-wise maps (float4 when aligned).
 // The formulas are the CPU reference's (kernels/cpu/activations.cpp), in float.
-#include "kernels/activations.h"
+#include "kernels/raw/pointwise.h"
 #include "kernels/cuda/common.cuh"
 
 namespace pigment::cuda {

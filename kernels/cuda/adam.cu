@@ -4,7 +4,7 @@
 //   m = β₁m + (1 − β₁)g,  v = β₂v + (1 − β₂)g²,  p = p − (lr/bc₁)·m / (√v/√bc₂ + ε).
 #include <cmath>
 
-#include "kernels/adam.h"
+#include "kernels/raw/optimizer.h"
 #include "kernels/cuda/common.cuh"
 
 namespace pigment::cuda {

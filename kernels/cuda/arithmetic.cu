@@ -1,6 +1,6 @@
 // add, sub, mul and scale on CUDA: element-wise maps (float4 when aligned), the CPU reference's
 // formulas (kernels/cpu/arithmetic.cpp) in float.
-#include "kernels/arithmetic.h"
+#include "kernels/raw/pointwise.h"
 #include "kernels/cuda/common.cuh"
 
 namespace pigment::cuda {

@@ -6,7 +6,7 @@
 //   apply:    y = (x − μ_c)·(r_c·γ_c) + β_c (grid plane units × planes);
 //   backward: chunk sums of dy and dy·x̂ → per-channel sums in chunk order (dβ, dγ) → dx.
 // No atomics and no host synchronisation; every sum has a fixed order.
-#include "kernels/batch_norm.h"
+#include "kernels/raw/norm.h"
 #include "kernels/cuda/norm_statistics.cuh"
 
 namespace pigment::cuda {

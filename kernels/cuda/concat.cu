@@ -2,7 +2,7 @@
 // sizes[i]·inner contiguous elements in each of the `outer` rows of the whole tensor; each part is
 // one copy kernel between its packed runs and its place in the rows (float4 when the runs, the
 // row pitch and both pointers allow it).
-#include "kernels/concat.h"
+#include "kernels/raw/shape.h"
 #include "kernels/cuda/common.cuh"
 
 namespace pigment::cuda {

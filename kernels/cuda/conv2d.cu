@@ -9,7 +9,7 @@
 #include "kernels/cuda/common.cuh"
 #include "kernels/cuda/conv_impl.h"
 #include "kernels/cuda/device_buffer.cuh"
-#include "kernels/reflection_pad2d.h"
+#include "kernels/raw/shape.h"
 
 namespace pigment::cuda {
 

@@ -4,7 +4,7 @@
 //   custom  Pigment's implicit GEMM on TF32 tensor cores        (conv_custom.cu)
 //   cudnn   cuDNN's legacy convolution API, algorithms found once per shape (conv_cudnn.cu)
 //   gemm    an im2col kernel and cuBLAS SGEMM in TF32            (conv_gemm.cu)
-#include "kernels/conv2d.h"
+#include "kernels/raw/conv.h"
 
 namespace pigment::cuda {
 

@@ -16,9 +16,9 @@
 #include <cstdint>
 
 #include "engine/host_device.h"
-#include "kernels/conv2d.h"
+#include "kernels/raw/conv.h"
 #include "kernels/cuda/gemm_contract.h"
-#include "kernels/reflection_pad2d.h"
+#include "kernels/raw/shape.h"
 
 namespace pigment::cuda::conv {
 

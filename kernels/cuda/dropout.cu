@@ -4,7 +4,7 @@
 // element is x·(1/(1 − p)) with the same float scale, so the outputs do too.
 #include "engine/philox.h"
 #include "kernels/cuda/common.cuh"
-#include "kernels/dropout.h"
+#include "kernels/raw/pointwise.h"
 
 namespace pigment::cuda {
 

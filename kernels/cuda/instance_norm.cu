@@ -9,7 +9,7 @@
 // Chunks are 1 per plane unless the planes are too few to fill the GPU. No atomics: every sum has
 // a fixed order, so results are the same on every run.
 #include "kernels/cuda/norm_statistics.cuh"
-#include "kernels/instance_norm.h"
+#include "kernels/raw/norm.h"
 
 namespace pigment::cuda {
 

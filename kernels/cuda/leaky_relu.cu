@@ -1,6 +1,6 @@
 // leaky_relu and its backward on CUDA (relu is slope 0): one element per thread-iteration.
 #include "kernels/cuda/common.cuh"
-#include "kernels/leaky_relu.h"
+#include "kernels/raw/pointwise.h"
 
 namespace pigment::cuda {
 

@@ -3,7 +3,7 @@
 // divided by n. Backward: element-wise, each gradient times dy/n with dy read on the device (the
 // scalar gradient of the loss), so nothing waits for the host.
 #include "kernels/cuda/common.cuh"
-#include "kernels/losses.h"
+#include "kernels/raw/loss.h"
 
 namespace pigment::cuda {
 

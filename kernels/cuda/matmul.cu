@@ -6,7 +6,7 @@
 // the key bias's gradient, Σ_k dS_qk = 0 under softmax — survive the bmm of dS.
 #include "kernels/cuda/common.cuh"
 #include "kernels/cuda/gemm_tc.cuh"
-#include "kernels/matmul.h"
+#include "kernels/raw/matmul.h"
 
 namespace pigment::cuda {
 

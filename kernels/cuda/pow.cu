@@ -2,7 +2,7 @@
 // use a correctly rounded sqrt (and division); e = 1, 2, −1 are exact or correctly rounded
 // products/quotients, which is what a correctly rounded pow returns; other exponents use powf.
 #include "kernels/cuda/common.cuh"
-#include "kernels/pow.h"
+#include "kernels/raw/pointwise.h"
 
 namespace pigment::cuda {
 

@@ -13,7 +13,7 @@
 // over N·H·W; a full sum), the terms of each output are cut into `splits` chunks summed by
 // separate blocks, and a second kernel adds the chunk sums in chunk order.
 #include "kernels/cuda/common.cuh"
-#include "kernels/sum.h"
+#include "kernels/raw/reduce.h"
 
 namespace pigment::cuda {
 

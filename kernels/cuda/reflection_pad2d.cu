@@ -3,7 +3,7 @@
 // Backward as a gather, so it needs no atomics and is deterministic: each input pixel adds the
 // output gradients of the ≤ 3 × 3 padded positions that read it (itself and its mirrors).
 #include "kernels/cuda/common.cuh"
-#include "kernels/reflection_pad2d.h"
+#include "kernels/raw/shape.h"
 
 namespace pigment::cuda {
 

@@ -16,7 +16,7 @@
 #include "kernels/cuda/common.cuh"
 #include "kernels/cuda/device_buffer.cuh"
 #include "kernels/cuda/gemm_tc.cuh"
-#include "kernels/self_attention.h"
+#include "kernels/raw/attention.h"
 
 namespace pigment::cuda {
 

@@ -5,7 +5,7 @@
 //   forward:  m = max x,  y_j = e^{x_j − m} · (1 / Σ_k e^{x_k − m})
 //   backward: dx_j = y_j · (dy_j − Σ_k dy_k·y_k)
 #include "kernels/cuda/common.cuh"
-#include "kernels/softmax.h"
+#include "kernels/raw/reduce.h"
 
 namespace pigment::cuda {
 

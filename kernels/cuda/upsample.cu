@@ -5,7 +5,7 @@
 // output rows 2·iy − 1 … 2·iy + 2 (and likewise for columns), so each input pixel adds the ≤ 4 × 4
 // output gradients around it, each times the weight its taps give to this pixel.
 #include "kernels/cuda/common.cuh"
-#include "kernels/upsample.h"
+#include "kernels/raw/shape.h"
 
 namespace pigment::cuda {
 

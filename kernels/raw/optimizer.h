@@ -1,11 +1,12 @@
 #pragma once
-// The Adam update kernels (the optimizer itself is engine/adam.h). One launch updates a whole
-// flat parameter buffer: m, v and p in a single pass, 28 bytes of traffic per float parameter.
+// The optimizer kernels: the Adam update (the optimizer itself is engine/adam.h). One launch
+// updates a whole flat parameter buffer: m, v and p in a single pass, 28 bytes of traffic per
+// float parameter.
 #include <cstdint>
 
-namespace pigment {
+#include "engine/context.h"
 
-class CudaContext;  // engine/cuda/cuda_context.h
+namespace pigment {
 
 namespace cpu {
 template <class T>

@@ -1,0 +1,74 @@
+#pragma once
+// The kernels that move values without arithmetic on them (or with fixed weights): concatenation
+// and split along one dimension, reflection padding and its adjoint, bilinear upsampling by 2 and
+// its adjoint. The differentiable ops are kernels/concat.h, reflection_pad2d.h and upsample.h.
+#include <cstdint>
+#include <vector>
+
+#include "engine/context.h"
+#include "engine/host_device.h"
+
+namespace pigment {
+
+// The source index of padded coordinate i (in [−pad, size + pad)) of a dimension of `size`: the
+// border is mirrored without repeating the edge (row −1 reads row 1, row H reads row H − 2).
+// constexpr: CUDA kernels call it too, under --expt-relaxed-constexpr.
+constexpr std::int64_t reflect_index(std::int64_t i, std::int64_t size) {
+  if (i < 0) return -i;
+  if (i >= size) return 2 * (size - 1) - i;
+  return i;
+}
+
+// The two source indices and the weight of the second for output index o of an axis of `size`,
+// bilinear by 2 with align_corners=False: s = max(0, (o + ½)/2 − ½), i0 = ⌊s⌋,
+// i1 = min(i0 + 1, size − 1), λ = s − i0 (0, ¼ or ¾). Shared by the CPU and CUDA kernels.
+struct BilinearTap {
+  std::int64_t i0, i1;
+  double lambda;
+};
+PIGMENT_HOST_DEVICE BilinearTap bilinear2x_tap(std::int64_t o, std::int64_t size) {
+  double s = (static_cast<double>(o) + 0.5) / 2.0 - 0.5;
+  if (s < 0.0) s = 0.0;
+  std::int64_t i0 = static_cast<std::int64_t>(s);
+  if (i0 > size - 1) i0 = size - 1;
+  const std::int64_t i1 = i0 + 1 < size - 1 ? i0 + 1 : size - 1;
+  return BilinearTap{i0, i1, s - static_cast<double>(i0)};
+}
+
+namespace cpu {
+// A tensor seen as [outer, size_along_dim · inner]: each part contributes a contiguous run of
+// sizes[i]·inner elements per outer index.
+template <class T>
+void concat_forward(std::int64_t outer, std::int64_t inner, const std::vector<std::int64_t>& sizes,
+                    const std::vector<const T*>& parts, T* y);
+template <class T>
+void split_forward(std::int64_t outer, std::int64_t inner, const std::vector<std::int64_t>& sizes, const T* x,
+                   const std::vector<T*>& parts);
+// x [planes, h, w] → y [planes, h + 2p, w + 2p]; the backward adds each padded position's gradient
+// into the pixel it mirrors.
+template <class T> void reflection_pad2d_forward(std::int64_t planes, std::int64_t h, std::int64_t w, int pad, const T* x, T* y);
+template <class T> void reflection_pad2d_backward(std::int64_t planes, std::int64_t h, std::int64_t w, int pad, const T* dy, T* dx);
+// x [planes, h, w] → y [planes, 2h, 2w]; the backward scatters each output gradient back with the
+// same four weights.
+template <class T> void upsample_bilinear2x_forward(std::int64_t planes, std::int64_t h, std::int64_t w, const T* x, T* y);
+template <class T> void upsample_bilinear2x_backward(std::int64_t planes, std::int64_t h, std::int64_t w, const T* dy, T* dx);
+}  // namespace cpu
+
+namespace cuda {
+void concat_forward(CudaContext& ctx, std::int64_t outer, std::int64_t inner, const std::vector<std::int64_t>& sizes,
+                    const std::vector<const float*>& parts, float* y);
+void split_forward(CudaContext& ctx, std::int64_t outer, std::int64_t inner, const std::vector<std::int64_t>& sizes,
+                   const float* x, const std::vector<float*>& parts);
+void reflection_pad2d_forward(CudaContext& ctx, std::int64_t planes, std::int64_t h, std::int64_t w, int pad,
+                              const float* x, float* y);
+// A gather: each input pixel sums the gradients of the padded positions that read it.
+void reflection_pad2d_backward(CudaContext& ctx, std::int64_t planes, std::int64_t h, std::int64_t w, int pad,
+                               const float* dy, float* dx);
+void upsample_bilinear2x_forward(CudaContext& ctx, std::int64_t planes, std::int64_t h, std::int64_t w, const float* x,
+                                 float* y);
+// A gather: each input pixel sums the output gradients whose taps touch it, with the taps' weights.
+void upsample_bilinear2x_backward(CudaContext& ctx, std::int64_t planes, std::int64_t h, std::int64_t w,
+                                  const float* dy, float* dx);
+}  // namespace cuda
+
+}  // namespace pigment
