@@ -20,6 +20,7 @@
 #include "bench/gpu_verify.h"
 #include "engine/adam.h"
 #include "kernels/all_ops.h"
+#include "kernels/op_spec.h"
 
 using namespace pigment;
 using namespace pigment::bench;
@@ -146,7 +147,8 @@ void bench_attention(benchmark::State& state, std::int64_t channels, std::int64_
         on_cpu[0], on_cpu[1], on_cpu[2], on_cpu[3], on_cpu[4], on_cpu[5], on_cpu[6], on_cpu[7]);
     y.backward(r);
     yc.backward(r.to(cpu));
-    const double tolerance = std::string(impl) == "custom" ? 5e-3 : 5e-2;  // kernels/crosscheck.cpp says why
+    const OpSpec& spec = op_spec(OpId::self_attention);  // its tolerances, with their reasons
+    const double tolerance = std::string(impl) == "custom" ? spec.cuda_tolerance.value : spec.library_tolerance.value;
     report_verification(state, std::max(relative_error(y.to(cpu), yc), relative_error(x.grad().to(cpu), on_cpu[0].grad())),
                         tolerance);
     for (auto _ : state) state.SetIterationTime(1e-6);

@@ -51,7 +51,7 @@ Tensor concat(const std::vector<Tensor>& xs, int dim) {
 }
 
 OpSpec make_spec_concat() {
-  OpSpec spec{OpId::concat, {}};
+  OpSpec spec{OpId::concat};
   struct Case {
     std::vector<Shape> xs;
     int dim;

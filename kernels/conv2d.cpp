@@ -105,8 +105,27 @@ struct ConvCase {
 };
 }  // namespace
 
+namespace detail {
+const std::vector<ReferenceConvLayer>& reference_conv_layers() {
+  static const std::vector<ReferenceConvLayer> layers{
+      {"resnet_9blocks stem 7×7", {1, 3, 262, 262}, {64, 3, 7, 7}, {1, 0}},
+      {"resnet_9blocks down 2", {1, 128, 128, 128}, {256, 128, 3, 3}, {2, 1}},
+      {"resnet_9blocks res-block 3×3", {1, 256, 66, 66}, {256, 256, 3, 3}, {1, 0}},
+      {"resnet_9blocks out 7×7", {1, 64, 262, 262}, {3, 64, 7, 7}, {1, 0}},
+      {"unet_256 down 1", {1, 3, 256, 256}, {64, 3, 4, 4}, {2, 1}},
+      {"unet_256 down 4", {1, 256, 32, 32}, {512, 256, 4, 4}, {2, 1}},
+      {"unet_256 innermost down", {1, 512, 2, 2}, {512, 512, 4, 4}, {2, 1}},
+      {"PatchGAN layer 1 (pix2pix)", {1, 6, 256, 256}, {64, 6, 4, 4}, {2, 1}},
+      {"PatchGAN layer 4 (stride 1)", {1, 256, 32, 32}, {512, 256, 4, 4}, {1, 1}},
+      {"PatchGAN logits", {1, 512, 31, 31}, {1, 512, 4, 4}, {1, 1}},
+  };
+  return layers;
+}
+}  // namespace detail
+
 OpSpec make_spec_conv2d() {
-  OpSpec spec{OpId::conv2d, {}};
+  OpSpec spec{OpId::conv2d};
+  spec.cuda_tolerance = kTf32Products;
   const ConvCase cases[] = {
       {{1, 1, 1, 1}, {1, 1, 1, 1}, {1, 0}, true},     // 1×1 everything
       {{3, 5, 7, 7}, {4, 5, 3, 3}, {1, 1}, true},     // batch 3, res-block style 3×3
@@ -132,6 +151,13 @@ OpSpec make_spec_conv2d() {
         [c](const std::vector<Tensor>& in) { return std::vector<Tensor>{conv2d(in[0], in[1], in[2], c.p)}; },
         2.0 * g.macs(),
         4.0 * static_cast<double>(c.x.numel() + c.w.numel() + g.n * g.k * g.oh * g.ow)});
+  }
+  for (const detail::ReferenceConvLayer& l : detail::reference_conv_layers()) {
+    const ConvGeometry g = conv2d_geometry("conv2d", l.x, l.w, l.p);
+    spec.layer_cases.push_back(detail::tensor_case(
+        fmt::format("{} x{} w{}", l.net, l.x.str(), l.w.str()), {l.x, l.w, Shape{l.w[0]}},
+        [p = l.p](const auto& in) { return std::vector<Tensor>{conv2d(in[0], in[1], in[2], p)}; }, 2 * g.macs(),
+        4.0 * static_cast<double>(l.x.numel() + l.w.numel() + g.n * g.k * g.oh * g.ow)));
   }
   return spec;
 }

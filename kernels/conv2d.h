@@ -37,6 +37,17 @@ Tensor conv2d_input_grad(const Tensor& dy, const Tensor& w, const ConvGeometry& 
 // reference convolves this explicitly padded copy.
 Tensor reflect_padded_cpu(const Tensor& x, int pad);
 
+namespace detail {
+// The conv layers of resnet_9blocks, unet_256 and the 70×70 PatchGAN at 256², batch 1, as each conv
+// sees its input (after any reflection padding): the layer cases of conv2d and conv2d_weight_grad.
+struct ReferenceConvLayer {
+  const char* net;
+  Shape x, w;
+  Conv2dParams p;
+};
+const std::vector<ReferenceConvLayer>& reference_conv_layers();
+}  // namespace detail
+
 template <> struct OpTraits<OpId::conv2d> { static constexpr bool has_cuda = true; };
 template <> struct OpTraits<OpId::conv2d_weight_grad> { static constexpr bool has_cuda = true; };
 

@@ -48,7 +48,8 @@ Tensor conv2d_weight_grad(const Tensor& x, const Tensor& dy, std::int64_t kh, st
 }
 
 OpSpec make_spec_conv2d_weight_grad() {
-  OpSpec spec{OpId::conv2d_weight_grad, {}};
+  OpSpec spec{OpId::conv2d_weight_grad};
+  spec.cuda_tolerance = kTf32Products;
   struct Case {
     Shape x;
     std::int64_t k, kh;
@@ -72,6 +73,14 @@ OpSpec make_spec_conv2d_weight_grad() {
           return std::vector<Tensor>{conv2d_weight_grad(in[0], in[1], c.kh, c.kh, c.p)};
         },
         2.0 * g.macs(), 4.0 * static_cast<double>(c.x.numel() + dy.numel() + g.k * g.patch())});
+  }
+  for (const detail::ReferenceConvLayer& l : detail::reference_conv_layers()) {
+    const ConvGeometry g = conv2d_geometry("conv2d", l.x, l.w, l.p);
+    const Shape dy{g.n, g.k, g.oh, g.ow};
+    spec.layer_cases.push_back(detail::tensor_case(
+        fmt::format("{} x{} dy{}", l.net, l.x.str(), dy.str()), {l.x, dy},
+        [l](const auto& in) { return std::vector<Tensor>{conv2d_weight_grad(in[0], in[1], l.w[2], l.w[3], l.p)}; },
+        2 * g.macs(), 4.0 * static_cast<double>(l.x.numel() + l.w.numel() + dy.numel())));
   }
   return spec;
 }

@@ -84,7 +84,8 @@ Tensor conv_transpose2d(const Tensor& x, const Tensor& w, const Tensor& bias, Co
 }
 
 OpSpec make_spec_conv_transpose2d() {
-  OpSpec spec{OpId::conv_transpose2d, {}};
+  OpSpec spec{OpId::conv_transpose2d};
+  spec.cuda_tolerance = kTf32Products;
   struct Case {
     Shape x, w;
     ConvTranspose2dParams p;
@@ -110,6 +111,26 @@ OpSpec make_spec_conv_transpose2d() {
           return std::vector<Tensor>{conv_transpose2d(in[0], in[1], in[2], c.p)};
         },
         2.0 * g.macs(), 4.0 * static_cast<double>(c.x.numel() + c.w.numel() + g.n * g.c * g.h * g.w)});
+  }
+  // The transposed convolutions of resnet_9blocks and unet_256 at 256², batch 1.
+  struct Layer {
+    const char* net;
+    Shape x, w;
+    ConvTranspose2dParams p;
+  };
+  const Layer layers[] = {
+      {"resnet_9blocks up 1", {1, 256, 64, 64}, {256, 128, 3, 3}, {2, 1, 1, 1}},
+      {"resnet_9blocks up 2", {1, 128, 128, 128}, {128, 64, 3, 3}, {2, 1, 1, 1}},
+      {"unet_256 innermost up", {1, 512, 1, 1}, {512, 512, 4, 4}, {2, 1, 0, 0}},
+      {"unet_256 up at 16²", {1, 1024, 16, 16}, {1024, 256, 4, 4}, {2, 1, 0, 0}},
+      {"unet_256 outermost up", {1, 128, 128, 128}, {128, 3, 4, 4}, {2, 1, 0, 0}},
+  };
+  for (const Layer& l : layers) {
+    const ConvGeometry g = conv_transpose2d_geometry("conv_transpose2d", l.x, l.w, l.p);
+    spec.layer_cases.push_back(detail::tensor_case(
+        fmt::format("{} x{} w{}", l.net, l.x.str(), l.w.str()), {l.x, l.w, Shape{l.w[1]}},
+        [p = l.p](const auto& in) { return std::vector<Tensor>{conv_transpose2d(in[0], in[1], in[2], p)}; },
+        2 * g.macs(), 4.0 * static_cast<double>(l.x.numel() + l.w.numel() + g.n * g.c * g.h * g.w)));
   }
   return spec;
 }

@@ -38,7 +38,7 @@ Tensor dropout(const Tensor& x, double p, Generator& gen) {
 }
 
 OpSpec make_spec_dropout() {
-  OpSpec spec{OpId::dropout, {}};
+  OpSpec spec{OpId::dropout};
   for (Shape s : {Shape{1, 1, 1, 1}, Shape{3, 5, 7, 7}, Shape{1, 3, 31, 31}}) {
     spec.cases.push_back(OpCase{
         "x" + s.str() + " p 0.5",

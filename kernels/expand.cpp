@@ -42,7 +42,7 @@ Tensor expand(const Tensor& x, const Shape& shape) {
 }
 
 OpSpec make_spec_expand() {
-  OpSpec spec{OpId::expand, {}};
+  OpSpec spec{OpId::expand};
   struct Case {
     Shape from, to;
   };

@@ -141,7 +141,8 @@ Tensor kink_free_input(const Shape& shape, Generator& gen, DType dtype, const De
 }  // namespace
 
 OpSpec make_spec_instance_norm() {
-  OpSpec spec{OpId::instance_norm, {}};
+  OpSpec spec{OpId::instance_norm};
+  spec.cuda_tolerance = kFp32Sums;
   struct Case {
     Shape x;
     bool affine;
@@ -179,6 +180,11 @@ OpSpec make_spec_instance_norm() {
         },
         8.0 * static_cast<double>(c.x.numel()), (c.residual ? 12.0 : 8.0) * static_cast<double>(c.x.numel())});
   }
+  for (Shape s : {Shape{1, 256, 64, 64}, Shape{1, 64, 256, 256}})  // resnet_9blocks' norms
+    spec.layer_cases.push_back(detail::tensor_case(
+        fmt::format("resnet_9blocks x{}", s.str()), {s},
+        [](const auto& in) { return std::vector<Tensor>{instance_norm(in[0])}; },
+        8.0 * static_cast<double>(s.numel()), 8.0 * static_cast<double>(s.numel())));
   return spec;
 }
 

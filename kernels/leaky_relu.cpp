@@ -31,7 +31,7 @@ template Tensor leaky_relu_like<OpId::relu>(const Tensor&, double);
 Tensor leaky_relu(const Tensor& x, double slope) { return detail::leaky_relu_like<OpId::leaky_relu>(x, slope); }
 
 OpSpec make_spec_leaky_relu() {
-  OpSpec spec{OpId::leaky_relu, {}};
+  OpSpec spec{OpId::leaky_relu};
   for (Shape s : {Shape{1, 1, 1, 1}, Shape{3, 5, 7, 7}, Shape{2, 3, 31, 31}}) {
     spec.cases.push_back(OpCase{
         "x" + s.str() + " slope 0.2",

@@ -35,7 +35,7 @@ Tensor leaky_relu_backward(const Tensor& dy, const Tensor& x, double slope) {
 }
 
 OpSpec make_spec_leaky_relu_backward() {
-  OpSpec spec{OpId::leaky_relu_backward, {}};
+  OpSpec spec{OpId::leaky_relu_backward};
   for (Shape s : {Shape{1, 1, 1, 1}, Shape{3, 5, 7, 7}}) {
     spec.cases.push_back(OpCase{
         "dy,x" + s.str() + " slope 0.2",

@@ -64,7 +64,8 @@ Tensor bmm(const Tensor& a, const Tensor& b, bool trans_a, bool trans_b) {
 
 namespace {
 OpSpec matmul_spec(OpId op, int batch) {
-  OpSpec spec{op, {}};
+  OpSpec spec{op};
+  spec.cuda_tolerance = kTf32Products;
   struct Case {
     std::int64_t m, n, k;
     bool ta, tb;

@@ -35,6 +35,19 @@ Tensor random_tensor(const Shape& shape, Generator& gen, DType dtype, const Devi
   return t;
 }
 
+namespace detail {
+OpCase tensor_case(const std::string& label, std::vector<Shape> shapes,
+                   std::function<std::vector<Tensor>(const std::vector<Tensor>&)> run, double flops, double bytes) {
+  return OpCase{label,
+                [shapes](Generator& g, DType t, const Device& d) {
+                  std::vector<Tensor> v;
+                  for (const Shape& s : shapes) v.push_back(random_tensor(s, g, t, d));
+                  return v;
+                },
+                std::move(run), flops, bytes};
+}
+}  // namespace detail
+
 const std::vector<OpSpec>& all_op_specs() {
   // Built once, on first use; the list order is the registry's.
   static const std::vector<OpSpec> specs = [] {

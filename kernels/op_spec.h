@@ -13,6 +13,19 @@
 
 namespace pigment {
 
+// How far the CUDA kernels may be from the CPU reference, relative to the reference's magnitude
+// (tools/verify/crosscheck.h), and why: it follows from the precision of their arithmetic.
+struct CudaTolerance {
+  double value;
+  const char* reason;
+};
+inline constexpr CudaTolerance kSameFormula{1e-6, "FP32 element-wise, the same formula on both devices"};
+inline constexpr CudaTolerance kDeviceMath{
+    1e-5, "FP32 element-wise math; device exp/tanh/pow differ from the host's by a few ulp"};
+inline constexpr CudaTolerance kFp32Sums{1e-4, "FP32 reductions in another order than the CPU's double accumulation: ≈K·ε"};
+inline constexpr CudaTolerance kTf32Products{
+    5e-3, "TF32 tensor-core products (10-bit mantissa) summed over K up to thousands: ≈1e-3"};
+
 struct OpCase {
   std::string label;  // the shapes and parameters, e.g. "x[3,5,7,7] w[4,5,3,3] s2 p1"
   // All inputs, fresh random values from `gen`; the differentiable ones have requires_grad set.
@@ -28,8 +41,16 @@ struct OpCase {
 };
 
 struct OpSpec {
+  explicit OpSpec(OpId id) : op(id) {}
   OpId op;
   std::vector<OpCase> cases;  // awkward shapes: 1×1, odd sizes, channels not divisible by 4, batch 1 and 3
+  CudaTolerance cuda_tolerance = kSameFormula;
+  // An op that runs another computation when the CUDA context selects library implementations
+  // (--conv_impl gemm or cudnn) may be held to another tolerance there.
+  CudaTolerance library_tolerance = {0, ""};
+  // The reference networks' real layer shapes at 256², batch 1 (gan-check --cases layers and the
+  // simt-slow checks; too large for the float64 gradient check).
+  std::vector<OpCase> layer_cases;
 };
 
 // The spec of every op, in registry order; defined beside each op (kernels/<op>.cpp).
@@ -55,6 +76,9 @@ Tensor random_tensor(const Shape& shape, Generator& gen, DType dtype, const Devi
 }  // namespace pigment
 
 namespace pigment::detail {
+// A case of the given shapes, each input N(0, 1) with a gradient, run by `run`.
+OpCase tensor_case(const std::string& label, std::vector<Shape> shapes,
+                   std::function<std::vector<Tensor>(const std::vector<Tensor>&)> run, double flops, double bytes);
 // The cases shared by the binary element-wise ops (add, sub, mul): scalars, 1×1, odd sizes.
 OpSpec binary_spec(OpId op, Tensor (*fn)(const Tensor&, const Tensor&));
 // The inputs of a SAGAN block on x: x ~ N(0, 1); the three 1×1 projection weights as the networks

@@ -46,7 +46,8 @@ Tensor reflection_pad2d_adjoint(const Tensor& dy, const Shape& x_shape, int pad)
 }
 
 OpSpec make_spec_reflection_pad2d() {
-  OpSpec spec{OpId::reflection_pad2d, {}};
+  OpSpec spec{OpId::reflection_pad2d};
+  spec.cuda_tolerance = kDeviceMath;
   struct Case {
     Shape x;
     int pad;
@@ -60,6 +61,9 @@ OpSpec make_spec_reflection_pad2d() {
         [c](const std::vector<Tensor>& in) { return std::vector<Tensor>{reflection_pad2d(in[0], c.pad)}; }, 0.0,
         4.0 * (static_cast<double>(c.x.numel()) + out)});
   }
+  spec.layer_cases.push_back(detail::tensor_case(
+      "resnet_9blocks res-block pad x[1, 256, 64, 64]", {{1, 256, 64, 64}},
+      [](const auto& in) { return std::vector<Tensor>{reflection_pad2d(in[0], 1)}; }, 0, 8.0 * 256 * 66 * 66));
   return spec;
 }
 

@@ -6,7 +6,7 @@ namespace pigment {
 Tensor relu(const Tensor& x) { return detail::leaky_relu_like<OpId::relu>(x, 0.0); }
 
 OpSpec make_spec_relu() {
-  OpSpec spec{OpId::relu, {}};
+  OpSpec spec{OpId::relu};
   for (Shape s : {Shape{1, 1, 1, 1}, Shape{3, 5, 7, 7}, Shape{1, 6, 31, 31}}) {
     spec.cases.push_back(OpCase{
         "x" + s.str(),

@@ -14,7 +14,7 @@ Tensor binary_output(OpId op, const Tensor& a, const Tensor& b) {
 }
 
 OpSpec binary_spec(OpId op, Tensor (*fn)(const Tensor&, const Tensor&)) {
-  OpSpec spec{op, {}};
+  OpSpec spec{op};
   for (Shape s : {Shape{}, Shape{1, 1, 1, 1}, Shape{3, 5, 7, 7}, Shape{2, 3, 31, 31}}) {
     spec.cases.push_back(OpCase{
         "a,b" + s.str(),
@@ -53,7 +53,7 @@ Tensor scale(const Tensor& x, double alpha, double beta) {
 }
 
 OpSpec make_spec_scale() {
-  OpSpec spec{OpId::scale, {}};
+  OpSpec spec{OpId::scale};
   for (Shape s : {Shape{}, Shape{1, 1, 1, 1}, Shape{3, 5, 7, 7}}) {
     spec.cases.push_back(OpCase{
         "x" + s.str() + " α −1.5 β 0.25",

@@ -28,7 +28,8 @@ Tensor sigmoid(const Tensor& x) {
 }
 
 OpSpec make_spec_sigmoid() {
-  OpSpec spec{OpId::sigmoid, {}};
+  OpSpec spec{OpId::sigmoid};
+  spec.cuda_tolerance = kDeviceMath;
   for (Shape s : {Shape{1, 1, 1, 1}, Shape{3, 5, 7, 7}, Shape{2, 3, 31, 31}}) {
     spec.cases.push_back(OpCase{
         "x" + s.str(),

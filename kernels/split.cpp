@@ -48,7 +48,7 @@ std::vector<Tensor> split(const Tensor& x, const std::vector<std::int64_t>& size
 }
 
 OpSpec make_spec_split() {
-  OpSpec spec{OpId::split, {}};
+  OpSpec spec{OpId::split};
   struct Case {
     Shape x;
     std::vector<std::int64_t> sizes;

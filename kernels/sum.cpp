@@ -59,7 +59,8 @@ Tensor sum(const Tensor& x) { return detail::reduce<OpId::sum>(x, {}, true); }
 Tensor sum(const Tensor& x, const std::vector<int>& dims) { return detail::reduce<OpId::sum>(x, dims, false); }
 
 OpSpec make_spec_sum() {
-  OpSpec spec{OpId::sum, {}};
+  OpSpec spec{OpId::sum};
+  spec.cuda_tolerance = kFp32Sums;
   struct Case {
     Shape x;
     std::vector<int> dims;

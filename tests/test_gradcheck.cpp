@@ -2,7 +2,7 @@
 // generated from the op registry: an op cannot be added without being checked here.
 #include "helpers.h"
 #include "kernels/arithmetic.h"
-#include "kernels/gradcheck.h"
+#include "tools/verify/gradcheck.h"
 
 using namespace pigment;
 
@@ -48,7 +48,8 @@ TEST_CASE("gradcheck detects a wrong backward rule", "[gradcheck]") {
                  }
                  return std::vector<Tensor>{y};
                }};
-  const OpSpec spec{OpId::mul, {wrong}};
+  OpSpec spec{OpId::mul};
+  spec.cases = {wrong};
   const GradCheckResult r = gradcheck(spec, spec.cases[0], 7);
   CHECK_FALSE(r.passed);
   CHECK(r.max_rel > 0.3);

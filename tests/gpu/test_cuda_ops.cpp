@@ -5,8 +5,8 @@
 
 #include "tests/gpu/gpu_device.h"
 
-#include "kernels/crosscheck.h"
-#include "kernels/gradcheck.h"
+#include "tools/verify/crosscheck.h"
+#include "tools/verify/gradcheck.h"
 #include "kernels/op_table.h"
 
 using namespace pigment;

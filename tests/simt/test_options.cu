@@ -3,8 +3,8 @@
 // and shuffled block and thread orders, and with the tensor cores' TF32 rounding on or off.
 #include <catch2/catch.hpp>
 
-#include "kernels/crosscheck.h"
-#include "kernels/gradcheck.h"
+#include "tools/verify/crosscheck.h"
+#include "tools/verify/gradcheck.h"
 #include "kernels/op_table.h"
 #include "tests/simt/simt_test_support.h"
 

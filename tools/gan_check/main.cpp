@@ -17,8 +17,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "kernels/crosscheck.h"
-#include "kernels/gradcheck.h"
+#include "tools/verify/crosscheck.h"
+#include "tools/verify/gradcheck.h"
 #include "kernels/op_table.h"
 
 using namespace pigment;
@@ -87,6 +87,9 @@ int main(int argc, char** argv) {
       const OpSpec& spec = op_spec(id);
       fmt::print("{} ({} cases{})\n", op_name(id), spec.cases.size(), op_has_cuda_kernel(id) ? ", CUDA kernel" : "");
       for (std::size_t i = 0; i < spec.cases.size(); ++i) fmt::print("  #{} {}\n", i, spec.cases[i].label);
+      if (!spec.layer_cases.empty()) fmt::print("  layer shapes (--cases layers):\n");
+      for (std::size_t i = 0; i < spec.layer_cases.size(); ++i)
+        fmt::print("  #{} {}\n", i, spec.layer_cases[i].label);
     }
     return 0;
   }
@@ -133,7 +136,7 @@ int main(int argc, char** argv) {
     std::vector<OpCase> cases;
     if (!on_cuda || which_cases != "layers") cases = spec.cases;
     if (on_cuda && which_cases != "spec")
-      for (OpCase& c : layer_cases(id)) cases.push_back(std::move(c));
+      for (const OpCase& c : spec.layer_cases) cases.push_back(c);
     for (std::size_t i = 0; i < cases.size(); ++i) {
       if (only_case >= 0 && static_cast<std::size_t>(only_case) != i) continue;
       if (!shape_filter.empty() && cases[i].label.find(shape_filter) == std::string::npos) continue;
@@ -169,7 +172,7 @@ int main(int argc, char** argv) {
     fmt::print("\ntolerances (CUDA against CPU):\n");
     for (OpId id : selected) {
       if (!op_has_cuda_kernel(id)) continue;
-      const CudaTolerance t = cuda_tolerance(id, OpCase{}, *gpu);
+      const CudaTolerance t = cuda_tolerance(op_spec(id), OpCase{}, *gpu);
       fmt::print("  {:<22} {:.0e}  {}\n", op_name(id), t.value, t.reason);
       for (const OpCase& c : op_spec(id).cases)
         if (c.cuda_tolerance > 0)

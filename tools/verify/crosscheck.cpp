@@ -1,4 +1,4 @@
-#include "kernels/crosscheck.h"
+#include "tools/verify/crosscheck.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,47 +8,11 @@
 
 namespace pigment {
 
-CudaTolerance cuda_tolerance(OpId op) {
-  switch (op) {
-    case OpId::conv2d:
-    case OpId::conv2d_weight_grad:
-    case OpId::conv_transpose2d:
-    case OpId::matmul:
-    case OpId::bmm:
-      return {5e-3, "TF32 tensor-core products (10-bit mantissa) summed over K up to thousands: ≈1e-3"};
-    case OpId::self_attention:
-      return {5e-3, "projections in error-compensated TF32 (float32-class), scores on FP32 FMA; the weight and "
-                    "input gradients' GEMMs in TF32: ≈1e-3"};
-    case OpId::instance_norm:
-    case OpId::batch_norm:
-    case OpId::softmax:
-    case OpId::sum:
-    case OpId::mean:
-    case OpId::l1_loss:
-    case OpId::mse_loss:
-    case OpId::bce_with_logits_loss:
-      return {1e-4, "FP32 reductions in another order than the CPU's double accumulation: ≈K·ε"};
-    case OpId::tanh:
-    case OpId::sigmoid:
-    case OpId::pow:
-    case OpId::upsample_bilinear2x:
-    case OpId::reflection_pad2d:
-      return {1e-5, "FP32 element-wise math; device exp/tanh/pow differ from the host's by a few ulp"};
-    default:
-      return {1e-6, "FP32 element-wise, the same formula on both devices"};
-  }
-}
-
-CudaTolerance cuda_tolerance(OpId op, const OpCase& c, const Device& device) {
+CudaTolerance cuda_tolerance(const OpSpec& spec, const OpCase& c, const Device& device) {
   if (c.cuda_tolerance > 0) return {c.cuda_tolerance, c.cuda_tolerance_reason};
   const std::string impl = conv_implementation(device);
-  if (op == OpId::self_attention && (impl == "gemm" || impl == "cudnn"))
-    return {5e-2,
-            "the library composition as PyTorch runs it: TF32 1×1 convolutions for Q, K and V, whose logit errors "
-            "softmax turns into relative errors of the weights (≤ 2.7e-2 measured on the spec cases, 5.4e-3 on the "
-            "layer shapes); its parts are checked at their own tolerances, and a float64 test holds the composition "
-            "equal to the fused op"};
-  return cuda_tolerance(op);
+  if (spec.library_tolerance.value > 0 && (impl == "gemm" || impl == "cudnn")) return spec.library_tolerance;
+  return spec.cuda_tolerance;
 }
 
 std::string CrossCheckResult::describe() const {
@@ -74,7 +38,7 @@ CrossCheckResult crosscheck(const OpSpec& spec, const OpCase& c, std::uint64_t s
   result.op = std::string(op_name(spec.op));
   result.label = c.label;
   result.seed = seed;
-  result.tolerance = cuda_tolerance(spec.op, c, cuda).value;
+  result.tolerance = cuda_tolerance(spec, c, cuda).value;
   try {
     const Device cpu = Device::cpu();
     Generator gen(seed);

@@ -1,12 +1,13 @@
 #pragma once
-// The CUDA backend against the CPU reference (gan-check --device cuda and the GPU tests): an op
-// case runs on both devices from the same float32 inputs; its outputs, and the input gradients
-// after a backward pass from the same random cotangents, are compared.
+// The CUDA backend against the CPU reference (gan-check --device cuda|simt, the GPU tests and the
+// SIMT device's tests): an op case runs on both devices from the same float32 inputs; its outputs,
+// and the input gradients after a backward pass from the same random cotangents, are compared.
 //
 // Error of a tensor: max |cuda − cpu| / max(max|cpu|, floor), floor = 1e-3 · the largest |cpu|
 // value of any tensor of the case (so gradients that are zero in exact arithmetic, like the
 // attention key bias's, are not judged against their own rounding noise). NaN never passes.
-// Tolerances follow from the precision of each op's CUDA path (cuda_tolerance).
+// Tolerances follow from the precision of each op's CUDA path: each op's spec states its own, with
+// the reason (kernels/op_spec.h).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -15,14 +16,9 @@
 
 namespace pigment {
 
-struct CudaTolerance {
-  double value;
-  const char* reason;
-};
-CudaTolerance cuda_tolerance(OpId op);
-// The tolerance of a case of `op` on `device`: the case's own when it sets one, else the op's for
-// the implementation the device runs (self_attention through the libraries rounds differently).
-CudaTolerance cuda_tolerance(OpId op, const OpCase& c, const Device& device);
+// The tolerance of case `c` of `spec` on `device`: the case's own when it sets one, else the op's
+// for the implementation the device runs (library_tolerance under --conv_impl gemm or cudnn).
+CudaTolerance cuda_tolerance(const OpSpec& spec, const OpCase& c, const Device& device);
 
 struct TensorComparison {
   std::string what;  // "output 0", "grad of input 1"
@@ -46,10 +42,5 @@ struct CrossCheckResult {
 // Runs case `c` of `spec` on the CPU and on `cuda` (allocations there poisoned and guarded; the
 // guards are verified after the forward and after the backward).
 CrossCheckResult crosscheck(const OpSpec& spec, const OpCase& c, std::uint64_t seed, const Device& cuda);
-
-// The layer shapes of the reference networks at 256² (resnet_9blocks, unet_256, the 70×70 PatchGAN)
-// and the attention blocks of sa_unet_256, for the ops that have them; checked on CUDA only (the
-// float64 gradient check would take too long on them).
-std::vector<OpCase> layer_cases(OpId op);
 
 }  // namespace pigment

@@ -1,4 +1,4 @@
-#include "kernels/gradcheck.h"
+#include "tools/verify/gradcheck.h"
 
 #include <algorithm>
 #include <cmath>
