@@ -12,6 +12,11 @@ namespace pigment {
 Tensor tanh(const Tensor& x);
 Tensor sigmoid(const Tensor& x);
 
+namespace detail {
+// The shared body of tanh and sigmoid (kernels/activations.cpp), and their spec.
+template <OpId op> Tensor smooth_activation(const Tensor& x);
+}  // namespace detail
+
 template <> struct OpTraits<OpId::tanh> { static constexpr bool has_cuda = true; };
 template <> struct OpTraits<OpId::sigmoid> { static constexpr bool has_cuda = true; };
 

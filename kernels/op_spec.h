@@ -79,6 +79,8 @@ namespace pigment::detail {
 // A case of the given shapes, each input N(0, 1) with a gradient, run by `run`.
 OpCase tensor_case(const std::string& label, std::vector<Shape> shapes,
                    std::function<std::vector<Tensor>(const std::vector<Tensor>&)> run, double flops, double bytes);
+// The cases shared by tanh and sigmoid.
+OpSpec smooth_activation_spec(OpId op, Tensor (*fn)(const Tensor&));
 // The cases shared by the binary element-wise ops (add, sub, mul): scalars, 1×1, odd sizes.
 OpSpec binary_spec(OpId op, Tensor (*fn)(const Tensor&, const Tensor&));
 // The inputs of a SAGAN block on x: x ~ N(0, 1); the three 1×1 projection weights as the networks
