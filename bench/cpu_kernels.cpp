@@ -17,7 +17,7 @@ using namespace pigment;
 namespace {
 void bench_op_case(benchmark::State& state, const OpSpec* spec, std::size_t index) {
   const OpCase& c = spec->cases[index];
-  Generator gen(1);
+  Rng gen(1);
   const std::vector<Tensor> inputs = c.make_inputs(gen, DType::f32, Device::cpu());
   autograd::NoGradGuard no_grad;
   for (auto _ : state) {
@@ -76,7 +76,7 @@ void bench_conv_layer(benchmark::State& state) {
   const auto cin = state.range(0), cout = state.range(1), hw = state.range(2), k = state.range(3);
   const Conv2dParams p{static_cast<int>(state.range(4)), static_cast<int>(state.range(5))};
   const Device cpu = Device::cpu();
-  Generator gen(1);
+  Rng gen(1);
   const Tensor x = random_tensor({1, cin, hw, hw}, gen, DType::f32, cpu, Values::normal, false);
   const Tensor w = random_tensor({cout, cin, k, k}, gen, DType::f32, cpu, Values::normal, false);
   const ConvGeometry g = conv2d_geometry("bench", x.shape(), w.shape(), p);

@@ -36,7 +36,7 @@ ModelOptions cycle_gan_step() {
 void bench_step(benchmark::State& state, ModelOptions options, int size) {
   const Device cpu = Device::cpu();
   auto model = Model::create(options, cpu);
-  Generator gen(1);
+  Rng gen(1);
   Tensor a = Tensor::empty({1, options.generator.input_nc, size, size}, DType::f32, cpu);
   Tensor b = Tensor::empty({1, options.generator.output_nc, size, size}, DType::f32, cpu);
   gen.fill_uniform(a, -1, 1);

@@ -79,7 +79,7 @@ void bench_conv(benchmark::State& state, ConvLayer layer, std::int64_t batch, Pa
   const Conv2dParams params{layer.stride, layer.pad, layer.pad_mode};
   const ConvGeometry g = conv2d_geometry("bench", {batch, layer.c, layer.h, layer.h},
                                          {layer.k, layer.c, layer.kernel, layer.kernel}, params);
-  Generator gen(1);
+  Rng gen(1);
   auto random = [&](const Shape& s) {
     Tensor t = Tensor::empty(s, DType::f32, device);
     gen.fill_uniform(t, -1, 1);
@@ -124,7 +124,7 @@ void bench_attention(benchmark::State& state, std::int64_t channels, std::int64_
     side = verify.shrink(side, 2);
   }
   const std::int64_t d = channels / 8, n = side * side;
-  Generator gen(2);
+  Rng gen(2);
   auto param = [&](const Shape& s, bool grad) {
     Tensor t = Tensor::empty(s, DType::f32, device);
     gen.fill_uniform(t, -0.1, 0.1);
@@ -199,7 +199,7 @@ MemoryOp memory_op(const std::string& name) {
 void bench_memory(benchmark::State& state, const char* which, std::int64_t elements, VerifyOptions verify) {
   Device& device = bench_device();
   CudaContext& ctx = as_cuda(device.context());
-  Generator gen(3);
+  Rng gen(3);
   auto random = [&](const Shape& s) {
     Tensor t = Tensor::empty(s, DType::f32, device);
     gen.fill_uniform(t, -1, 1);

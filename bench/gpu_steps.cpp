@@ -78,7 +78,7 @@ void bench_step(benchmark::State& state, std::string model, std::string conv_imp
   set_conv_implementation(device, conv_impl);
   std::int64_t side = 256;
   const ModelOptions o = verify.on ? shrunk(step_options(model), verify, side) : step_options(model);
-  Generator gen(1);
+  Rng gen(1);
   Tensor a = Tensor::empty({1, o.generator.input_nc, side, side}, DType::f32, device);
   Tensor b = Tensor::empty({1, o.generator.output_nc, side, side}, DType::f32, device);
   gen.fill_uniform(a, -1, 1);

@@ -29,19 +29,19 @@ std::pair<std::int64_t, std::int64_t> fan_in_out(const Shape& shape) {
   return {shape[1] * receptive, shape[0] * receptive};
 }
 
-void init_normal(const Tensor& w, double mean, double std, Generator& gen) { gen.fill_normal(w, mean, std); }
+void init_normal(const Tensor& w, double mean, double std, Rng& gen) { gen.fill_normal(w, mean, std); }
 
-void init_xavier_normal(const Tensor& w, double gain, Generator& gen) {
+void init_xavier_normal(const Tensor& w, double gain, Rng& gen) {
   const auto [fan_in, fan_out] = fan_in_out(w.shape());
   gen.fill_normal(w, 0.0, gain * std::sqrt(2.0 / static_cast<double>(fan_in + fan_out)));
 }
 
-void init_kaiming_normal(const Tensor& w, Generator& gen) {
+void init_kaiming_normal(const Tensor& w, Rng& gen) {
   const auto [fan_in, fan_out] = fan_in_out(w.shape());
   gen.fill_normal(w, 0.0, std::sqrt(2.0) / std::sqrt(static_cast<double>(fan_in)));
 }
 
-void init_orthogonal(const Tensor& w, double gain, Generator& gen) {
+void init_orthogonal(const Tensor& w, double gain, Rng& gen) {
   PIGMENT_CHECK(w.rank() >= 2, "init_orthogonal: needs at least 2 dimensions, got {}", w.shape().str());
   const std::int64_t rows = w.dim(0), cols = w.numel() / rows;
   // Work on the tall orientation m × n (m ≥ n): QR by Householder reflections, in double.
@@ -101,7 +101,7 @@ void init_orthogonal(const Tensor& w, double gain, Generator& gen) {
   w.copy_from(Tensor::from_vector(w.shape(), out, Device::cpu(), w.dtype()));
 }
 
-void init_weight(const Tensor& w, InitType type, double gain, Generator& gen) {
+void init_weight(const Tensor& w, InitType type, double gain, Rng& gen) {
   switch (type) {
     case InitType::normal: init_normal(w, 0.0, gain, gen); return;
     case InitType::xavier: init_xavier_normal(w, gain, gen); return;

@@ -7,18 +7,18 @@
 
 namespace pigment {
 
-std::uint64_t Generator::reserve(std::uint64_t n_words) {
+std::uint64_t Rng::reserve(std::uint64_t n_words) {
   const std::uint64_t first = offset_;
   offset_ += (n_words + 3) / 4 * 4;
   return first;
 }
 
-std::uint32_t Generator::next_u32() { return philox::word(seed_, reserve(1)); }
+std::uint32_t Rng::next_u32() { return philox::word(seed_, reserve(1)); }
 
-double Generator::uniform() { return philox::to_unit_double(next_u32()); }
+double Rng::uniform() { return philox::to_unit_double(next_u32()); }
 
-std::int64_t Generator::uniform_int(std::int64_t n) {
-  PIGMENT_CHECK(n > 0, "Generator::uniform_int: n must be positive, got {}", n);
+std::int64_t Rng::uniform_int(std::int64_t n) {
+  PIGMENT_CHECK(n > 0, "Rng::uniform_int: n must be positive, got {}", n);
   // 64 random bits and a modulo: the bias is below 2^-32 for any n we use (dataset sizes, crops).
   const std::uint64_t first = reserve(2);
   const std::uint64_t bits =
@@ -35,12 +35,12 @@ double philox_normal(std::uint64_t seed, std::uint64_t first, std::uint64_t i) {
   return (i & 1) ? r * std::sin(theta) : r * std::cos(theta);
 }
 
-double Generator::normal() {
+double Rng::normal() {
   const std::uint64_t first = reserve(2);
   return philox_normal(seed_, first, 0);
 }
 
-std::vector<double> Generator::normal_vector(std::int64_t n, double mean, double std) {
+std::vector<double> Rng::normal_vector(std::int64_t n, double mean, double std) {
   const std::uint64_t count = static_cast<std::uint64_t>(n);
   const std::uint64_t first = reserve(count + (count & 1));
   std::vector<double> v(count);
@@ -48,12 +48,12 @@ std::vector<double> Generator::normal_vector(std::int64_t n, double mean, double
   return v;
 }
 
-void Generator::fill_normal(const Tensor& t, double mean, double std) {
+void Rng::fill_normal(const Tensor& t, double mean, double std) {
   Tensor host = Tensor::from_vector(t.shape(), normal_vector(t.numel(), mean, std), Device::cpu(), t.dtype());
   t.copy_from(host);
 }
 
-void Generator::fill_uniform(const Tensor& t, double lo, double hi) {
+void Rng::fill_uniform(const Tensor& t, double lo, double hi) {
   const std::uint64_t first = reserve(static_cast<std::uint64_t>(t.numel()));
   std::vector<double> v(static_cast<std::size_t>(t.numel()));
   for (std::size_t i = 0; i < v.size(); ++i) v[i] = lo + (hi - lo) * philox::to_unit_double(philox::word(seed_, first + i));

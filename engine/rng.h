@@ -1,7 +1,7 @@
 #pragma once
-// Generator: a Philox stream position (seed, offset). Each consumer reserves the words it needs
-// and gets the offset of its first word; saving (seed, offset) in a checkpoint resumes the stream
-// exactly. Reservations are rounded up to whole Philox blocks (4 words), so every draw starts at
+// Rng: a Philox stream position (seed, offset) — not "Generator", which in a GAN engine names a
+// network. Each consumer reserves the words it needs and gets the offset of its first word; saving
+// (seed, offset) in a checkpoint resumes the stream exactly. Reservations are rounded up to whole Philox blocks (4 words), so every draw starts at
 // lane 0 of a block, which lets a GPU thread produce 4 words with one block evaluation.
 #include <cstdint>
 #include <vector>
@@ -10,9 +10,9 @@
 
 namespace pigment {
 
-class Generator {
+class Rng {
  public:
-  explicit Generator(std::uint64_t seed = 0, std::uint64_t offset = 0) : seed_(seed), offset_(offset) {}
+  explicit Rng(std::uint64_t seed = 0, std::uint64_t offset = 0) : seed_(seed), offset_(offset) {}
 
   std::uint64_t seed() const { return seed_; }
   std::uint64_t offset() const { return offset_; }

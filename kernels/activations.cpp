@@ -54,7 +54,7 @@ OpSpec smooth_activation_spec(OpId op, Tensor (*fn)(const Tensor&)) {
   for (Shape s : {Shape{1, 1, 1, 1}, Shape{3, 5, 7, 7}, Shape{2, 3, 31, 31}}) {
     spec.cases.push_back(OpCase{
         "x" + s.str(),
-        [s](Generator& g, DType t, const Device& d) { return std::vector<Tensor>{random_tensor(s, g, t, d)}; },
+        [s](Rng& g, DType t, const Device& d) { return std::vector<Tensor>{random_tensor(s, g, t, d)}; },
         [fn](const std::vector<Tensor>& in) { return std::vector<Tensor>{fn(in[0])}; },
         static_cast<double>(s.numel()), 8.0 * static_cast<double>(s.numel())});
   }

@@ -20,7 +20,7 @@ OpSpec binary_spec(OpId op, Tensor (*fn)(const Tensor&, const Tensor&)) {
   for (Shape s : {Shape{}, Shape{1, 1, 1, 1}, Shape{3, 5, 7, 7}, Shape{2, 3, 31, 31}}) {
     spec.cases.push_back(OpCase{
         "a,b" + s.str(),
-        [s](Generator& g, DType t, const Device& d) {
+        [s](Rng& g, DType t, const Device& d) {
           return std::vector<Tensor>{random_tensor(s, g, t, d), random_tensor(s, g, t, d)};
         },
         [fn](const std::vector<Tensor>& in) { return std::vector<Tensor>{fn(in[0], in[1])}; },

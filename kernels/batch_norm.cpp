@@ -109,7 +109,7 @@ OpSpec make_spec_batch_norm() {
   for (const Case& c : cases) {
     spec.cases.push_back(OpCase{
         fmt::format("x{} {}", c.x.str(), c.training ? "train" : "eval"),
-        [c](Generator& g, DType t, const Device& d) {
+        [c](Rng& g, DType t, const Device& d) {
           return std::vector<Tensor>{random_tensor(c.x, g, t, d), random_tensor({c.x[1]}, g, t, d),
                                      random_tensor({c.x[1]}, g, t, d),
                                      random_tensor({c.x[1]}, g, t, d, Values::normal, false),

@@ -70,7 +70,7 @@ OpSpec make_spec_concat() {
     }
     spec.cases.push_back(OpCase{
         fmt::format("{} dim {}", label, c.dim),
-        [c](Generator& g, DType t, const Device& d) {
+        [c](Rng& g, DType t, const Device& d) {
           std::vector<Tensor> v;
           for (const Shape& s : c.xs) v.push_back(random_tensor(s, g, t, d));
           return v;

@@ -144,7 +144,7 @@ OpSpec make_spec_conv2d() {
     spec.cases.push_back(OpCase{
         fmt::format("x{} w{} s{} p{}{}{}", c.x.str(), c.w.str(), c.p.stride, c.p.padding,
                     c.p.pad_mode == PadMode::reflect ? " reflect" : "", c.bias ? "" : " no-bias"),
-        [c](Generator& gen, DType t, const Device& d) {
+        [c](Rng& gen, DType t, const Device& d) {
           return std::vector<Tensor>{random_tensor(c.x, gen, t, d), random_tensor(c.w, gen, t, d),
                                      c.bias ? random_tensor({c.w[0]}, gen, t, d) : Tensor()};
         },

@@ -66,7 +66,7 @@ OpSpec make_spec_conv2d_weight_grad() {
     spec.cases.push_back(OpCase{
         fmt::format("x{} dy{} k{} s{} p{}{}", c.x.str(), dy.str(), c.kh, c.p.stride, c.p.padding,
                     c.p.pad_mode == PadMode::reflect ? " reflect" : ""),
-        [c, dy](Generator& gen, DType t, const Device& d) {
+        [c, dy](Rng& gen, DType t, const Device& d) {
           return std::vector<Tensor>{random_tensor(c.x, gen, t, d), random_tensor(dy, gen, t, d)};
         },
         [c](const std::vector<Tensor>& in) {

@@ -32,7 +32,7 @@ Tensor dropout(const Tensor& x, double p, std::uint64_t seed, std::uint64_t offs
   return y;
 }
 
-Tensor dropout(const Tensor& x, double p, Generator& gen) {
+Tensor dropout(const Tensor& x, double p, Rng& gen) {
   const std::uint64_t offset = gen.reserve(static_cast<std::uint64_t>(x.numel()));
   return dropout(x, p, gen.seed(), offset);
 }
@@ -42,7 +42,7 @@ OpSpec make_spec_dropout() {
   for (Shape s : {Shape{1, 1, 1, 1}, Shape{3, 5, 7, 7}, Shape{1, 3, 31, 31}}) {
     spec.cases.push_back(OpCase{
         "x" + s.str() + " p 0.5",
-        [s](Generator& g, DType t, const Device& d) { return std::vector<Tensor>{random_tensor(s, g, t, d)}; },
+        [s](Rng& g, DType t, const Device& d) { return std::vector<Tensor>{random_tensor(s, g, t, d)}; },
         [](const std::vector<Tensor>& in) { return std::vector<Tensor>{dropout(in[0], 0.5, 1234, 8)}; },
         static_cast<double>(s.numel()), 8.0 * static_cast<double>(s.numel())});
   }

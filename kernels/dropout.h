@@ -12,7 +12,7 @@ namespace pigment {
 
 Tensor dropout(const Tensor& x, double p, std::uint64_t seed, std::uint64_t offset);
 // Reserves x.numel() words of `gen` for the mask.
-Tensor dropout(const Tensor& x, double p, Generator& gen);
+Tensor dropout(const Tensor& x, double p, Rng& gen);
 
 template <> struct OpTraits<OpId::dropout> { static constexpr bool has_cuda = true; };
 

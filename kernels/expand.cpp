@@ -51,7 +51,7 @@ OpSpec make_spec_expand() {
   for (const Case& c : cases) {
     spec.cases.push_back(OpCase{
         fmt::format("x{} → {}", c.from.str(), c.to.str()),
-        [c](Generator& gen, DType t, const Device& d) {
+        [c](Rng& gen, DType t, const Device& d) {
           return std::vector<Tensor>{random_tensor(c.from, gen, t, d)};
         },
         [c](const std::vector<Tensor>& in) { return std::vector<Tensor>{expand(in[0], c.to)}; }, 0.0,

@@ -118,7 +118,7 @@ namespace {
 // Inputs whose normalised values stay ≥ 0.1 away from 0, so that a fused activation's kink is
 // never within a finite-difference step: each plane holds pairs ±u (|u| in [0.2, 1.5]) and, when
 // its size is odd, one more value e; the mean is e/M, so |x − μ| ≥ 0.2 − 1.5/M.
-Tensor kink_free_input(const Shape& shape, Generator& gen, DType dtype, const Device& device) {
+Tensor kink_free_input(const Shape& shape, Rng& gen, DType dtype, const Device& device) {
   const std::int64_t plane = shape[2] * shape[3];
   std::vector<double> v;
   v.reserve(static_cast<std::size_t>(shape.numel()));
@@ -159,7 +159,7 @@ OpSpec make_spec_instance_norm() {
     spec.cases.push_back(OpCase{
         fmt::format("x{}{}{}{}", c.x.str(), c.affine ? " affine" : "",
                     activation ? fmt::format(" +act(s={})", c.slope) : "", c.residual ? " +residual" : ""),
-        [c, activation](Generator& g, DType t, const Device& d) {
+        [c, activation](Rng& g, DType t, const Device& d) {
           // With an activation, γ > 0 and |β| ≤ 0.02 keep z = γ·x̂ + β off the kink as well.
           Tensor x = activation ? kink_free_input(c.x, g, t, d) : random_tensor(c.x, g, t, d);
           Tensor gamma, beta;

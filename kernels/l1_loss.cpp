@@ -7,7 +7,7 @@ Tensor l1_loss(const Tensor& x, const Tensor& target) { return detail::loss<OpId
 
 OpSpec make_spec_l1_loss() {
   // Inputs kept off the kink: x = t ± [0.2, 1.5].
-  return detail::loss_spec(OpId::l1_loss, &l1_loss, [](const Shape& s, Generator& g, DType t, const Device& d) {
+  return detail::loss_spec(OpId::l1_loss, &l1_loss, [](const Shape& s, Rng& g, DType t, const Device& d) {
     Tensor target = random_tensor(s, g, t, d, Values::normal, true);
     Tensor offset = random_tensor(s, g, DType::f64, Device::cpu(), Values::away_from_zero, false);
     std::vector<double> x = target.to_vector<double>(), o = offset.to_vector<double>();

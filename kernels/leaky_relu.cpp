@@ -35,7 +35,7 @@ OpSpec make_spec_leaky_relu() {
   for (Shape s : {Shape{1, 1, 1, 1}, Shape{3, 5, 7, 7}, Shape{2, 3, 31, 31}}) {
     spec.cases.push_back(OpCase{
         "x" + s.str() + " slope 0.2",
-        [s](Generator& g, DType t, const Device& d) {
+        [s](Rng& g, DType t, const Device& d) {
           return std::vector<Tensor>{random_tensor(s, g, t, d, Values::away_from_zero)};
         },
         [](const std::vector<Tensor>& in) { return std::vector<Tensor>{leaky_relu(in[0], 0.2)}; },

@@ -39,7 +39,7 @@ OpSpec make_spec_leaky_relu_backward() {
   for (Shape s : {Shape{1, 1, 1, 1}, Shape{3, 5, 7, 7}}) {
     spec.cases.push_back(OpCase{
         "dy,x" + s.str() + " slope 0.2",
-        [s](Generator& g, DType t, const Device& d) {
+        [s](Rng& g, DType t, const Device& d) {
           return std::vector<Tensor>{random_tensor(s, g, t, d, Values::normal),
                                      random_tensor(s, g, t, d, Values::away_from_zero, false)};
         },

@@ -48,12 +48,12 @@ template Tensor loss<OpId::bce_with_logits_loss>(LossKind, const Tensor&, const 
 
 // Cases shared by the three losses; `make` builds (input, target) pairs.
 OpSpec loss_spec(OpId op, Tensor (*fn)(const Tensor&, const Tensor&),
-                 std::vector<Tensor> (*make)(const Shape&, Generator&, DType, const Device&)) {
+                 std::vector<Tensor> (*make)(const Shape&, Rng&, DType, const Device&)) {
   OpSpec spec{op};
   spec.cuda_tolerance = kFp32Sums;
   for (Shape s : {Shape{1, 1, 1, 1}, Shape{3, 5, 7, 7}, Shape{1, 1, 30, 30}, Shape{2, 3, 31, 31}}) {
     spec.cases.push_back(OpCase{
-        "x,t" + s.str(), [s, make](Generator& g, DType t, const Device& d) { return make(s, g, t, d); },
+        "x,t" + s.str(), [s, make](Rng& g, DType t, const Device& d) { return make(s, g, t, d); },
         [fn](const std::vector<Tensor>& in) { return std::vector<Tensor>{fn(in[0], in[1])}; },
         3.0 * static_cast<double>(s.numel()), 8.0 * static_cast<double>(s.numel())});
   }

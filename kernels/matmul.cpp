@@ -81,7 +81,7 @@ OpSpec matmul_spec(OpId op, int batch) {
     const double nb = batch ? batch : 1;
     spec.cases.push_back(OpCase{
         fmt::format("A{}{} B{}{}", sa.str(), c.ta ? "ᵀ" : "", sb.str(), c.tb ? "ᵀ" : ""),
-        [sa, sb](Generator& g, DType t, const Device& d) {
+        [sa, sb](Rng& g, DType t, const Device& d) {
           return std::vector<Tensor>{random_tensor(sa, g, t, d), random_tensor(sb, g, t, d)};
         },
         [c, op](const std::vector<Tensor>& in) {

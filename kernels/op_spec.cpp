@@ -4,7 +4,7 @@
 
 namespace pigment {
 
-Tensor random_tensor(const Shape& shape, Generator& gen, DType dtype, const Device& device, Values values,
+Tensor random_tensor(const Shape& shape, Rng& gen, DType dtype, const Device& device, Values values,
                      bool requires_grad) {
   const std::int64_t n = shape.numel();
   std::vector<double> v;
@@ -39,7 +39,7 @@ namespace detail {
 OpCase tensor_case(const std::string& label, std::vector<Shape> shapes,
                    std::function<std::vector<Tensor>(const std::vector<Tensor>&)> run, double flops, double bytes) {
   return OpCase{label,
-                [shapes](Generator& g, DType t, const Device& d) {
+                [shapes](Rng& g, DType t, const Device& d) {
                   std::vector<Tensor> v;
                   for (const Shape& s : shapes) v.push_back(random_tensor(s, g, t, d));
                   return v;

@@ -29,7 +29,7 @@ inline constexpr CudaTolerance kTf32Products{
 struct OpCase {
   std::string label;  // the shapes and parameters, e.g. "x[3,5,7,7] w[4,5,3,3] s2 p1"
   // All inputs, fresh random values from `gen`; the differentiable ones have requires_grad set.
-  std::function<std::vector<Tensor>(Generator& gen, DType dtype, const Device& device)> make_inputs;
+  std::function<std::vector<Tensor>(Rng& gen, DType dtype, const Device& device)> make_inputs;
   // Runs the op on the inputs; returns its outputs.
   std::function<std::vector<Tensor>(const std::vector<Tensor>& inputs)> run;
   double flops = 0;  // per forward: 2 × multiply-adds (true MACs), for benchmarks
@@ -70,7 +70,7 @@ enum class Values {
   kaiming,        // N(0, 2/fan_in), fan_in = shape[1]·shape[2]·…: a weight as --init_type kaiming draws it
 };
 
-Tensor random_tensor(const Shape& shape, Generator& gen, DType dtype, const Device& device,
+Tensor random_tensor(const Shape& shape, Rng& gen, DType dtype, const Device& device,
                      Values values = Values::normal, bool requires_grad = true);
 
 }  // namespace pigment
@@ -86,9 +86,9 @@ OpSpec binary_spec(OpId op, Tensor (*fn)(const Tensor&, const Tensor&));
 // The inputs of a SAGAN block on x: x ~ N(0, 1); the three 1×1 projection weights as the networks
 // draw them with the largest of their inits (kaiming: N(0, 2/C)); biases N(0, 0.1²) (zero at init,
 // small after training); γ ~ N(0, 1). Order: x, wq, bq, wk, bk, wv, bv, γ.
-std::vector<Tensor> attention_inputs(const Shape& x, std::int64_t qk_dim, Generator& gen, DType dtype,
+std::vector<Tensor> attention_inputs(const Shape& x, std::int64_t qk_dim, Rng& gen, DType dtype,
                                      const Device& device);
 // The cases shared by the losses; `make` builds an (input, target) pair of a shape.
 OpSpec loss_spec(OpId op, Tensor (*fn)(const Tensor&, const Tensor&),
-                 std::vector<Tensor> (*make)(const Shape&, Generator&, DType, const Device&));
+                 std::vector<Tensor> (*make)(const Shape&, Rng&, DType, const Device&));
 }  // namespace pigment::detail

@@ -34,7 +34,7 @@ OpSpec make_spec_pow() {
     for (Shape s : {Shape{1, 1, 1, 1}, Shape{3, 5, 7, 7}}) {
       spec.cases.push_back(OpCase{
           fmt::format("x{} ^ {}", s.str(), e),
-          [s](Generator& g, DType t, const Device& d) {
+          [s](Rng& g, DType t, const Device& d) {
             return std::vector<Tensor>{random_tensor(s, g, t, d, Values::positive)};
           },
           [e](const std::vector<Tensor>& in) { return std::vector<Tensor>{pow(in[0], e)}; },

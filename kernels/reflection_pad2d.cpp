@@ -57,7 +57,7 @@ OpSpec make_spec_reflection_pad2d() {
     const double out = static_cast<double>(c.x[0] * c.x[1] * (c.x[2] + 2 * c.pad) * (c.x[3] + 2 * c.pad));
     spec.cases.push_back(OpCase{
         fmt::format("x{} pad {}", c.x.str(), c.pad),
-        [c](Generator& g, DType t, const Device& d) { return std::vector<Tensor>{random_tensor(c.x, g, t, d)}; },
+        [c](Rng& g, DType t, const Device& d) { return std::vector<Tensor>{random_tensor(c.x, g, t, d)}; },
         [c](const std::vector<Tensor>& in) { return std::vector<Tensor>{reflection_pad2d(in[0], c.pad)}; }, 0.0,
         4.0 * (static_cast<double>(c.x.numel()) + out)});
   }

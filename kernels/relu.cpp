@@ -10,7 +10,7 @@ OpSpec make_spec_relu() {
   for (Shape s : {Shape{1, 1, 1, 1}, Shape{3, 5, 7, 7}, Shape{1, 6, 31, 31}}) {
     spec.cases.push_back(OpCase{
         "x" + s.str(),
-        [s](Generator& g, DType t, const Device& d) {
+        [s](Rng& g, DType t, const Device& d) {
           return std::vector<Tensor>{random_tensor(s, g, t, d, Values::away_from_zero)};
         },
         [](const std::vector<Tensor>& in) { return std::vector<Tensor>{relu(in[0])}; },

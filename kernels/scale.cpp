@@ -32,7 +32,7 @@ OpSpec make_spec_scale() {
   for (Shape s : {Shape{}, Shape{1, 1, 1, 1}, Shape{3, 5, 7, 7}}) {
     spec.cases.push_back(OpCase{
         "x" + s.str() + " α −1.5 β 0.25",
-        [s](Generator& g, DType t, const Device& d) { return std::vector<Tensor>{random_tensor(s, g, t, d)}; },
+        [s](Rng& g, DType t, const Device& d) { return std::vector<Tensor>{random_tensor(s, g, t, d)}; },
         [](const std::vector<Tensor>& in) { return std::vector<Tensor>{scale(in[0], -1.5, 0.25)}; },
         static_cast<double>(s.numel()), 8.0 * static_cast<double>(s.numel())});
   }

@@ -104,7 +104,7 @@ Tensor self_attention(const Tensor& x, const Tensor& wq, const Tensor& bq, const
 }
 
 namespace detail {
-std::vector<Tensor> attention_inputs(const Shape& x, std::int64_t qk_dim, Generator& gen, DType dtype,
+std::vector<Tensor> attention_inputs(const Shape& x, std::int64_t qk_dim, Rng& gen, DType dtype,
                                      const Device& device) {
   const std::int64_t c = x[1];
   auto small = [&](const Shape& s) {
@@ -140,7 +140,7 @@ OpSpec make_spec_self_attention() {
                         static_cast<double>((2 * c.d + ch) * ch * n + c.d * n * n + ch * n * n);
     spec.cases.push_back(OpCase{
         fmt::format("x{} d{}", c.x.str(), c.d),
-        [c](Generator& g, DType t, const Device& dev) { return detail::attention_inputs(c.x, c.d, g, t, dev); },
+        [c](Rng& g, DType t, const Device& dev) { return detail::attention_inputs(c.x, c.d, g, t, dev); },
         [](const std::vector<Tensor>& in) {
           return std::vector<Tensor>{self_attention(in[0], in[1], in[2], in[3], in[4], in[5], in[6], in[7])};
         },
@@ -152,7 +152,7 @@ OpSpec make_spec_self_attention() {
     const Shape x{1, c, hw, hw};
     spec.layer_cases.push_back(OpCase{
         fmt::format("sa_unet_256 attention x{}", x.str()),
-        [x, d](Generator& g, DType t, const Device& dev) { return detail::attention_inputs(x, d, g, t, dev); },
+        [x, d](Rng& g, DType t, const Device& dev) { return detail::attention_inputs(x, d, g, t, dev); },
         [](const std::vector<Tensor>& in) {
           return std::vector<Tensor>{self_attention(in[0], in[1], in[2], in[3], in[4], in[5], in[6], in[7])};
         },

@@ -59,7 +59,7 @@ OpSpec make_spec_split() {
   for (const Case& c : cases) {
     spec.cases.push_back(OpCase{
         fmt::format("x{} sizes {} dim {}", c.x.str(), fmt::join(c.sizes, ","), c.dim),
-        [c](Generator& g, DType t, const Device& d) { return std::vector<Tensor>{random_tensor(c.x, g, t, d)}; },
+        [c](Rng& g, DType t, const Device& d) { return std::vector<Tensor>{random_tensor(c.x, g, t, d)}; },
         [c](const std::vector<Tensor>& in) { return split(in[0], c.sizes, c.dim); }, 0.0,
         8.0 * static_cast<double>(c.x.numel())});
   }

@@ -71,7 +71,7 @@ OpSpec make_spec_sum() {
   for (const Case& c : cases) {
     spec.cases.push_back(OpCase{
         fmt::format("x{} dims {}", c.x.str(), c.all ? "all" : fmt::format("{}", fmt::join(c.dims, ","))),
-        [c](Generator& gen, DType t, const Device& d) { return std::vector<Tensor>{random_tensor(c.x, gen, t, d)}; },
+        [c](Rng& gen, DType t, const Device& d) { return std::vector<Tensor>{random_tensor(c.x, gen, t, d)}; },
         [c](const std::vector<Tensor>& in) { return std::vector<Tensor>{c.all ? sum(in[0]) : sum(in[0], c.dims)}; },
         static_cast<double>(c.x.numel()), 4.0 * static_cast<double>(c.x.numel())});
   }

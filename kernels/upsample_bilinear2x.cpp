@@ -40,7 +40,7 @@ OpSpec make_spec_upsample_bilinear2x() {
   for (Shape s : {Shape{1, 1, 1, 1}, Shape{3, 5, 7, 7}, Shape{2, 3, 4, 9}}) {
     spec.cases.push_back(OpCase{
         "x" + s.str(),
-        [s](Generator& g, DType t, const Device& d) { return std::vector<Tensor>{random_tensor(s, g, t, d)}; },
+        [s](Rng& g, DType t, const Device& d) { return std::vector<Tensor>{random_tensor(s, g, t, d)}; },
         [](const std::vector<Tensor>& in) { return std::vector<Tensor>{upsample_bilinear2x(in[0])}; },
         7.0 * 4.0 * static_cast<double>(s.numel()), 20.0 * static_cast<double>(s.numel())});
   }

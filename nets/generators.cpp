@@ -10,7 +10,7 @@ namespace {
 // out = conv_block(x) + x (the add fused into the last norm); conv_block = [ReflPad 1, Conv 3×3, Norm, ReLU, (Dropout), ReflPad 1, Conv, Norm]
 class ResnetBlock final : public Module {
  public:
-  ResnetBlock(std::int64_t dim, NormType norm, bool dropout, bool bias, const Device& device, Generator* rng) {
+  ResnetBlock(std::int64_t dim, NormType norm, bool dropout, bool bias, const Device& device, Rng* rng) {
     auto& block = register_module("conv_block", std::make_unique<Sequential>());
     block.add(std::make_unique<ReflectionPad2d>(1));
     block.add(std::make_unique<Conv2d>(dim, dim, 3, 1, 0, bias, device));
@@ -30,7 +30,7 @@ class ResnetBlock final : public Module {
 
 class ResnetGenerator final : public Module {
  public:
-  ResnetGenerator(const GeneratorOptions& o, int n_blocks, const Device& device, Generator* rng) {
+  ResnetGenerator(const GeneratorOptions& o, int n_blocks, const Device& device, Rng* rng) {
     // Conv biases exactly when the norm is not batch norm (the reference: when it is instance
     // norm; with norm 'none' it drops them too, a quirk we do not copy).
     const bool bias = o.norm != NormType::batch;
@@ -72,7 +72,7 @@ enum class UnetLevel { outermost, middle, innermost };
 class UnetBlock final : public Module {
  public:
   UnetBlock(std::int64_t outer_nc, std::int64_t inner_nc, std::int64_t input_nc, std::unique_ptr<Module> sub,
-            UnetLevel level, NormType norm, bool dropout, bool attention, const Device& device, Generator* rng)
+            UnetLevel level, NormType norm, bool dropout, bool attention, const Device& device, Rng* rng)
       : outermost_(level == UnetLevel::outermost) {
     const bool bias = norm != NormType::batch;
     auto& m = register_module("model", std::make_unique<Sequential>());
@@ -122,7 +122,7 @@ class UnetBlock final : public Module {
 
 class UnetGenerator final : public Module {
  public:
-  UnetGenerator(const GeneratorOptions& o, int num_downs, bool with_attention, const Device& device, Generator* rng) {
+  UnetGenerator(const GeneratorOptions& o, int num_downs, bool with_attention, const Device& device, Rng* rng) {
     const std::int64_t ngf = o.ngf;
     // Block d (1 = outermost) outputs the resolution input/2^(d−1); attention after the blocks
     // whose output is input/divisor.
@@ -176,7 +176,7 @@ int unet_depth(const std::string& arch) {
   return 0;
 }
 
-std::unique_ptr<Network> make_generator(const GeneratorOptions& o, const Device& device, Generator* dropout_rng) {
+std::unique_ptr<Network> make_generator(const GeneratorOptions& o, const Device& device, Rng* dropout_rng) {
   PIGMENT_CHECK(o.input_nc >= 1 && o.output_nc >= 1 && o.ngf >= 1,
                 "generator: input_nc, output_nc and ngf must be positive (got {}, {}, {})", o.input_nc, o.output_nc,
                 o.ngf);

@@ -22,7 +22,7 @@ struct GeneratorOptions {
 };
 
 // Throws, naming the known architectures, for an unknown one. Dropout layers draw from `dropout_rng`.
-std::unique_ptr<Network> make_generator(const GeneratorOptions& options, const Device& device, Generator* dropout_rng);
+std::unique_ptr<Network> make_generator(const GeneratorOptions& options, const Device& device, Rng* dropout_rng);
 
 // The depth (number of stride-2 downsamplings) of a U-Net architecture name, or 0 for others.
 int unet_depth(const std::string& arch);

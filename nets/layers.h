@@ -89,12 +89,12 @@ class ReflectionPad2d final : public Module {
 // Dropout draws its masks from the network's generator; identity in evaluation mode.
 class Dropout final : public Module {
  public:
-  Dropout(double p, Generator* gen) : p_(p), gen_(gen) {}
+  Dropout(double p, Rng* gen) : p_(p), gen_(gen) {}
   Tensor forward(const Tensor& x) override { return training_ ? dropout(x, p_, *gen_) : x; }
 
  private:
   double p_;
-  Generator* gen_;
+  Rng* gen_;
 };
 
 // SAGAN self-attention (kernels/self_attention.h): query/key 1×1 convs C → C/8, value C → C,

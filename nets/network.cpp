@@ -52,7 +52,7 @@ void Network::load_state_dict(const TensorList& tensors, const std::string& sour
   }
 }
 
-void Network::init_weights(InitType type, double gain, Generator& gen) {
+void Network::init_weights(InitType type, double gain, Rng& gen) {
   // The reference applies its init function to every Conv and Linear module (weights by type,
   // biases 0) and to BatchNorm2d (weight N(1, gain), bias 0).
   root_->visit([&](Module& m) {

@@ -39,7 +39,7 @@ class Network {
 
   // The reference's init_weights: conv weights by `type` with `gain`, conv biases 0, BatchNorm
   // weight N(1, gain) and bias 0; SelfAttention's γ stays 0.
-  void init_weights(InitType type, double gain, Generator& gen);
+  void init_weights(InitType type, double gain, Rng& gen);
   void set_training(bool training) { root_->set_training(training); }
   void set_requires_grad(bool requires_grad) { parameters_.set_requires_grad(requires_grad); }
   void check_input(const Shape& x) const { check_input_(x); }

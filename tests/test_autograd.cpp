@@ -7,7 +7,7 @@ using test::error_of;
 using test::values;
 
 namespace {
-Tensor param(const Shape& s, Generator& gen, const Device& d) {
+Tensor param(const Shape& s, Rng& gen, const Device& d) {
   Tensor t = Tensor::empty(s, DType::f64, d);
   gen.fill_normal(t, 0.0, 1.0);
   t.set_requires_grad(true);
@@ -61,7 +61,7 @@ TEST_CASE("a frozen network passes input gradients and computes no weight gradie
   // G → D with D frozen, as in the generator step: D's weights get no gradient and no conv weight
   // gradient kernel runs for D's layers.
   const Device cpu = Device::cpu();
-  Generator gen(3);
+  Rng gen(3);
   Tensor x = param({1, 2, 6, 6}, gen, cpu);
   x.set_requires_grad(false);
   ParameterSet g_params, d_params;
@@ -113,7 +113,7 @@ TEST_CASE("autograd::grad returns gradients without touching .grad", "[autograd]
 TEST_CASE("double backward through conv and leaky ReLU matches finite differences", "[autograd][double]") {
   // f(w) = Σ (∂L/∂x)² with L = Σ leaky_relu(conv2d(x, w)) ⊙ R: the shape of a gradient penalty.
   const Device cpu = Device::cpu();
-  Generator gen(11);
+  Rng gen(11);
   Tensor x = param({2, 2, 5, 5}, gen, cpu);
   Tensor w = param({3, 2, 3, 3}, gen, cpu);
   Tensor r = Tensor::empty({2, 3, 5, 5}, DType::f64, cpu);
@@ -169,7 +169,7 @@ TEST_CASE("autograd misuse gets clear errors", "[autograd][errors]") {
 TEST_CASE("double backward through an instance-normed layer matches finite differences", "[autograd][double]") {
   // The gradient penalty's shape on a PatchGAN-like block: conv → instance norm → leaky ReLU.
   const Device cpu = Device::cpu();
-  Generator gen(13);
+  Rng gen(13);
   Tensor x = param({2, 2, 6, 5}, gen, cpu);
   Tensor w = param({3, 2, 3, 3}, gen, cpu);
   Tensor gamma = param({3}, gen, cpu);
@@ -206,7 +206,7 @@ TEST_CASE("instance norm with fused activation and residual equals the composed 
   // The ResNet block's tail (norm + residual) and the PatchGAN's (norm + LeakyReLU) through the
   // fused op and through separate ops: values, gradients, and gradients of a gradient penalty.
   const Device cpu = Device::cpu();
-  Generator gen(29);
+  Rng gen(29);
   Tensor x = param({2, 3, 5, 6}, gen, cpu);
   Tensor w = param({3, 3, 3, 3}, gen, cpu);
   Tensor gamma = param({3}, gen, cpu);
@@ -248,7 +248,7 @@ TEST_CASE("attention composed of conv, bmm and softmax equals the fused op, valu
   // The composition is what CUDA runs with --conv_impl gemm|cudnn; its math is checked here, on
   // the CPU in float64, against the reference op.
   const Device cpu = Device::cpu();
-  Generator gen(31);
+  Rng gen(31);
   const std::int64_t c = 16, d = 2;
   Tensor x = param({2, c, 3, 5}, gen, cpu);
   Tensor wq = param({d, c, 1, 1}, gen, cpu), bq = param({d}, gen, cpu), wk = param({d, c, 1, 1}, gen, cpu),

@@ -34,7 +34,7 @@ void host_gemm(const conv::GemmDims& d, const Loader& loader, const Epilogue& ep
       }
 }
 
-Tensor small_ints(const Shape& s, Generator& gen) {
+Tensor small_ints(const Shape& s, Rng& gen) {
   std::vector<double> v(static_cast<std::size_t>(s.numel()));
   for (double& x : v) x = static_cast<double>(gen.uniform_int(7)) - 3.0;
   return Tensor::from_vector(s, v, host, DType::f32);
@@ -66,7 +66,7 @@ TEST_CASE("custom conv loaders equal the CPU reference: fprop, dgrad (one GEMM a
       {{1, 4, 10, 11}, 2, 7, {1, 3, PadMode::reflect}},  // the ResNet stem, reflection read in the load
       {{1, 2, 9, 7}, 2, 3, {2, 2, PadMode::reflect}},    // reflection with stride 2
   };
-  Generator gen(17);
+  Rng gen(17);
   for (const Case& c : cases) {
     const Shape w_shape{c.k, c.x[1], c.kernel, c.kernel};
     const ConvGeometry g = conv2d_geometry("test", c.x, w_shape, c.p);

@@ -10,7 +10,7 @@ using cpu::Transpose;
 TEST_CASE("the packed GEMM equals the reference bit for bit on small integers", "[gemm]") {
   // Sizes straddle the micro-tile (12×32 / 6×16) and the panel depth (256), all transposes,
   // alpha/beta combinations, and a leading dimension larger than the row.
-  Generator gen(1);
+  Rng gen(1);
   const std::array<std::int64_t, 3> shapes[] = {{1, 1, 1}, {13, 33, 7}, {37, 65, 300}, {5, 200, 513}, {64, 64, 64}};
   for (const auto& [m, n, k] : shapes)
     for (int ta = 0; ta < 2; ++ta)

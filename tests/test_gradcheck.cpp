@@ -32,7 +32,7 @@ PIGMENT_FOR_EACH_OP(PIGMENT_GRADCHECK_TEST)
 TEST_CASE("gradcheck detects a wrong backward rule", "[gradcheck]") {
   // The harness must be able to fail: a "square" op whose rule forgets the factor 2.
   OpCase wrong{"x[5]",
-               [](Generator& g, DType t, const Device& d) { return std::vector<Tensor>{random_tensor({5}, g, t, d)}; },
+               [](Rng& g, DType t, const Device& d) { return std::vector<Tensor>{random_tensor({5}, g, t, d)}; },
                [](const std::vector<Tensor>& in) {
                  const Tensor& x = in[0];
                  Tensor y = Tensor::empty_like(x);

@@ -11,7 +11,7 @@
 using namespace pigment;
 
 namespace {
-std::unique_ptr<nets::Network> tiny_generator(int in, int out, Generator& rng) {
+std::unique_ptr<nets::Network> tiny_generator(int in, int out, Rng& rng) {
   nets::GeneratorOptions g;
   g.arch = "unet_5d";
   g.ngf = 4;
@@ -26,7 +26,7 @@ std::unique_ptr<nets::Network> tiny_generator(int in, int out, Generator& rng) {
 }  // namespace
 
 TEST_CASE("translation pads any size to what the net takes and crops back", "[inference]") {
-  Generator rng(1);
+  Rng rng(1);
   auto G = tiny_generator(3, 3, rng);
   const data::Image input = data::synthetic_scene(0, 5, 70, 45);
   const data::Image out = inference::translate(*G, input, inference::input_multiple("unet_5d"), Device::cpu());
@@ -40,7 +40,7 @@ TEST_CASE("translation pads any size to what the net takes and crops back", "[in
 }
 
 TEST_CASE("colorization works at the image's own size and keeps its lightness", "[inference]") {
-  Generator rng(2);
+  Rng rng(2);
   auto G = tiny_generator(1, 2, rng);
   const data::Image input = data::synthetic_scene(0, 9, 90, 61);
   const data::Image out = inference::colorize(*G, input, 32, Device::cpu());

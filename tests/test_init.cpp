@@ -22,7 +22,7 @@ TEST_CASE("fan in and out follow PyTorch", "[init]") {
 
 TEST_CASE("each init draws with the standard deviation PyTorch specifies", "[init]") {
   const Device cpu = Device::cpu();
-  Generator gen(4);
+  Rng gen(4);
   Tensor w = Tensor::empty({128, 64, 3, 3}, DType::f64, cpu);  // 73,728 draws: std within ~0.5%
   init_weight(w, InitType::normal, 0.02, gen);
   CHECK(sample_std(w) == Approx(0.02).epsilon(0.01));
@@ -36,7 +36,7 @@ TEST_CASE("each init draws with the standard deviation PyTorch specifies", "[ini
 
 TEST_CASE("orthogonal init gives gain times orthonormal rows or columns", "[init]") {
   const Device cpu = Device::cpu();
-  Generator gen(5);
+  Rng gen(5);
   for (const Shape& s : {Shape{8, 3, 2, 2}, Shape{20, 6}, Shape{3, 50}}) {
     Tensor w = Tensor::empty(s, DType::f64, cpu);
     init_orthogonal(w, 0.5, gen);

@@ -33,7 +33,7 @@ TEST_CASE("a small colorizer beats the gray baseline on held-out scenes", "[trai
   const auto options = train::parse_train_options(static_cast<int>(argv.size()), argv.data());
   REQUIRE(train::run_training(*options) == 0);
 
-  Generator rng(0);
+  Rng rng(0);
   nets::GeneratorOptions g;
   g.arch = "unet_5d";
   g.ngf = 16;

@@ -24,7 +24,7 @@ ModelOptions tiny(ModelKind kind, const std::string& g_arch, int in, int out) {
 }
 
 Tensor noise(const Shape& s, std::uint64_t seed) {
-  Generator g(seed);
+  Rng g(seed);
   Tensor t = Tensor::empty(s, DType::f32, host);
   g.fill_uniform(t, -1, 1);
   return t;
@@ -116,7 +116,7 @@ TEST_CASE("cycle_gan: losses in the reference's order; its cycle loss falls", "[
 }
 
 TEST_CASE("the image pool follows the reference's semantics", "[models]") {
-  Generator gen(9);
+  Rng gen(9);
   ImagePool none(0);
   const Tensor x = noise({2, 1, 2, 2}, 10);
   CHECK(none.query(x, gen).is_same(x));

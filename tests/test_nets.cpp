@@ -12,7 +12,7 @@ namespace {
 const Device host = Device::cpu();
 
 std::int64_t generator_params(const std::string& arch, NormType norm, int in, int out) {
-  Generator rng(0);
+  Rng rng(0);
   GeneratorOptions o;
   o.arch = arch;
   o.norm = norm;
@@ -50,7 +50,7 @@ TEST_CASE("parameter counts match the reference implementation", "[nets]") {
 }
 
 TEST_CASE("state_dict keys follow the reference's nesting", "[nets]") {
-  Generator rng(0);
+  Rng rng(0);
   GeneratorOptions o;
   o.arch = "unet_256";
   auto unet = make_generator(o, host, &rng);
@@ -90,7 +90,7 @@ TEST_CASE("output shapes: the 70×70 PatchGAN gives 30×30 logits at 256²", "[n
   CHECK(patchgan_receptive_field(3) == 70);
   CHECK(patchgan_receptive_field(1) == 16);
   CHECK(patchgan_receptive_field(5) == 286);
-  Generator rng(0);
+  Rng rng(0);
   GeneratorOptions g;
   g.arch = "resnet_6blocks";
   g.ngf = 8;
@@ -105,7 +105,7 @@ TEST_CASE("output shapes: the 70×70 PatchGAN gives 30×30 logits at 256²", "[n
 }
 
 TEST_CASE("inputs a net cannot take get an error naming the sizes it can take", "[nets][errors]") {
-  Generator rng(0);
+  Rng rng(0);
   GeneratorOptions g;
   g.arch = "unet_128";
   g.ngf = 4;
@@ -131,7 +131,7 @@ TEST_CASE("inputs a net cannot take get an error naming the sizes it can take", 
 TEST_CASE("instance norm takes the ReLU, LeakyReLU and residual add that follow it into one op", "[nets]") {
   // resnet_6blocks: 1 + 2 + 2 norms with ReLU, 6 blocks of (norm+ReLU, norm+residual); the only
   // separate activation left is the final tanh. With batch norm nothing fuses.
-  Generator rng(0);
+  Rng rng(0);
   GeneratorOptions g;
   g.arch = "resnet_6blocks";
   g.ngf = 4;

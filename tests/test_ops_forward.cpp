@@ -18,7 +18,7 @@ const Device host = Device::cpu();
 
 // Small integers in [−3, 3]: every product and sum is exact in float, so a fast kernel and a naive
 // one must agree bit for bit whatever their summation order.
-Tensor small_ints(const Shape& s, Generator& gen, DType t = DType::f32) {
+Tensor small_ints(const Shape& s, Rng& gen, DType t = DType::f32) {
   std::vector<double> v(static_cast<std::size_t>(s.numel()));
   for (double& x : v) x = static_cast<double>(gen.uniform_int(7) - 3);
   return Tensor::from_vector(s, v, host, t);
@@ -26,7 +26,7 @@ Tensor small_ints(const Shape& s, Generator& gen, DType t = DType::f32) {
 }  // namespace
 
 TEST_CASE("conv2d matches the direct convolution bit for bit on small integers", "[ops][conv]") {
-  Generator gen(5);
+  Rng gen(5);
   struct Case {
     Shape x, w;
     Conv2dParams p;
@@ -46,7 +46,7 @@ TEST_CASE("conv2d matches the direct convolution bit for bit on small integers",
 }
 
 TEST_CASE("conv_transpose2d matches the direct scatter bit for bit on small integers", "[ops][conv]") {
-  Generator gen(6);
+  Rng gen(6);
   struct Case {
     Shape x, w;
     ConvTranspose2dParams p;
@@ -69,7 +69,7 @@ TEST_CASE("conv_transpose2d matches the direct scatter bit for bit on small inte
 
 TEST_CASE("the transposed convolution is the adjoint of the convolution", "[ops][conv]") {
   // ⟨conv(u, w), v⟩ = ⟨u, convᵀ(v, w)⟩ for random u, v: stride 2 with output padding included.
-  Generator gen(7);
+  Rng gen(7);
   const Shape u_shape{2, 3, 9, 8};
   const Tensor w = random_tensor({5, 3, 3, 3}, gen, DType::f64, host, Values::normal, false);
   const Conv2dParams p{2, 1};
@@ -108,7 +108,7 @@ TEST_CASE("reflection padding mirrors without repeating the edge", "[ops][pad]")
 }
 
 TEST_CASE("instance norm output has zero mean and unit variance per plane", "[ops][norm]") {
-  Generator gen(8);
+  Rng gen(8);
   const Tensor x = random_tensor({3, 5, 7, 9}, gen, DType::f64, host, Values::normal, false);
   const std::vector<double> y = values(scale(instance_norm(x, Tensor(), Tensor(), 0.0), 1.0));
   for (int p = 0; p < 15; ++p) {
@@ -184,7 +184,7 @@ TEST_CASE("dropout keeps about 1−p, scales by 1/(1−p), and replays from (see
     kept += v != 0.0;
   }
   CHECK(kept == Approx(7000).margin(200));  // 6σ of a binomial(10000, 0.7) is ~275
-  Generator gen(42);
+  Rng gen(42);
   const auto d = values(dropout(x, 0.3, gen));
   CHECK(d == a);
   CHECK(gen.offset() == 10000);
@@ -202,7 +202,7 @@ TEST_CASE("bilinear upsampling follows align_corners=False", "[ops][upsample]") 
 }
 
 TEST_CASE("concat and split are inverse", "[ops][concat]") {
-  Generator gen(9);
+  Rng gen(9);
   Tensor a = random_tensor({2, 3, 4, 5}, gen, DType::f64, host, Values::normal, false);
   Tensor b = random_tensor({2, 1, 4, 5}, gen, DType::f64, host, Values::normal, false);
   Tensor c = concat({a, b});
@@ -238,7 +238,7 @@ TEST_CASE("sum, mean and expand", "[ops][reduce]") {
 }
 
 TEST_CASE("matmul and bmm against the reference GEMM", "[ops][matmul]") {
-  Generator gen(10);
+  Rng gen(10);
   Tensor a = small_ints({3, 4, 5}, gen), b = small_ints({3, 5, 6}, gen);
   const auto c = values(bmm(a, b));
   for (int i = 0; i < 3; ++i) {
@@ -252,7 +252,7 @@ TEST_CASE("matmul and bmm against the reference GEMM", "[ops][matmul]") {
 }
 
 TEST_CASE("self-attention with γ = 0 is the identity and otherwise mixes positions", "[ops][attention]") {
-  Generator gen(12);
+  Rng gen(12);
   const std::int64_t c = 16, d = 2;
   Tensor x = random_tensor({2, c, 3, 4}, gen, DType::f64, host, Values::normal, false);
   auto w = [&](const Shape& s) { return random_tensor(s, gen, DType::f64, host, Values::normal, false); };

@@ -25,21 +25,21 @@ TEST_CASE("Philox-4x32-10 reproduces the Random123 known-answer vectors", "[rng]
 }
 
 TEST_CASE("the stream is addressable by (seed, offset)", "[rng]") {
-  Generator g(99);
+  Rng g(99);
   const std::uint64_t first = g.reserve(10);
   CHECK(first == 0);
   CHECK(g.offset() == 12);  // rounded up to whole blocks
   // Word k is lane k%4 of block k/4, whoever computes it.
   const philox::Block b = philox::block(99, 2);
   CHECK(philox::word(99, 9) == b.w[1]);
-  Generator resumed(99, 12);
-  Generator fresh(99);
+  Rng resumed(99, 12);
+  Rng fresh(99);
   fresh.reserve(10);
   CHECK(resumed.next_u32() == fresh.next_u32());
 }
 
 TEST_CASE("uniform and normal draws have the right moments", "[rng]") {
-  Generator g(2024);
+  Rng g(2024);
   const int n = 200000;
   const std::vector<double> z = g.normal_vector(n, 1.0, 2.0);
   double mean = 0, var = 0;

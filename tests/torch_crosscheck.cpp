@@ -24,7 +24,7 @@ struct Case {
 
 // Xavier weights with gain 1 and random BatchNorm statistics and affine parameters, so that every
 // term of the forward pass is exercised at a visible scale.
-void randomize(Network& net, Generator& gen) {
+void randomize(Network& net, Rng& gen) {
   net.init_weights(InitType::xavier, 1.0, gen);
   for (auto& [name, t] : net.parameters().entries())
     if (name.ends_with("bias") || name.ends_with("gamma") || t.rank() == 1) gen.fill_uniform(t, -0.5, 0.5);
@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
   const std::filesystem::path dir = argc > 3 ? argv[3] : std::filesystem::temp_directory_path() / "pigment_torch_check";
   std::filesystem::create_directories(dir);
   const Device cpu = Device::cpu();
-  Generator gen(2026);
+  Rng gen(2026);
 
   std::vector<Case> cases;
   auto gen_case = [&](std::string name, std::string arch, std::string norm, int in, int out, int ngf, bool training,

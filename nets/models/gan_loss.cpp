@@ -34,7 +34,7 @@ Tensor gan_loss(GanMode mode, const Tensor& prediction, bool target_is_real) {
   return Tensor();
 }
 
-Tensor gradient_penalty(Network& discriminator, const Tensor& real, const Tensor& fake, double lambda, Generator& gen) {
+Tensor gradient_penalty(Network& discriminator, const Tensor& real, const Tensor& fake, double lambda, Rng& gen) {
   const Shape& shape = real.shape();
   const std::int64_t n = shape[0];
   // x̂ = α·real + (1 − α)·fake = fake + α·(real − fake), a fresh leaf.

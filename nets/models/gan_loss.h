@@ -21,6 +21,6 @@ Tensor gan_loss(GanMode mode, const Tensor& prediction, bool target_is_real);
 
 // The penalty term (already multiplied by lambda). D's parameters get their gradient through
 // the double backward of D's layers.
-Tensor gradient_penalty(Network& discriminator, const Tensor& real, const Tensor& fake, double lambda, Generator& gen);
+Tensor gradient_penalty(Network& discriminator, const Tensor& real, const Tensor& fake, double lambda, Rng& gen);
 
 }  // namespace pigment::nets

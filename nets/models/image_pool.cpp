@@ -5,7 +5,7 @@
 
 namespace pigment::nets {
 
-Tensor ImagePool::query(const Tensor& images, Generator& gen) {
+Tensor ImagePool::query(const Tensor& images, Rng& gen) {
   if (size_ == 0) return images;
   autograd::NoGradGuard no_grad;
   const std::int64_t n = images.dim(0);

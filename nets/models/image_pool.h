@@ -4,7 +4,7 @@
 // Semantics of the reference: size 0 passes through. Otherwise, per image of the batch
 // (detached): while fewer than `size` are stored, store it and return it; once full, with
 // probability ½ return a stored image chosen uniformly and put the new one in its place, else
-// return the new one. The pool's contents and the generator's position are training state.
+// return the new one. The pool's contents and its random stream's position are training state.
 #include <vector>
 
 #include "engine/rng.h"
@@ -15,7 +15,7 @@ namespace pigment::nets {
 class ImagePool {
  public:
   explicit ImagePool(int size) : size_(size) {}
-  Tensor query(const Tensor& images, Generator& gen);
+  Tensor query(const Tensor& images, Rng& gen);
 
   int size() const { return size_; }
   int stored() const { return static_cast<int>(images_.size()); }

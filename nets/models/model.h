@@ -72,13 +72,13 @@ class Model {
   double learning_rate() const;
 
   // Everything beyond the networks' weights that an exact resume needs: optimizer moments and
-  // steps, the generator's position, image pools.
+  // steps, the random stream's position, image pools.
   virtual void save_training_state(TensorList& tensors, Metadata& metadata) const;
   virtual void load_training_state(const TensorList& tensors, const Metadata& metadata);
 
   const ModelOptions& options() const { return options_; }
   const Device& device() const { return device_; }
-  Generator& rng() { return rng_; }
+  Rng& rng() { return rng_; }
 
  protected:
   Model(const ModelOptions& options, const Device& device);
@@ -88,7 +88,7 @@ class Model {
 
   ModelOptions options_;
   Device device_;
-  Generator rng_;
+  Rng rng_;
 
  private:
   std::vector<std::unique_ptr<Network>> owned_;

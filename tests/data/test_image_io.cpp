@@ -181,7 +181,7 @@ TEST_CASE("damaged files never crash the decoder", "[data][io]") {
   const std::vector<std::vector<std::byte>> originals = {
       png_of(picture), codec::encode_jpeg(test::to_bytes(picture), 24, 16, 3, 80),
       codec::encode_bmp(test::to_bytes(picture), 24, 16, 3)};
-  Generator gen(20240601);
+  Rng gen(20240601);
   int decoded = 0, refused = 0;
   for (int trial = 0; trial < 240; ++trial) {
     std::vector<std::byte> bytes = originals[static_cast<std::size_t>(trial % 3)];

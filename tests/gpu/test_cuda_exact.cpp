@@ -10,7 +10,7 @@
 using namespace pigment;
 
 namespace {
-Tensor small_ints(const Shape& s, Generator& gen, const Device& d) {
+Tensor small_ints(const Shape& s, Rng& gen, const Device& d) {
   std::vector<double> v(static_cast<std::size_t>(s.numel()));
   for (double& x : v) x = static_cast<double>(gen.uniform_int(7) - 3);
   return Tensor::from_vector(s, v, d, DType::f32);
@@ -22,7 +22,7 @@ TEST_CASE("conv, transposed conv, weight gradient and matmul are bit-exact on sm
   set_allocator_checks(gpu, {true, 256});
   for (const char* impl : {"custom", "gemm"}) {
     set_conv_implementation(gpu, impl);
-    Generator gen(3);
+    Rng gen(3);
     struct Case {
       Shape x, w;
       Conv2dParams p;

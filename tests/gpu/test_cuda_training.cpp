@@ -7,7 +7,7 @@
 // two float32 backends that sum in different orders already differ by 2·lr in such weights after
 // one step (measured on the SIMT device with TF32 off: a CycleGAN's G_B losses 2.3% apart after
 // one step, 5% after five; with TF32, 20% after five). So before every step the CUDA model gets the
-// CPU model's whole training state — weights, Adam moments and steps, generator position, image
+// CPU model's whole training state — weights, Adam moments and steps, random stream position, image
 // pools — and then both run the same step: the losses (each computed before its update) and every
 // parameter gradient must agree, step after step.
 #include <catch2/catch.hpp>
@@ -107,7 +107,7 @@ TEST_CASE("pix2pix, CycleGAN and the colorizer take the same steps on the CPU an
       const ModelOptions o = tiny(m, seed);
       auto on_cpu = Model::create(o, Device::cpu());
       auto on_gpu = Model::create(o, gpu);
-      Generator data(seed);
+      Rng data(seed);
       double worst_loss = 0, worst_element = 0, worst_cosine = 1;
       for (int step = 0; step < 4; ++step) {
         copy_training_state(*on_cpu, *on_gpu);

@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
     // goes to test while the test split holds fewer than round(g · fraction) of the first g usable
     // photos (at least one from the second on, when the fraction is positive), so skipped files do
     // not unbalance the split.
-    Generator gen(seed);
+    Rng gen(seed);
     for (std::size_t i = files.size() - 1; i > 0; --i)
       std::swap(files[i], files[static_cast<std::size_t>(gen.uniform_int(static_cast<std::int64_t>(i) + 1))]);
     const auto test_target = [&](std::size_t usable) -> std::size_t {

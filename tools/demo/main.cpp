@@ -20,7 +20,7 @@ namespace {
 struct TinyNet {
   ParameterSet params;
   Tensor w1, b1, w2, b2;
-  TinyNet(const Device& device, Generator& gen, int channels, int hidden) {
+  TinyNet(const Device& device, Rng& gen, int channels, int hidden) {
     w1 = params.add("conv1.weight", Tensor::empty({hidden, channels, 3, 3}, DType::f32, device));
     b1 = params.add("conv1.bias", Tensor::zeros({hidden}, DType::f32, device));
     w2 = params.add("conv2.weight", Tensor::empty({channels, hidden, 3, 3}, DType::f32, device));
@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
 
   try {
     const Device cpu = Device::cpu();
-    Generator gen(seed);
+    Rng gen(seed);
     TinyNet teacher(cpu, gen, 3, 16), student(cpu, gen, 3, 16);
     teacher.params.set_requires_grad(false);
     Adam adam(student.params, AdamOptions{lr, 0.9, 0.999, 1e-8});

@@ -155,7 +155,7 @@ int run(const TestOptions& given, const std::map<std::string, std::string>& trai
   const std::string mode = o.dataset_mode == "unaligned" ? "single" : o.dataset_mode;
 
   const Device device = train::select_device(o.device);
-  Generator rng(o.seed);
+  Rng rng(o.seed);
   nets::GeneratorOptions g;
   g.arch = o.netG;
   g.ngf = o.ngf;

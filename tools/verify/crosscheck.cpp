@@ -41,7 +41,7 @@ CrossCheckResult crosscheck(const OpSpec& spec, const OpCase& c, std::uint64_t s
   result.tolerance = cuda_tolerance(spec, c, cuda).value;
   try {
     const Device cpu = Device::cpu();
-    Generator gen(seed);
+    Rng gen(seed);
     std::vector<Tensor> on_cpu = c.make_inputs(gen, DType::f32, cpu), on_cuda;
     for (const Tensor& t : on_cpu) {
       if (!t.defined()) {

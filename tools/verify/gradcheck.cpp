@@ -52,7 +52,7 @@ GradCheckResult gradcheck(const OpSpec& spec, const OpCase& c, std::uint64_t see
   result.seed = seed;
   result.tolerance = options.tolerance;
   try {
-    Generator gen(seed);
+    Rng gen(seed);
     const Device cpu = Device::cpu();
     static_cast<CpuContext&>(cpu.context()).set_poison_allocations(true);  // unwritten outputs show as NaN
     std::vector<Tensor> inputs = c.make_inputs(gen, DType::f64, cpu);

@@ -19,7 +19,7 @@ namespace detail {
 std::vector<std::int64_t> epoch_permutation(std::uint64_t seed, std::int64_t epoch, std::int64_t n) {
   std::vector<std::int64_t> order(static_cast<std::size_t>(n));
   std::iota(order.begin(), order.end(), std::int64_t{0});
-  Generator gen(derive_seed(seed, Stream::order, static_cast<std::uint64_t>(epoch), 0));
+  Rng gen(derive_seed(seed, Stream::order, static_cast<std::uint64_t>(epoch), 0));
   for (std::int64_t i = n - 1; i > 0; --i) std::swap(order[i], order[gen.uniform_int(i + 1)]);
   return order;
 }
@@ -91,12 +91,12 @@ class ModeDataset final : public Dataset {
                   size_);
     const std::int64_t item = item_at(epoch, index);
     const auto e = static_cast<std::uint64_t>(epoch), i = static_cast<std::uint64_t>(index);
-    Generator gen_a(detail::derive_seed(options_.seed, detail::Stream::augment_A, e, i));
+    Rng gen_a(detail::derive_seed(options_.seed, detail::Stream::augment_A, e, i));
     switch (options_.mode) {
       case DatasetMode::aligned: return aligned(item, gen_a, error);
       case DatasetMode::unaligned: {
-        Generator gen_b(detail::derive_seed(options_.seed, detail::Stream::augment_B, e, i));
-        Generator partner(detail::derive_seed(options_.seed, detail::Stream::partner_B, e, i));
+        Rng gen_b(detail::derive_seed(options_.seed, detail::Stream::augment_B, e, i));
+        Rng partner(detail::derive_seed(options_.seed, detail::Stream::partner_B, e, i));
         return unaligned(item, gen_a, gen_b, partner, error);
       }
       case DatasetMode::single: return single(item, gen_a, error);
@@ -130,7 +130,7 @@ class ModeDataset final : public Dataset {
     return Sample{std::move(a), std::move(b), std::move(path_a), std::move(path_b)};
   }
 
-  std::optional<Sample> aligned(std::int64_t item, Generator& gen, std::string& error) const {
+  std::optional<Sample> aligned(std::int64_t item, Rng& gen, std::string& error) const {
     std::optional<Image> ab = a_->load(item, error);
     if (!ab) return std::nullopt;
     if (ab->width < 2) {
@@ -149,7 +149,7 @@ class ModeDataset final : public Dataset {
     return oriented(image_to_tensor(a), image_to_tensor(b), name, name);
   }
 
-  std::optional<Sample> unaligned(std::int64_t item, Generator& gen_a, Generator& gen_b, Generator& partner,
+  std::optional<Sample> unaligned(std::int64_t item, Rng& gen_a, Rng& gen_b, Rng& partner,
                                   std::string& error) const {
     const std::int64_t index_a = item % a_->size();
     // The reference draws B's partner at random unless serial_batches (then B follows the index).
@@ -165,7 +165,7 @@ class ModeDataset final : public Dataset {
                     a_->name(index_a), b_->name(index_b));
   }
 
-  std::optional<Sample> single(std::int64_t item, Generator& gen, std::string& error) const {
+  std::optional<Sample> single(std::int64_t item, Rng& gen, std::string& error) const {
     std::optional<Image> a = a_->load(item, error);
     if (!a) return std::nullopt;
     const int channels = options_.a_to_b ? options_.input_nc : options_.output_nc;
@@ -176,7 +176,7 @@ class ModeDataset final : public Dataset {
     return s;
   }
 
-  std::optional<Sample> colorization(std::int64_t item, Generator& gen, std::string& error) const {
+  std::optional<Sample> colorization(std::int64_t item, Rng& gen, std::string& error) const {
     std::optional<Image> rgb = a_->load(item, error);
     if (!rgb) return std::nullopt;
     const detail::Augmentation aug = detail::draw_augmentation(options_, rgb->width, rgb->height, gen);

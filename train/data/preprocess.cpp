@@ -40,7 +40,7 @@ Image crop_at(const Image& image, int x, int y, int size) {
 
 }  // namespace
 
-Augmentation draw_augmentation(const DataOptions& options, int width, int height, Generator& gen) {
+Augmentation draw_augmentation(const DataOptions& options, int width, int height, Rng& gen) {
   int w = width, h = height;
   if (options.preprocess == Preprocess::resize_and_crop) {
     w = h = options.load_size;

@@ -14,7 +14,7 @@ struct Augmentation {
 
 // get_params: crop position and flip for an image of width × height (before resizing). Draws,
 // in order, x, y and the flip from `gen`.
-Augmentation draw_augmentation(const DataOptions& options, int width, int height, Generator& gen);
+Augmentation draw_augmentation(const DataOptions& options, int width, int height, Rng& gen);
 
 // get_transform with fixed parameters: the image (1 or 3 channels) → grayscale when `grayscale`,
 // resized, cropped, flipped as options.preprocess, options.no_flip and `aug` say.

@@ -26,7 +26,7 @@ inline float smoothstep(float edge0, float edge1, float x) {
 
 // A base colour varied per object: overall brightness ±amount and each channel ±amount/2, so an
 // object class keeps its hue family while no two objects are identical.
-inline Rgb vary(Rgb base, Generator& gen, float amount) {
+inline Rgb vary(Rgb base, Rng& gen, float amount) {
   const auto d = [&](float a) { return static_cast<float>(gen.uniform(-a, a)); };
   const float bright = 1.0f + d(amount);
   return {base.r * bright + d(amount * 0.5f), base.g * bright + d(amount * 0.5f), base.b * bright + d(amount * 0.5f)};

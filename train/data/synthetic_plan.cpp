@@ -9,7 +9,7 @@ namespace pigment::data::detail {
 
 namespace {
 
-SkyPlan plan_sky(TimeOfDay time, float horizon, float aspect, Generator& gen) {
+SkyPlan plan_sky(TimeOfDay time, float horizon, float aspect, Rng& gen) {
   SkyPlan s;
   const auto U = [&](double lo, double hi) { return static_cast<float>(gen.uniform(lo, hi)); };
   s.body_X = U(0.1, 0.9) * aspect;
@@ -67,14 +67,14 @@ Lighting plan_light(const SkyPlan& sky, TimeOfDay time) {
   return light;
 }
 
-Terrain pick_terrain(bool farthest, bool autumn, Generator& gen) {
+Terrain pick_terrain(bool farthest, bool autumn, Rng& gen) {
   const double p = gen.uniform();
   if (farthest) return p < 0.55 ? Terrain::rocky : p < 0.75 ? Terrain::sandstone : Terrain::forest;
   if (autumn) return p < 0.6 ? Terrain::autumn : p < 0.8 ? Terrain::forest : Terrain::grassy;
   return p < 0.5 ? Terrain::forest : Terrain::grassy;
 }
 
-HillLayer plan_layer(Terrain terrain, float distance, float horizon, std::uint64_t key, Generator& gen) {
+HillLayer plan_layer(Terrain terrain, float distance, float horizon, std::uint64_t key, Rng& gen) {
   HillLayer l;
   l.terrain = terrain;
   const auto U = [&](double lo, double hi) { return static_cast<float>(gen.uniform(lo, hi)); };
@@ -112,7 +112,7 @@ HillLayer plan_layer(Terrain terrain, float distance, float horizon, std::uint64
   return l;
 }
 
-void plan_ground(ScenePlan& p, Generator& gen) {
+void plan_ground(ScenePlan& p, Rng& gen) {
   const double r = gen.uniform();
   if (p.water && r < 0.5) {
     p.ground = Ground::beach;
@@ -145,7 +145,7 @@ void plan_ground(ScenePlan& p, Generator& gen) {
   }
 }
 
-Rgb canopy_colour(TreeKind kind, bool autumn, Generator& gen) {
+Rgb canopy_colour(TreeKind kind, bool autumn, Rng& gen) {
   if (kind == TreeKind::conifer) return vary({0.08f, 0.27f, 0.15f}, gen, 0.1f);
   if (!autumn) return vary({0.22f, 0.47f, 0.13f}, gen, 0.12f);
   const double p = gen.uniform();
@@ -155,7 +155,7 @@ Rgb canopy_colour(TreeKind kind, bool autumn, Generator& gen) {
 
 // Objects stand on the ground (below the horizon, and past the shore when there is water), bigger
 // when nearer: z = 0 at the horizon, 1 at the bottom edge.
-void plan_objects(ScenePlan& p, float aspect, Generator& gen) {
+void plan_objects(ScenePlan& p, float aspect, Rng& gen) {
   const auto U = [&](double lo, double hi) { return static_cast<float>(gen.uniform(lo, hi)); };
   const float conifer_share = U(0.0, 1.0);
   const auto make_tree = [&](float X, float base_v, float height, float haze) {
@@ -205,7 +205,7 @@ void plan_objects(ScenePlan& p, float aspect, Generator& gen) {
 
 ScenePlan plan_scene(std::uint64_t seed, std::int64_t index, float aspect) {
   const auto idx = static_cast<std::uint64_t>(index);
-  Generator gen(derive_seed(seed, Stream::scene, 0, idx));
+  Rng gen(derive_seed(seed, Stream::scene, 0, idx));
   std::uint64_t part = 0;
   const auto key = [&] { return derive_seed(seed, Stream::scene_part, idx, part++); };
   ScenePlan p;
