@@ -21,14 +21,12 @@ class NLayerDiscriminator final : public Module {
       const std::int64_t prev = mult;
       mult = std::min<std::int64_t>(std::int64_t{1} << n, 8);
       m.add(std::make_unique<Conv2d>(ndf * prev, ndf * mult, 4, 2, 1, bias, device));
-      m.add(make_norm(o.norm, ndf * mult, device));
-      m.add(std::make_unique<LeakyReLU>(0.2));
+      add_norm_act(m, o.norm, ndf * mult, NormActivation::leaky_relu(0.2), device);
     }
     const std::int64_t prev = mult;
     mult = std::min<std::int64_t>(std::int64_t{1} << o.n_layers, 8);
     m.add(std::make_unique<Conv2d>(ndf * prev, ndf * mult, 4, 1, 1, bias, device));
-    m.add(make_norm(o.norm, ndf * mult, device));
-    m.add(std::make_unique<LeakyReLU>(0.2));
+    add_norm_act(m, o.norm, ndf * mult, NormActivation::leaky_relu(0.2), device);
     m.add(std::make_unique<Conv2d>(ndf * mult, 1, 4, 1, 1, true, device));
     model_ = &m;
   }
@@ -47,8 +45,7 @@ class PixelDiscriminator final : public Module {
     net.add(std::make_unique<Conv2d>(o.input_nc, o.ndf, 1, 1, 0, true, device));
     net.add(std::make_unique<LeakyReLU>(0.2));
     net.add(std::make_unique<Conv2d>(o.ndf, 2 * o.ndf, 1, 1, 0, bias, device));
-    net.add(make_norm(o.norm, 2 * o.ndf, device));
-    net.add(std::make_unique<LeakyReLU>(0.2));
+    add_norm_act(net, o.norm, 2 * o.ndf, NormActivation::leaky_relu(0.2), device);
     net.add(std::make_unique<Conv2d>(2 * o.ndf, 1, 1, 1, 0, bias, device));
     net_ = &net;
   }

@@ -7,25 +7,29 @@ namespace pigment::nets {
 namespace {
 
 // ---- ResNet (Johnson et al.), as the reference builds it ------------------------------------------
-// out = conv_block(x) + x (the add fused into the last norm); conv_block = [ReflPad 1, Conv 3×3, Norm, ReLU, (Dropout), ReflPad 1, Conv, Norm]
+// out = conv_block(x) + x; conv_block = [ReflPad 1, Conv 3×3, Norm, ReLU, (Dropout), ReflPad 1, Conv,
+// Norm], built as [ReflectConv, NormAct, (Dropout), ReflectConv, Norm] — and with instance norm
+// the last norm adds the skip in its own pass.
 class ResnetBlock final : public Module {
  public:
   ResnetBlock(std::int64_t dim, NormType norm, bool dropout, bool bias, const Device& device, Rng* rng) {
     auto& block = register_module("conv_block", std::make_unique<Sequential>());
-    block.add(std::make_unique<ReflectionPad2d>(1));
-    block.add(std::make_unique<Conv2d>(dim, dim, 3, 1, 0, bias, device));
-    block.add(make_norm(norm, dim, device));
-    block.add(std::make_unique<ReLU>());
+    add_reflect_conv(block, 1, dim, dim, 3, 1, bias, device);
+    add_norm_act(block, norm, dim, NormActivation::relu(), device);
     if (dropout) block.add(std::make_unique<Dropout>(0.5, rng));
-    block.add(std::make_unique<ReflectionPad2d>(1));
-    block.add(std::make_unique<Conv2d>(dim, dim, 3, 1, 0, bias, device));
-    block.add(make_norm(norm, dim, device));
+    add_reflect_conv(block, 1, dim, dim, 3, 1, bias, device);
+    if (norm == NormType::instance) tail_ = &block.add(std::make_unique<InstanceNorm2d>());
+    else block.add(make_norm(norm, dim, device));
     block_ = &block;
   }
-  Tensor forward(const Tensor& x) override { return block_->forward_plus(x, x); }
+  Tensor forward(const Tensor& x) override {
+    if (!tail_) return pigment::add(block_->forward(x), x);
+    return tail_->forward_plus(block_->forward_first(x, block_->layers() - 1), x);
+  }
 
  private:
   Sequential* block_;
+  InstanceNorm2d* tail_ = nullptr;  // the last norm, when it takes the residual
 };
 
 class ResnetGenerator final : public Module {
@@ -36,25 +40,20 @@ class ResnetGenerator final : public Module {
     const bool bias = o.norm != NormType::batch;
     const std::int64_t ngf = o.ngf;
     auto& m = register_module("model", std::make_unique<Sequential>());
-    m.add(std::make_unique<ReflectionPad2d>(3));
-    m.add(std::make_unique<Conv2d>(o.input_nc, ngf, 7, 1, 0, bias, device));
-    m.add(make_norm(o.norm, ngf, device));
-    m.add(std::make_unique<ReLU>());
+    add_reflect_conv(m, 3, o.input_nc, ngf, 7, 1, bias, device);
+    add_norm_act(m, o.norm, ngf, NormActivation::relu(), device);
     for (int i = 0; i < 2; ++i) {
       const std::int64_t c = ngf << i;
       m.add(std::make_unique<Conv2d>(c, 2 * c, 3, 2, 1, bias, device));
-      m.add(make_norm(o.norm, 2 * c, device));
-      m.add(std::make_unique<ReLU>());
+      add_norm_act(m, o.norm, 2 * c, NormActivation::relu(), device);
     }
     for (int i = 0; i < n_blocks; ++i) m.add(std::make_unique<ResnetBlock>(4 * ngf, o.norm, o.dropout, bias, device, rng));
     for (int i = 0; i < 2; ++i) {
       const std::int64_t c = ngf << (2 - i);
       m.add(std::make_unique<ConvTranspose2d>(c, c / 2, 3, 2, 1, 1, bias, device));
-      m.add(make_norm(o.norm, c / 2, device));
-      m.add(std::make_unique<ReLU>());
+      add_norm_act(m, o.norm, c / 2, NormActivation::relu(), device);
     }
-    m.add(std::make_unique<ReflectionPad2d>(3));
-    m.add(std::make_unique<Conv2d>(ngf, o.output_nc, 7, 1, 0, true, device));
+    add_reflect_conv(m, 3, ngf, o.output_nc, 7, 1, true, device);
     m.add(std::make_unique<Tanh>());
     model_ = &m;
   }

@@ -10,8 +10,8 @@ NormType parse_norm(const std::string& name) {
 }
 
 Conv2d::Conv2d(std::int64_t in, std::int64_t out, int kernel, int stride, int padding, bool with_bias,
-               const Device& device)
-    : params{stride, padding} {
+               const Device& device, PadMode pad_mode)
+    : params{stride, padding, pad_mode} {
   weight = register_parameter("weight", Tensor::zeros({out, in, kernel, kernel}, DType::f32, device));
   if (with_bias) bias = register_parameter("bias", Tensor::zeros({out}, DType::f32, device));
 }
@@ -53,6 +53,22 @@ std::unique_ptr<Module> make_norm(NormType norm, std::int64_t channels, const De
     case NormType::none: return std::make_unique<Identity>();
   }
   return nullptr;
+}
+
+Conv2d& add_reflect_conv(Sequential& s, int pad, std::int64_t in, std::int64_t out, int kernel, int stride, bool bias,
+                         const Device& device) {
+  return s.add_fused(std::make_unique<Conv2d>(in, out, kernel, stride, pad, bias, device, PadMode::reflect), 2, 1);
+}
+
+void add_norm_act(Sequential& s, NormType norm, std::int64_t channels, NormActivation activation,
+                  const Device& device) {
+  if (norm == NormType::instance) {
+    s.add_fused(std::make_unique<InstanceNorm2d>(activation), 2, 0);
+    return;
+  }
+  s.add(make_norm(norm, channels, device));
+  if (activation.negative_slope == 0.0) s.add(std::make_unique<ReLU>());
+  else s.add(std::make_unique<LeakyReLU>(activation.negative_slope));
 }
 
 }  // namespace pigment::nets

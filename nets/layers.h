@@ -14,14 +14,13 @@ namespace pigment::nets {
 enum class NormType { batch, instance, none };
 NormType parse_norm(const std::string& name);  // "batch", "instance", "none"
 
+// With PadMode::reflect the conv reads its input through a reflection padding (the reference's
+// ReflectionPad2d + Conv2d(padding 0)) without writing the padded copy.
 class Conv2d final : public Module {
  public:
-  Conv2d(std::int64_t in, std::int64_t out, int kernel, int stride, int padding, bool bias, const Device& device);
+  Conv2d(std::int64_t in, std::int64_t out, int kernel, int stride, int padding, bool bias, const Device& device,
+         PadMode pad_mode = PadMode::zeros);
   Tensor forward(const Tensor& x) override { return conv2d(x, weight, bias, params); }
-  Tensor forward_reflection_padded(const Tensor& x, int pad) override {
-    if (params.padding != 0) return Tensor();
-    return conv2d(x, weight, bias, {params.stride, pad, PadMode::reflect});
-  }
   Tensor weight, bias;  // [out, in, k, k]; [out] or undefined
   Conv2dParams params;
 };
@@ -35,12 +34,19 @@ class ConvTranspose2d final : public Module {
   ConvTranspose2dParams params;
 };
 
-class InstanceNorm2d final : public Module {  // affine off, no running statistics
+// Affine off, no running statistics; `activation` is the (Leaky)ReLU after it when built by
+// add_norm_act, applied in the norm's own pass.
+class InstanceNorm2d final : public Module {
  public:
-  Tensor forward(const Tensor& x) override { return instance_norm(x); }
-  Tensor forward_fused(const Tensor& x, double negative_slope, const Tensor& residual) override {
-    return instance_norm(x, Tensor(), Tensor(), 1e-5, {negative_slope}, residual);
+  explicit InstanceNorm2d(NormActivation activation = NormActivation::none()) : activation_(activation) {}
+  Tensor forward(const Tensor& x) override { return instance_norm(x, Tensor(), Tensor(), 1e-5, activation_); }
+  // act(norm(x)) + residual in one pass: the tail of a ResNet block.
+  Tensor forward_plus(const Tensor& x, const Tensor& residual) const {
+    return instance_norm(x, Tensor(), Tensor(), 1e-5, activation_, residual);
   }
+
+ private:
+  NormActivation activation_;
 };
 
 class BatchNorm2d final : public Module {  // affine, running statistics, momentum 0.1
@@ -58,14 +64,12 @@ class Identity final : public Module {
 class ReLU final : public Module {
  public:
   Tensor forward(const Tensor& x) override { return relu(x); }
-  std::optional<double> activation_slope() const override { return 0.0; }
 };
 
 class LeakyReLU final : public Module {
  public:
   explicit LeakyReLU(double slope) : slope_(slope) {}
   Tensor forward(const Tensor& x) override { return leaky_relu(x, slope_); }
-  std::optional<double> activation_slope() const override { return slope_; }
 
  private:
   double slope_;
@@ -80,7 +84,6 @@ class ReflectionPad2d final : public Module {
  public:
   explicit ReflectionPad2d(int pad) : pad_(pad) {}
   Tensor forward(const Tensor& x) override { return reflection_pad2d(x, pad_); }
-  std::optional<int> reflection_padding() const override { return pad_; }
 
  private:
   int pad_;
@@ -109,5 +112,15 @@ class SelfAttention final : public Module {
 
 // The norm layer of a NormType for `channels` (Identity for none).
 std::unique_ptr<Module> make_norm(NormType norm, std::int64_t channels, const Device& device);
+
+// The reference's [ReflectionPad2d(pad), Conv2d(in, out, kernel, stride, padding 0)] as one layer,
+// the conv reading through the padding (named by the conv's index; the padding's stays unused).
+Conv2d& add_reflect_conv(Sequential& s, int pad, std::int64_t in, std::int64_t out, int kernel, int stride, bool bias,
+                         const Device& device);
+// The reference's [norm, activation] (activation ReLU: slope 0, LeakyReLU: its slope): one
+// InstanceNorm2d applying the activation in its pass for instance norm; the two layers for the
+// others, which cannot take it.
+void add_norm_act(Sequential& s, NormType norm, std::int64_t channels, NormActivation activation,
+                  const Device& device);
 
 }  // namespace pigment::nets

@@ -3,7 +3,6 @@
 // reference implementation's PyTorch state_dict ("model.10.conv_block.1.weight"), so weights move
 // between Pigment and PyTorch through safetensors.
 #include <memory>
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,19 +21,6 @@ class Module {
 
   virtual Tensor forward(const Tensor& x) = 0;
   Tensor operator()(const Tensor& x) { return forward(x); }
-
-  // Fusion hooks, used by Sequential. An element-wise activation act(z) = z > 0 ? z : s·z reports
-  // its s. A layer that can apply the activation after it and add a residual in its own pass
-  // (instance norm) returns act(forward(x)) + residual (either part may be absent: s = 1, an
-  // undefined residual); other layers return an undefined tensor.
-  virtual std::optional<double> activation_slope() const { return std::nullopt; }
-  virtual Tensor forward_fused(const Tensor& /*x*/, double /*negative_slope*/, const Tensor& /*residual*/) {
-    return Tensor();
-  }
-  // Likewise a reflection padding reports its width, and a layer that can read its input through
-  // that padding (an unpadded conv) returns forward(reflection_pad(x, pad)) without the padded copy.
-  virtual std::optional<int> reflection_padding() const { return std::nullopt; }
-  virtual Tensor forward_reflection_padded(const Tensor& /*x*/, int /*pad*/) { return Tensor(); }
 
   // Training mode (dropout on, batch statistics) or evaluation; applies to every descendant.
   void set_training(bool training);
@@ -68,20 +54,28 @@ class Module {
   std::vector<std::pair<std::string, std::unique_ptr<Module>>> children_;
 };
 
-// Children named "0", "1", … run in order (nn.Sequential). Layers without parameters take an
-// index too, so indices match the reference's. A layer followed by an activation it can fuse
-// (instance norm → ReLU / LeakyReLU), and a reflection padding followed by an unpadded conv, run
-// as one op each; the names stay those of the reference.
+// Children named "0", "1", … run in order (nn.Sequential), indexed as the reference's layers are,
+// parameterless ones included, so that the state_dict names match. A fused layer (nets/layers.h:
+// add_reflect_conv, add_norm_act) computes several consecutive layers of the reference in one
+// op; it takes the index of the one holding the parameters, and the others' indices (a padding,
+// an activation: no parameters) stay unused. What runs is what was built: no rewriting at forward.
 class Sequential final : public Module {
  public:
-  template <class M> M& add(std::unique_ptr<M> m) { return register_module(std::to_string(size_++), std::move(m)); }
-  Tensor forward(const Tensor& x) override { return forward_plus(x, Tensor()); }
-  // forward(x) + residual, the add fused into the last layer when it can take it (ResNet blocks).
-  Tensor forward_plus(const Tensor& x, const Tensor& residual);
-  int size() const { return size_; }
+  template <class M> M& add(std::unique_ptr<M> m) { return add_fused(std::move(m), 1, 0); }
+  // Appends a layer standing for the next `span` layers of the reference, named by the index of
+  // the one at offset `params_at` among them.
+  template <class M> M& add_fused(std::unique_ptr<M> m, int span, int params_at) {
+    M& layer = register_module(std::to_string(size_ + params_at), std::move(m));
+    size_ += span;
+    return layer;
+  }
+  Tensor forward(const Tensor& x) override { return forward_first(x, children().size()); }
+  // The first `layers` children only (a ResNet block runs its last norm with the residual).
+  Tensor forward_first(const Tensor& x, std::size_t layers);
+  std::size_t layers() const { return children().size(); }
 
  private:
-  int size_ = 0;
+  int size_ = 0;  // reference layers so far
 };
 
 }  // namespace pigment::nets

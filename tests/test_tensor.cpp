@@ -85,6 +85,12 @@ TEST_CASE("devices parse and a CPU-only build explains the missing CUDA backend"
   if (!kCudaBuilt) {
     CHECK(cuda_device_count() == 0);
     CHECK(error_of([] { Device::cuda(0); }).find("no CUDA backend") != std::string::npos);
+    CHECK(error_of([] { Device::simt(); }).find("-DPIGMENT_CUDA=SIMT") != std::string::npos);
+    CHECK(Device::parse("auto").is_cpu());
+  } else if (kSimtBuild) {  // the CUDA kernels on the CPU: no GPU, the device simt instead
+    CHECK(cuda_device_count() == 0);
+    CHECK(error_of([] { Device::cuda(0); }).find("--device simt") != std::string::npos);
+    CHECK(Device::parse("simt").is_simt());
     CHECK(Device::parse("auto").is_cpu());
   } else if (cuda_device_count() == 0) {
     CHECK(error_of([] { Device::cuda(0); }).find("no CUDA device") != std::string::npos);
