@@ -8,9 +8,9 @@
 #include <omp.h>
 
 #include "engine/autograd.h"
-#include "kernels/all_ops.h"
+#include "kernels/ops.h"
 #include "kernels/cpu/gemm.h"
-#include "kernels/op_spec.h"
+#include "kernels/ops/spec.h"
 
 using namespace pigment;
 

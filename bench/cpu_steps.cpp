@@ -5,7 +5,7 @@
 // steps and prints the ratios.
 #include <benchmark/benchmark.h>
 
-#include "kernels/all_ops.h"
+#include "kernels/ops.h"
 #include "nets/models/model.h"
 
 using namespace pigment;

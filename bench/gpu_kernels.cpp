@@ -19,8 +19,8 @@
 #include "bench/gpu_timing.h"
 #include "bench/gpu_verify.h"
 #include "engine/adam.h"
-#include "kernels/all_ops.h"
-#include "kernels/op_spec.h"
+#include "kernels/ops.h"
+#include "kernels/ops/spec.h"
 
 using namespace pigment;
 using namespace pigment::bench;

@@ -179,7 +179,7 @@ void record(OpId op, std::span<const Tensor> inputs, std::span<Tensor> outputs, 
 namespace {
 
 Tensor add_grads(const Tensor& a, const Tensor& b) {
-  // The differentiable add op (kernels/arithmetic.h) is above the engine; a sum of two gradients is
+  // The differentiable add op (kernels/ops/arithmetic.h) is above the engine; a sum of two gradients is
   // expressed through a one-line rule instead, so that create_graph keeps the sum on the tape.
   Tensor out = a.clone();
   accumulate_into(out, b);

@@ -1,8 +1,8 @@
 #pragma once
-// The op registry: every differentiable op is listed exactly once, here. The enum, the names,
-// the kernel-traits check (kernels/op_table.cpp), the test list (tests/test_gradcheck.cpp), the
-// gan-check list and the bench list are all generated from this one list; kernels/op_table.cpp
-// fails to compile if an op listed here has no OpTraits (its kernels/<op>.h) or no spec.
+// The op registry: every differentiable op is listed exactly once, here. The enum, the names, the
+// per-context op counters, the test list (tests/test_gradcheck.cpp), the gan-check list and the
+// bench list are all generated from this one list; the link fails if an op listed here has no
+// definition file (kernels/ops/<op>.cpp defines its make_spec_<op>()).
 //
 // Adding an op: see docs/adding-an-op.md.
 #include <optional>

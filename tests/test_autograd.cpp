@@ -1,6 +1,6 @@
 #include "engine/parameters.h"
 #include "helpers.h"
-#include "kernels/all_ops.h"
+#include "kernels/ops.h"
 
 using namespace pigment;
 using test::error_of;

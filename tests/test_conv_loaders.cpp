@@ -5,7 +5,7 @@
 #include <limits>
 
 #include "helpers.h"
-#include "kernels/all_ops.h"
+#include "kernels/ops.h"
 #include "kernels/cuda/conv_loaders.h"
 
 using namespace pigment;

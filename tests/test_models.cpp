@@ -1,6 +1,6 @@
 // The models: update order, losses, frozen discriminators, the gradient penalty, the image pool.
 #include "helpers.h"
-#include "kernels/all_ops.h"
+#include "kernels/ops.h"
 #include "nets/models/model.h"
 
 using namespace pigment;

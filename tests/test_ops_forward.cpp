@@ -5,9 +5,9 @@
 #include <limits>
 
 #include "helpers.h"
-#include "kernels/all_ops.h"
+#include "kernels/ops.h"
 #include "kernels/cpu/gemm.h"
-#include "kernels/op_spec.h"
+#include "kernels/ops/spec.h"
 
 using namespace pigment;
 using test::tensor;

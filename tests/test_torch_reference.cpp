@@ -4,7 +4,7 @@
 
 #include "engine/safetensors.h"
 #include "helpers.h"
-#include "kernels/all_ops.h"
+#include "kernels/ops.h"
 
 using namespace pigment;
 

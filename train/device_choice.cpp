@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "engine/error.h"
-#include "kernels/op_table.h"
+#include "kernels/ops/spec.h"
 
 namespace pigment::train {
 

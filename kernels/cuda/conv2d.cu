@@ -106,7 +106,7 @@ void conv2d_forward(CudaContext& ctx, const ConvGeometry& g, const float* x, con
 void conv2d_backward_data(CudaContext& ctx, const ConvGeometry& g, const float* dy, const float* w, const float* bias,
                           float* dx) {
   PIGMENT_CHECK(!g.reflect, "conv2d_backward_data: a reflection-padded conv's input gradient is the transposed conv "
-                            "onto the padded image, folded (kernels/conv2d.cpp: conv2d_input_grad)");
+                            "onto the padded image, folded (kernels/ops/conv2d.cpp: conv2d_input_grad)");
   run_selected(ctx, "dgrad", g, [&](ConvImpl impl) {
     switch (impl) {
       case ConvImpl::cudnn: return conv_dgrad_cudnn(ctx, g, dy, w, bias, dx);

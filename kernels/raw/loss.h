@@ -1,7 +1,7 @@
 #pragma once
 // The loss kernels: mean over n elements of l1 |x − t|, mse (x − t)², or BCE with logits
 // max(x, 0) − x·t + log(1 + e^{−|x|}), and their gradients scaled by the scalar dy (the math is in
-// kernels/losses.h).
+// kernels/ops/losses.h).
 #include <cstdint>
 
 #include "engine/context.h"

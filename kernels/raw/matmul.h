@@ -1,7 +1,7 @@
 #pragma once
 // Matrix products of contiguous row-major matrices, C = op(A)·op(B) with op(M) = M or Mᵀ, on CUDA
 // (the CPU side is the packed GEMM of kernels/cpu/gemm.h). The differentiable ops are
-// kernels/matmul.h.
+// kernels/ops/matmul.h.
 #include <cstdint>
 
 #include "engine/context.h"

@@ -4,7 +4,7 @@
 //   G step (both D frozen): GAN(D_A(fake_B), real) + GAN(D_B(fake_A), real)
 //       + λ_A‖rec_A − A‖₁ + λ_B‖rec_B − B‖₁ + λ_idt(λ_B‖G_A(B) − B‖₁ + λ_A‖G_B(A) − A‖₁)
 //   D step: for each D, ½·(GAN(D(real), real) + GAN(D(pool(fake)), fake)) [+ GP]
-#include "kernels/all_ops.h"
+#include "kernels/ops.h"
 #include "nets/models/model.h"
 
 namespace pigment::nets {

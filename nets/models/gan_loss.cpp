@@ -1,6 +1,6 @@
 #include "nets/models/gan_loss.h"
 
-#include "kernels/all_ops.h"
+#include "kernels/ops.h"
 
 namespace pigment::nets {
 

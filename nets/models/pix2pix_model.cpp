@@ -3,7 +3,7 @@
 //   fake_B = G(real_A)
 //   D step:  loss_D = ½·(GAN(D(cat(A, fake_B.detach())), fake) + GAN(D(cat(A, B)), real)) [+ GP]
 //   G step (D frozen): loss_G = GAN(D(cat(A, fake_B)), real) + λ_L1·‖fake_B − B‖₁
-#include "kernels/all_ops.h"
+#include "kernels/ops.h"
 #include "nets/models/model.h"
 
 namespace pigment::nets {

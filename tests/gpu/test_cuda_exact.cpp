@@ -5,7 +5,7 @@
 
 #include "tests/gpu/gpu_device.h"
 
-#include "kernels/all_ops.h"
+#include "kernels/ops.h"
 
 using namespace pigment;
 

@@ -7,7 +7,7 @@
 
 #include "tools/verify/crosscheck.h"
 #include "tools/verify/gradcheck.h"
-#include "kernels/op_table.h"
+#include "kernels/ops/spec.h"
 
 using namespace pigment;
 

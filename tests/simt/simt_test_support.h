@@ -7,7 +7,7 @@
 #include "engine/cuda/cuda_context.h"
 #include "engine/cuda/launch.cuh"
 #include "engine/device.h"
-#include "kernels/op.h"
+#include "kernels/ops/runner.h"
 
 namespace pigment::simt_test {
 

@@ -5,7 +5,7 @@
 
 #include "tools/verify/crosscheck.h"
 #include "tools/verify/gradcheck.h"
-#include "kernels/op_table.h"
+#include "kernels/ops/spec.h"
 #include "tests/simt/simt_test_support.h"
 
 using namespace pigment;

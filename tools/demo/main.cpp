@@ -12,7 +12,7 @@
 #include "engine/init.h"
 #include "engine/parameters.h"
 #include "engine/safetensors.h"
-#include "kernels/all_ops.h"
+#include "kernels/ops.h"
 
 using namespace pigment;
 

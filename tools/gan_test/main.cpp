@@ -14,7 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/file_io.h"
-#include "kernels/all_ops.h"
+#include "kernels/ops.h"
 #include "nets/generators.h"
 #include "tools/inference.h"
 #include "tools/metrics.h"

@@ -7,12 +7,12 @@
 // value of any tensor of the case (so gradients that are zero in exact arithmetic, like the
 // attention key bias's, are not judged against their own rounding noise). NaN never passes.
 // Tolerances follow from the precision of each op's CUDA path: each op's spec states its own, with
-// the reason (kernels/op_spec.h).
+// the reason (kernels/ops/spec.h).
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "kernels/op_spec.h"
+#include "kernels/ops/spec.h"
 
 namespace pigment {
 

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "kernels/op_spec.h"
+#include "kernels/ops/spec.h"
 
 namespace pigment {
 

@@ -1,0 +1,52 @@
+#pragma once
+// 2-D convolution (cross-correlation, as PyTorch), NCHW, square stride and padding:
+//   y[n,k,oy,ox] = b[k] + Σ_{c,i,j} w[k,c,i,j] · x[n, c, oy·s − p + i, ox·s − p + j]
+// with x read as zero outside the image, or, with PadMode::reflect, mirrored there (PyTorch's
+// ReflectionPad2d then a conv with padding 0, but the padded image is never written: the kernels
+// read the mirrored pixel where they load the operand). Backward (docs/backward.md derives it):
+//   dx = conv_transpose2d(dy, w)               (the adjoint of the same linear map)
+//   dw = conv2d_weight_grad(x, dy)             dw[k,c,i,j] = Σ_{n,oy,ox} dy[n,k,oy,ox] · x[n,c,oy·s−p+i,ox·s−p+j]
+//   db = Σ_{n,oy,ox} dy[n,k,oy,ox]
+// Every term is itself a differentiable op, so the rule supports double backward. With reflection
+// dx is the transposed conv onto the padded image folded back by the padding's adjoint (each
+// mirrored pixel's gradient added to its source), which has no double backward.
+#include "kernels/ops/runner.h"
+#include "kernels/raw/conv.h"
+
+namespace pigment {
+
+enum class PadMode : std::uint8_t { zeros, reflect };
+
+struct Conv2dParams {
+  int stride = 1;
+  int padding = 0;
+  PadMode pad_mode = PadMode::zeros;
+};
+
+// Geometry of conv2d(x, w) with x [N, C, H, W], w [K, C, kh, kw]; checks everything and names the
+// op, the shapes and the expectation on error.
+ConvGeometry conv2d_geometry(const char* op, const Shape& x, const Shape& w, Conv2dParams p);
+
+Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, Conv2dParams p);
+// dw of conv2d(x, ·) for the output gradient dy, for a kh × kw kernel.
+Tensor conv2d_weight_grad(const Tensor& x, const Tensor& dy, std::int64_t kh, std::int64_t kw, Conv2dParams p);
+
+// dx of conv2d for the output gradient dy (conv_transpose2d, folded back for reflection padding).
+Tensor conv2d_input_grad(const Tensor& dy, const Tensor& w, const ConvGeometry& g);
+// A CPU tensor padded by reflection, straight through the kernel (no op, no autograd): the CPU
+// reference convolves this explicitly padded copy.
+Tensor reflect_padded_cpu(const Tensor& x, int pad);
+
+namespace detail {
+// The conv layers of resnet_9blocks, unet_256 and the 70×70 PatchGAN at 256², batch 1, as each conv
+// sees its input (after any reflection padding): the layer cases of conv2d and conv2d_weight_grad.
+struct ReferenceConvLayer {
+  const char* net;
+  Shape x, w;
+  Conv2dParams p;
+};
+const std::vector<ReferenceConvLayer>& reference_conv_layers();
+}  // namespace detail
+
+
+}  // namespace pigment

@@ -1,0 +1,24 @@
+#pragma once
+// The GAN and reconstruction losses, mean over all n elements, each returning a scalar:
+//   l1_loss(x, t)              = mean |x − t|                                 dx = sign(x − t)/n
+//   mse_loss(x, t)             = mean (x − t)²                                dx = 2(x − t)/n
+//   bce_with_logits_loss(x, t) = mean max(x, 0) − x·t + log(1 + e^{−|x|})     dx = (σ(x) − t)/n
+// (the log-sum-exp form of −t·log σ(x) − (1 − t)·log(1 − σ(x)), finite for any x). The target
+// gradient is −dx for L1 and MSE and −x/n for BCE. Each backward multiplies by the scalar dy.
+#include "kernels/ops/runner.h"
+#include "kernels/raw/loss.h"
+
+namespace pigment {
+
+Tensor l1_loss(const Tensor& x, const Tensor& target);
+Tensor mse_loss(const Tensor& x, const Tensor& target);
+Tensor bce_with_logits_loss(const Tensor& x, const Tensor& target);
+
+
+namespace detail {
+// The shared body of the three loss ops (kernels/ops/l1_loss.cpp).
+template <OpId op> Tensor loss(LossKind kind, const Tensor& x, const Tensor& target);
+}  // namespace detail
+
+
+}  // namespace pigment
