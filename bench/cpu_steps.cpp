@@ -19,6 +19,7 @@ ModelOptions colorization_step() {
   o.discriminator.ndf = 32;
   o.discriminator.norm = NormType::batch;
   o.gan_mode = GanMode::vanilla;
+  o.pool_size = 0;
   return o;
 }
 

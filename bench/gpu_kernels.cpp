@@ -74,7 +74,7 @@ void bench_conv(benchmark::State& state, ConvLayer layer, std::int64_t batch, Pa
                 VerifyOptions verify) {
   Device& device = bench_device();
   CudaContext& ctx = as_cuda(device.context());
-  set_conv_implementation(device, impl);
+  set_kernel_choice(device, KernelChoice::preset(kConvImplNames.parse(impl, "implementation")));
   if (verify.on) layer = shrunk(layer, verify);
   const Conv2dParams params{layer.stride, layer.pad, layer.pad_mode};
   const ConvGeometry g = conv2d_geometry("bench", {batch, layer.c, layer.h, layer.h},
@@ -118,7 +118,7 @@ void bench_attention(benchmark::State& state, std::int64_t channels, std::int64_
                      VerifyOptions verify) {
   Device& device = bench_device();
   CudaContext& ctx = as_cuda(device.context());
-  set_conv_implementation(device, impl);
+  set_kernel_choice(device, KernelChoice::preset(kConvImplNames.parse(impl, "implementation")));
   if (verify.on) {
     channels = verify.shrink(channels, 8);
     side = verify.shrink(side, 2);

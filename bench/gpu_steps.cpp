@@ -48,8 +48,8 @@ ModelOptions shrunk(ModelOptions o, const VerifyOptions& v, std::int64_t& side) 
   side = v.shrink(side, 16);
   o.generator.ngf = static_cast<int>(v.shrink(o.generator.ngf, 4));
   o.discriminator.ndf = static_cast<int>(v.shrink(o.discriminator.ndf, 4));
-  if (o.generator.arch.starts_with("unet"))
-    o.generator.arch = "unet_" + std::to_string(std::bit_width(static_cast<std::uint64_t>(side)) - 1) + "d";
+  if (o.generator.arch.family == GeneratorArch::Family::unet)
+    o.generator.arch.size = static_cast<int>(std::bit_width(static_cast<std::uint64_t>(side)) - 1);
   o.pool_size = std::min(o.pool_size, 2);
   return o;
 }
@@ -75,7 +75,7 @@ void verify_step(benchmark::State& state, const ModelOptions& o, const Device& d
 void bench_step(benchmark::State& state, std::string model, std::string conv_impl, VerifyOptions verify) {
   const Device device = kSimtBuild ? Device::simt() : Device::cuda(0);  // a fresh context: its peak memory is this step's
   CudaContext& ctx = as_cuda(device.context());
-  set_conv_implementation(device, conv_impl);
+  set_kernel_choice(device, KernelChoice::preset(kConvImplNames.parse(conv_impl, "implementation")));
   std::int64_t side = 256;
   const ModelOptions o = verify.on ? shrunk(step_options(model), verify, side) : step_options(model);
   Rng gen(1);

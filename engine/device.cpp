@@ -127,13 +127,6 @@ void verify_allocator_guards(const Device& device) {
 #endif
 }
 
-namespace {
-void check_conv_implementation_name(std::string_view name) {
-  PIGMENT_CHECK(name == "auto" || name == "custom" || name == "cudnn" || name == "gemm",
-                "unknown convolution implementation '{}': expected auto, custom, cudnn or gemm", name);
-}
-}  // namespace
-
 #if !PIGMENT_SIMT
 const SimtOptions& simt_options(const Device& device) {
   PIGMENT_FAIL("simt_options: {} is not a SIMT device, and this build has none", device.str());
@@ -147,8 +140,8 @@ Device Device::simt(const SimtOptions&) {
 #endif
 
 #if !PIGMENT_WITH_CUDA
-void set_conv_implementation(const Device&, std::string_view name) { check_conv_implementation_name(name); }
-std::string conv_implementation(const Device&) { return ""; }
+void set_kernel_choice(const Device&, const KernelChoice&) {}
+KernelChoice kernel_choice(const Device&) { return {}; }
 
 Device Device::cuda(int) {
   PIGMENT_FAIL(
@@ -156,8 +149,6 @@ Device Device::cuda(int) {
       "rebuild with -DPIGMENT_CUDA=ON on a machine with the CUDA toolkit, or use the CPU device");
 }
 int cuda_device_count() { return 0; }
-#else
-void check_conv_name_for_cuda(std::string_view name) { check_conv_implementation_name(name); }
 #endif
 
 }  // namespace pigment

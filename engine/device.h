@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "engine/context.h"
+#include "engine/kernel_choice.h"
 #include "engine/simt/options.h"
 
 namespace pigment {
@@ -69,11 +70,10 @@ void verify_allocator_guards(const Device& device);
 // The options a SIMT device runs its kernels with (throws for any other device).
 const SimtOptions& simt_options(const Device& device);
 
-// Which implementation CUDA convolutions use on `device`: "custom" (Pigment's implicit-GEMM
-// tensor-core kernels), "cudnn", "gemm" (im2col + cuBLAS) or "auto" (the fastest, measured once
-// per shape and pass). The CPU backend has one implementation and ignores the choice.
-void set_conv_implementation(const Device& device, std::string_view name);
-// The implementation selected on `device` ("custom", "cudnn", "gemm" or "auto"); "" on the CPU.
-std::string conv_implementation(const Device& device);
+// Which implementations the CUDA backend runs on `device` (engine/kernel_choice.h): cuDNN is
+// refused on the SIMT device. The CPU backend has one implementation of each and ignores the
+// choice; kernel_choice() returns the default there.
+void set_kernel_choice(const Device& device, const KernelChoice& choice);
+KernelChoice kernel_choice(const Device& device);
 
 }  // namespace pigment

@@ -5,24 +5,6 @@
 
 namespace pigment {
 
-InitType parse_init_type(std::string_view name) {
-  if (name == "normal") return InitType::normal;
-  if (name == "xavier") return InitType::xavier;
-  if (name == "kaiming") return InitType::kaiming;
-  if (name == "orthogonal") return InitType::orthogonal;
-  PIGMENT_FAIL("unknown init type '{}': expected normal, xavier, kaiming or orthogonal", name);
-}
-
-std::string_view init_type_name(InitType type) {
-  switch (type) {
-    case InitType::normal: return "normal";
-    case InitType::xavier: return "xavier";
-    case InitType::kaiming: return "kaiming";
-    case InitType::orthogonal: return "orthogonal";
-  }
-  return "?";
-}
-
 std::pair<std::int64_t, std::int64_t> fan_in_out(const Shape& shape) {
   PIGMENT_CHECK(shape.rank() >= 2, "init: fan in/out need a weight of at least 2 dimensions, got {}", shape.str());
   const std::int64_t receptive = shape.inner(2);

@@ -6,14 +6,16 @@
 #include <string_view>
 #include <utility>
 
+#include "engine/names.h"
 #include "engine/rng.h"
 
 namespace pigment {
 
 enum class InitType { normal, xavier, kaiming, orthogonal };
-
-InitType parse_init_type(std::string_view name);  // "normal", "xavier", "kaiming", "orthogonal"
-std::string_view init_type_name(InitType type);
+inline constexpr EnumNames<InitType, 4> kInitTypeNames{{{{"normal", InitType::normal},
+                                                         {"xavier", InitType::xavier},
+                                                         {"kaiming", InitType::kaiming},
+                                                         {"orthogonal", InitType::orthogonal}}}};
 
 std::pair<std::int64_t, std::int64_t> fan_in_out(const Shape& shape);
 

@@ -81,12 +81,14 @@ std::unique_ptr<Network> make_discriminator(const DiscriminatorOptions& o, const
     PIGMENT_CHECK(x[1] == channels, "{}: input {} has {} channels, the discriminator was built for {}", arch, x.str(),
                   x[1], channels);
   };
-  if (o.arch == "basic" || o.arch == "n_layers") {
-    const int layers = o.arch == "basic" ? 3 : o.n_layers;
+  const std::string arch(kDiscriminatorNames.name(o.arch));
+  if (o.arch == DiscriminatorArch::basic || o.arch == DiscriminatorArch::n_layers) {
+    const int layers = o.arch == DiscriminatorArch::basic ? 3 : o.n_layers;
     PIGMENT_CHECK(layers >= 1 && layers <= 8, "discriminator n_layers must be in 1..8, got {}", layers);
     DiscriminatorOptions opts = o;
     opts.n_layers = layers;
-    const std::string name = o.arch == "basic" ? "basic (70×70 PatchGAN)" : fmt::format("n_layers {}", layers);
+    const std::string name =
+        o.arch == DiscriminatorArch::basic ? "basic (70×70 PatchGAN)" : fmt::format("n_layers {}", layers);
     auto check = [name, layers, check_channels](const Shape& x) {
       check_channels(name, x);
       std::int64_t min_side = 1;
@@ -95,13 +97,10 @@ std::unique_ptr<Network> make_discriminator(const DiscriminatorOptions& o, const
                     "{}: takes H and W of at least {} (it gives one logit per {}×{} patch), got {}×{}", name, min_side,
                     patchgan_receptive_field(layers), patchgan_receptive_field(layers), x[2], x[3]);
     };
-    return std::make_unique<Network>(o.arch, std::make_unique<NLayerDiscriminator>(opts, device), device, check);
+    return std::make_unique<Network>(arch, std::make_unique<NLayerDiscriminator>(opts, device), device, check);
   }
-  if (o.arch == "pixel") {
-    auto check = [check_channels](const Shape& x) { check_channels("pixel", x); };
-    return std::make_unique<Network>(o.arch, std::make_unique<PixelDiscriminator>(o, device), device, check);
-  }
-  PIGMENT_FAIL("unknown discriminator '{}': expected basic, n_layers or pixel", o.arch);
+  auto check = [check_channels](const Shape& x) { check_channels("pixel", x); };
+  return std::make_unique<Network>(arch, std::make_unique<PixelDiscriminator>(o, device), device, check);
 }
 
 }  // namespace pigment::nets

@@ -4,17 +4,24 @@
 #include <memory>
 #include <string>
 
+#include "engine/names.h"
 #include "nets/layers.h"
 #include "nets/network.h"
 
 namespace pigment::nets {
 
+// --netD: basic (the 70×70 PatchGAN, 3 layers), n_layers (a PatchGAN of --n_layers_D), pixel (1×1).
+enum class DiscriminatorArch { basic, n_layers, pixel };
+inline constexpr EnumNames<DiscriminatorArch, 3> kDiscriminatorNames{{{{"basic", DiscriminatorArch::basic},
+                                                                        {"n_layers", DiscriminatorArch::n_layers},
+                                                                        {"pixel", DiscriminatorArch::pixel}}}};
+
 struct DiscriminatorOptions {
-  std::string arch = "basic";  // basic, n_layers, pixel
+  DiscriminatorArch arch = DiscriminatorArch::basic;
   int input_nc = 6;
   int ndf = 64;
   int n_layers = 3;            // for n_layers (basic is 3)
-  NormType norm = NormType::batch;
+  NormType norm = NormType::instance;
 };
 
 std::unique_ptr<Network> make_discriminator(const DiscriminatorOptions& options, const Device& device);

@@ -1,6 +1,10 @@
 #include "nets/generators.h"
 
 #include <algorithm>
+#include <charconv>
+#include <utility>
+
+#include "engine/names.h"
 
 namespace pigment::nets {
 
@@ -161,18 +165,35 @@ void check_image_input(const std::string& arch, const Shape& x, int channels) {
 
 }  // namespace
 
-int unet_depth(const std::string& arch) {
-  for (const char* prefix : {"sa_unet_", "unet_"}) {
-    if (!arch.starts_with(prefix)) continue;
-    const std::string rest = arch.substr(std::string(prefix).size());
-    if (rest == "256") return 8;
-    if (rest == "128") return 7;
-    if (rest.size() >= 2 && rest.back() == 'd') {
-      const int n = std::atoi(rest.substr(0, rest.size() - 1).c_str());
-      if (n >= 5 && n <= 12) return n;
-    }
+GeneratorArch GeneratorArch::parse(std::string_view name) {
+  if (name == "resnet_9blocks") return {Family::resnet, 9};
+  if (name == "resnet_6blocks") return {Family::resnet, 6};
+  for (auto [prefix, family] : {std::pair{std::string_view("sa_unet_"), Family::sa_unet},
+                                std::pair{std::string_view("unet_"), Family::unet}}) {
+    if (!name.starts_with(prefix)) continue;
+    const std::string_view rest = name.substr(prefix.size());
+    if (rest == "256") return {family, 8};
+    if (rest == "128") return {family, 7};
+    int levels = 0;
+    const auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), levels);
+    if (ec == std::errc() && std::string_view(end, rest.data() + rest.size()) == "d" && levels >= 5 && levels <= 12)
+      return {family, levels};
+    break;
   }
-  return 0;
+  static constexpr std::string_view kNames[] = {"resnet_9blocks", "resnet_6blocks", "unet_256",    "unet_128",
+                                                "sa_unet_256",    "sa_unet_128"};
+  const std::string closest = closest_name(name, kNames);
+  PIGMENT_FAIL("unknown generator '{}': expected resnet_9blocks, resnet_6blocks, unet_256, unet_128, unet_<N>d "
+               "(5 ≤ N ≤ 12), sa_unet_256, sa_unet_128 or sa_unet_<N>d{}",
+               name, closest.empty() ? "" : " (did you mean " + closest + "?)");
+}
+
+std::string GeneratorArch::name() const {
+  if (family == Family::resnet) return fmt::format("resnet_{}blocks", size);
+  const char* prefix = family == Family::sa_unet ? "sa_unet_" : "unet_";
+  if (size == 8) return std::string(prefix) + "256";
+  if (size == 7) return std::string(prefix) + "128";
+  return fmt::format("{}{}d", prefix, size);
 }
 
 std::unique_ptr<Network> make_generator(const GeneratorOptions& o, const Device& device, Rng* dropout_rng) {
@@ -180,9 +201,9 @@ std::unique_ptr<Network> make_generator(const GeneratorOptions& o, const Device&
                 "generator: input_nc, output_nc and ngf must be positive (got {}, {}, {})", o.input_nc, o.output_nc,
                 o.ngf);
   const int channels = o.input_nc;
-  if (o.arch == "resnet_9blocks" || o.arch == "resnet_6blocks") {
-    const int blocks = o.arch == "resnet_9blocks" ? 9 : 6;
-    auto check = [arch = o.arch, channels](const Shape& x) {
+  const std::string arch = o.arch.name();
+  if (o.arch.family == GeneratorArch::Family::resnet) {
+    auto check = [arch, channels](const Shape& x) {
       check_image_input(arch, x, channels);
       PIGMENT_CHECK(x[2] % 4 == 0 && x[3] % 4 == 0 && x[2] >= 8 && x[3] >= 8,
                     "{}: takes H and W that are multiples of 4 and at least 8 (two stride-2 convs and back), got "
@@ -190,28 +211,24 @@ std::unique_ptr<Network> make_generator(const GeneratorOptions& o, const Device&
                     arch, x[2], x[3], std::max<std::int64_t>(8, (x[2] + 3) / 4 * 4),
                     std::max<std::int64_t>(8, (x[3] + 3) / 4 * 4));
     };
-    return std::make_unique<Network>(o.arch, std::make_unique<ResnetGenerator>(o, blocks, device, dropout_rng), device,
-                                      check);
+    return std::make_unique<Network>(arch, std::make_unique<ResnetGenerator>(o, o.arch.size, device, dropout_rng),
+                                     device, check);
   }
-  if (const int downs = unet_depth(o.arch)) {
-    const bool attention = o.arch.starts_with("sa_");
-    GeneratorOptions opts = o;
-    if (attention) opts.norm = NormType::instance;  // the improved generator uses instance norm throughout
-    const std::int64_t multiple = std::int64_t{1} << downs;
-    auto check = [arch = o.arch, channels, multiple](const Shape& x) {
-      check_image_input(arch, x, channels);
-      PIGMENT_CHECK(x[2] % multiple == 0 && x[3] % multiple == 0,
-                    "{}: takes H and W that are multiples of {} ({} stride-2 levels), got {}×{}; use --crop_size "
-                    "{} (or {}), or gan-test, which pads any size",
-                    arch, multiple, __builtin_ctzll(static_cast<unsigned long long>(multiple)), x[2], x[3], multiple,
-                    2 * multiple);
-    };
-    return std::make_unique<Network>(o.arch, std::make_unique<UnetGenerator>(opts, downs, attention, device, dropout_rng),
-                                      device, check);
-  }
-  PIGMENT_FAIL("unknown generator '{}': expected resnet_9blocks, resnet_6blocks, unet_256, unet_128, unet_<N>d "
-               "(5 ≤ N ≤ 12), sa_unet_256, sa_unet_128 or sa_unet_<N>d",
-               o.arch);
+  const int downs = o.arch.size;
+  const bool attention = o.arch.family == GeneratorArch::Family::sa_unet;
+  GeneratorOptions opts = o;
+  if (attention) opts.norm = NormType::instance;  // the improved generator uses instance norm throughout
+  const std::int64_t multiple = std::int64_t{1} << downs;
+  auto check = [arch, channels, multiple](const Shape& x) {
+    check_image_input(arch, x, channels);
+    PIGMENT_CHECK(x[2] % multiple == 0 && x[3] % multiple == 0,
+                  "{}: takes H and W that are multiples of {} ({} stride-2 levels), got {}×{}; use --crop_size "
+                  "{} (or {}), or gan-test, which pads any size",
+                  arch, multiple, __builtin_ctzll(static_cast<unsigned long long>(multiple)), x[2], x[3], multiple,
+                  2 * multiple);
+  };
+  return std::make_unique<Network>(arch, std::make_unique<UnetGenerator>(opts, downs, attention, device, dropout_rng),
+                                   device, check);
 }
 
 }  // namespace pigment::nets

@@ -2,13 +2,6 @@
 
 namespace pigment::nets {
 
-NormType parse_norm(const std::string& name) {
-  if (name == "batch") return NormType::batch;
-  if (name == "instance") return NormType::instance;
-  if (name == "none") return NormType::none;
-  PIGMENT_FAIL("unknown norm '{}': expected batch, instance or none", name);
-}
-
 Conv2d::Conv2d(std::int64_t in, std::int64_t out, int kernel, int stride, int padding, bool with_bias,
                const Device& device, PadMode pad_mode)
     : params{stride, padding, pad_mode} {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "engine/names.h"
 #include "engine/rng.h"
 #include "kernels/ops.h"
 #include "nets/module.h"
@@ -12,7 +13,8 @@
 namespace pigment::nets {
 
 enum class NormType { batch, instance, none };
-NormType parse_norm(const std::string& name);  // "batch", "instance", "none"
+inline constexpr EnumNames<NormType, 3> kNormNames{
+    {{{"batch", NormType::batch}, {"instance", NormType::instance}, {"none", NormType::none}}}};
 
 // With PadMode::reflect the conv reads its input through a reflection padding (the reference's
 // ReflectionPad2d + Conv2d(padding 0)) without writing the padded copy.

@@ -29,7 +29,7 @@ TEST_CASE("translation pads any size to what the net takes and crops back", "[in
   Rng rng(1);
   auto G = tiny_generator(3, 3, rng);
   const data::Image input = data::synthetic_scene(0, 5, 70, 45);
-  const data::Image out = inference::translate(*G, input, inference::input_multiple("unet_5d"), Device::cpu());
+  const data::Image out = inference::translate(*G, input, nets::GeneratorArch("unet_5d").input_multiple(), Device::cpu());
   CHECK(out.width == 70);
   CHECK(out.height == 45);
   CHECK(out.channels == 3);

@@ -30,8 +30,8 @@ TEST_CASE("each init draws with the standard deviation PyTorch specifies", "[ini
   CHECK(sample_std(w) == Approx(0.02 * std::sqrt(2.0 / (64 * 9 + 128 * 9))).epsilon(0.01));
   init_weight(w, InitType::kaiming, 0.02, gen);  // kaiming ignores the gain: √(2/fan_in)
   CHECK(sample_std(w) == Approx(std::sqrt(2.0 / (64 * 9))).epsilon(0.01));
-  CHECK(parse_init_type("xavier") == InitType::xavier);
-  CHECK(test::error_of([] { parse_init_type("uniform"); }).find("unknown init type 'uniform'") != std::string::npos);
+  CHECK(kInitTypeNames.parse("xavier", "init type") == InitType::xavier);
+  CHECK(test::error_of([] { kInitTypeNames.parse("uniform", "init type"); }).find("unknown init type 'uniform'") != std::string::npos);
 }
 
 TEST_CASE("orthogonal init gives gain times orthonormal rows or columns", "[init]") {

@@ -12,13 +12,18 @@ const Device host = Device::cpu();
 ModelOptions tiny(ModelKind kind, const std::string& g_arch, int in, int out) {
   ModelOptions o;
   o.kind = kind;
-  o.generator.arch = g_arch;
+  o.generator.arch = GeneratorArch::parse(g_arch);
   o.generator.ngf = 4;
   o.generator.input_nc = in;
   o.generator.output_nc = out;
   o.discriminator.ndf = 4;
   o.discriminator.n_layers = 2;
-  o.discriminator.arch = "n_layers";
+  o.discriminator.arch = DiscriminatorArch::n_layers;
+  // What these tests were written against (ModelOptions' defaults are the reference's CycleGAN ones).
+  o.generator.norm = o.discriminator.norm = NormType::batch;
+  o.generator.dropout = false;
+  o.gan_mode = GanMode::vanilla;
+  o.pool_size = 0;
   o.seed = 5;
   return o;
 }

@@ -14,7 +14,7 @@ const Device host = Device::cpu();
 std::int64_t generator_params(const std::string& arch, NormType norm, int in, int out) {
   Rng rng(0);
   GeneratorOptions o;
-  o.arch = arch;
+  o.arch = GeneratorArch::parse(arch);
   o.norm = norm;
   o.input_nc = in;
   o.output_nc = out;
@@ -23,7 +23,7 @@ std::int64_t generator_params(const std::string& arch, NormType norm, int in, in
 
 std::int64_t discriminator_params(const std::string& arch, NormType norm, int in, int n_layers = 3) {
   DiscriminatorOptions o;
-  o.arch = arch;
+  o.arch = kDiscriminatorNames.parse(arch, "discriminator");
   o.norm = norm;
   o.input_nc = in;
   o.n_layers = n_layers;
@@ -53,6 +53,8 @@ TEST_CASE("state_dict keys follow the reference's nesting", "[nets]") {
   Rng rng(0);
   GeneratorOptions o;
   o.arch = "unet_256";
+  o.norm = NormType::batch;
+  o.dropout = false;
   auto unet = make_generator(o, host, &rng);
   TensorList sd = unet->state_dict();
   auto has = [&](const std::string& k) {
@@ -124,8 +126,12 @@ TEST_CASE("inputs a net cannot take get an error naming the sizes it can take", 
   auto D = make_discriminator(d, host);
   CHECK(error_of([&] { D->forward(Tensor::zeros({1, 3, 16, 16}, DType::f32, host)); }).find("at least") !=
         std::string::npos);
-  g.arch = "unet_300";
-  CHECK(error_of([&] { make_generator(g, host, &rng); }).find("unknown generator 'unet_300'") != std::string::npos);
+  CHECK(error_of([] { GeneratorArch::parse("unet_300"); }).find("unknown generator 'unet_300'") != std::string::npos);
+  CHECK(error_of([] { GeneratorArch::parse("resnet_9block"); }).find("did you mean resnet_9blocks?") !=
+        std::string::npos);
+  for (const char* name : {"resnet_9blocks", "resnet_6blocks", "unet_256", "unet_128", "unet_5d", "sa_unet_12d"})
+    CHECK(GeneratorArch::parse(name).name() == name);
+  CHECK(GeneratorArch::parse("unet_8d") == GeneratorArch::parse("unet_256"));
 }
 
 TEST_CASE("instance norm takes the ReLU, LeakyReLU and residual add that follow it into one op", "[nets]") {

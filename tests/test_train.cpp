@@ -55,18 +55,34 @@ std::vector<std::string> loss_values(const fs::path& log) {
 TEST_CASE("gan-train options: reference names, model defaults, clear errors", "[train][options]") {
   auto o = parse({"--dataroot", ".", "--model", "pix2pix"});
   REQUIRE(o);
-  CHECK(o->norm == "batch");  // pix2pix's set_defaults
-  CHECK(o->netG == "unet_256");
-  CHECK(o->dataset_mode == "aligned");
-  CHECK(o->gan_mode == "vanilla");
+  CHECK(o->model.generator.norm == nets::NormType::batch);  // pix2pix's set_defaults
+  CHECK(o->model.discriminator.norm == nets::NormType::batch);  // --norm is both networks'
+  CHECK(o->model.generator.arch == nets::GeneratorArch("unet_256"));
+  CHECK(o->data.mode == data::DatasetMode::aligned);
+  CHECK(o->model.gan_mode == nets::GanMode::vanilla);
   o = parse({"--dataroot", ".", "--model", "pix2pix", "--norm", "instance"});
-  CHECK(o->norm == "instance");  // an explicit value wins
+  CHECK(o->model.generator.norm == nets::NormType::instance);  // an explicit value wins
   const std::string text = format_options(*o);
   CHECK(text.find("                     norm: instance                      \t[default: batch]") != std::string::npos);
   o = parse({});  // no dataroot: the built-in synthetic colorizer
-  CHECK(o->model == "colorization");
-  CHECK(o->input_nc == 1);
-  CHECK(o->output_nc == 2);
+  CHECK(o->model.kind == nets::ModelKind::colorization);
+  CHECK(o->model.generator.input_nc == 1);
+  CHECK(o->model.generator.output_nc == 2);
+  CHECK(o->data.input_nc == 1);  // the data reads what the generator takes
+  CHECK(o->data.output_nc == 2);
+  // The reference's defaults hold in the layers' own structs (one set of them).
+  o = parse({"--dataroot", "."});
+  CHECK(o->model.kind == nets::ModelKind::cycle_gan);
+  CHECK(o->model.gan_mode == nets::kGanModeNames.parse(o->table.at("gan_mode").second, "gan_mode"));
+  CHECK(o->data.num_threads == 4);
+  CHECK(o->data.num_threads == std::stoi(o->table.at("num_threads").second));
+  CHECK(!o->model.generator.dropout);  // CycleGAN's set_defaults: no_dropout
+  CHECK(o->table.at("no_dropout").first == "True");
+  CHECK(error_of([] { parse({"--norm", "instnace"}); }).find("did you mean instance?") != std::string::npos);
+  CHECK(error_of([] { parse({"--netG", "resnet_9block"}); }).find("did you mean resnet_9blocks?") != std::string::npos);
+  CHECK(error_of([] { parse({"--conv_impl", "cudn"}); }).find("did you mean cudnn?") != std::string::npos);
+  CHECK(error_of([] { parse({"--max_dataset_size", "lots"}); }).find("'lots' is not a number of samples") !=
+        std::string::npos);
   CHECK(error_of([] { parse({"--no_such_option"}); }).find("--no_such_option") != std::string::npos);
   CHECK(error_of([] { parse({"--netG", "unet_300"}); }).find("unknown generator 'unet_300'") != std::string::npos);
   CHECK(error_of([] { parse({"--lr_policy", "exp"}); }).find("lr_policy") != std::string::npos);
@@ -189,9 +205,35 @@ TEST_CASE("options can come from a config file; the command line wins", "[train]
   std::ofstream(dir / "run.toml") << "model = \"pix2pix\"\nngf = 48\nlr = 0.001\n";
   auto o = parse({"--dataroot", dir.string(), "--config", (dir / "run.toml").string(), "--ngf", "16"});
   REQUIRE(o);
-  CHECK(o->model == "pix2pix");
-  CHECK(o->lr == 0.001);
-  CHECK(o->ngf == 16);
+  CHECK(o->model.kind == nets::ModelKind::pix2pix);
+  CHECK(o->model.adam.lr == 0.001);
+  CHECK(o->model.generator.ngf == 16);
   CHECK(error_of([&] { parse({"--config", (dir / "missing.toml").string()}); }).find("missing.toml") !=
         std::string::npos);
+}
+
+TEST_CASE("train_opt.txt reads back into the options it was written from", "[train][options]") {
+  const fs::path dir = fresh_dir("read_options");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{},
+        {"--dataroot", dir.string(), "--model", "cycle_gan", "--netG", "resnet_6blocks", "--direction", "BtoA",
+         "--attention_at", "2,16", "--max_dataset_size", "7", "--conv_impl", "gemm", "--lr_policy", "cosine"},
+        {"--dataroot", dir.string(), "--model", "pix2pix", "--norm", "instance", "--no_flip", "--serial_batches"}}) {
+    const auto written = parse(args);
+    REQUIRE(written);
+    std::ofstream(dir / "train_opt.txt") << format_options(*written);
+    const TrainOptions read = read_train_options(dir / "train_opt.txt");
+    for (const auto& [name, row] : written->table)
+      if (name != "config") CHECK(read.table.at(name).first == row.first);
+    CHECK(read.model.generator.arch == written->model.generator.arch);
+    CHECK(read.data.a_to_b == written->data.a_to_b);
+    CHECK(read.kernels == written->kernels);
+  }
+  std::ofstream(dir / "not_options.txt") << "hello\n";
+  CHECK(error_of([&] { read_train_options(dir / "not_options.txt"); }).find("not an options file") !=
+        std::string::npos);
+  // With no train_opt.txt, gan-test assumes what gan-train would have used.
+  CHECK(default_train_options(std::nullopt).model.generator.arch == parse({})->model.generator.arch);
+  CHECK(default_train_options(nets::ModelKind::pix2pix).model.generator.arch == nets::GeneratorArch("unet_256"));
+  CHECK(default_train_options(nets::ModelKind::test).model.kind == nets::ModelKind::test);
 }

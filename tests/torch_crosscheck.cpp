@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
                       Shape input) {
     cases.push_back({std::move(name),
                      {{"arch", arch}, {"norm", norm}, {"input_nc", in}, {"output_nc", out}, {"ngf", ngf},
-                      {"dropout", false}, {"training", training}, {"depth", unet_depth(arch)},
+                      {"dropout", false}, {"training", training}, {"depth", GeneratorArch::parse(arch).is_unet() ? GeneratorArch::parse(arch).size : 0},
                       {"attention_at", {4, 8}}, {"kind", "G"}},
                      input});
   };
@@ -77,16 +77,17 @@ int main(int argc, char** argv) {
     std::unique_ptr<Network> net;
     if (c.spec["kind"] == "G") {
       GeneratorOptions o;
-      o.arch = c.spec["arch"];
-      o.norm = parse_norm(c.spec["norm"]);
+      o.arch = GeneratorArch::parse(c.spec["arch"].get<std::string>());
+      o.norm = kNormNames.parse(c.spec["norm"].get<std::string>(), "norm");
       o.input_nc = c.spec["input_nc"];
       o.output_nc = c.spec["output_nc"];
       o.ngf = c.spec["ngf"];
+      o.dropout = c.spec["dropout"];
       net = make_generator(o, cpu, &gen);
     } else {
       DiscriminatorOptions o;
-      o.arch = c.spec["arch"];
-      o.norm = parse_norm(c.spec["norm"]);
+      o.arch = kDiscriminatorNames.parse(c.spec["arch"].get<std::string>(), "discriminator");
+      o.norm = kNormNames.parse(c.spec["norm"].get<std::string>(), "norm");
       o.input_nc = c.spec["input_nc"];
       o.ndf = c.spec["ndf"];
       o.n_layers = c.spec["n_layers"];

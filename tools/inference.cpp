@@ -68,9 +68,4 @@ data::Image gray_baseline(const data::Image& rgb) {
   return out;
 }
 
-int input_multiple(const std::string& arch) {
-  const int depth = nets::unet_depth(arch);
-  return depth ? 1 << depth : 4;
-}
-
 }  // namespace pigment::inference

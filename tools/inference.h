@@ -18,7 +18,4 @@ data::Image colorize(nets::Network& G, const data::Image& rgb, int model_size, c
 // The gray baseline of colorization: the input's Lab L with a = b = 0.
 data::Image gray_baseline(const data::Image& rgb);
 
-// The side multiple a generator needs (2^depth for U-Nets, 4 for ResNets).
-int input_multiple(const std::string& arch);
-
 }  // namespace pigment::inference

@@ -33,7 +33,7 @@ void save_checkpoint(const std::filesystem::path& dir, const std::string& tag, c
   model.save_training_state(state, meta);
   scheduler.save(meta);
   meta["format"] = "pigment-training-state";
-  meta["model"] = nets::model_name(model.options().kind);
+  meta["model"] = std::string(nets::kModelNames.name(model.options().kind));
   meta["epoch"] = std::to_string(progress.epoch);
   meta["next_batch"] = std::to_string(progress.next_batch);
   meta["epoch_iter"] = std::to_string(progress.epoch_iter);
@@ -55,9 +55,9 @@ Progress load_checkpoint(const std::filesystem::path& dir, const std::string& ta
   PIGMENT_CHECK(get(c.metadata, "format", file) == "pigment-training-state", "{}: not a Pigment training state file",
                 file.string());
   const std::string saved_model = get(c.metadata, "model", file);
-  PIGMENT_CHECK(saved_model == nets::model_name(model.options().kind),
+  PIGMENT_CHECK(saved_model == std::string(nets::kModelNames.name(model.options().kind)),
                 "{}: this checkpoint trains model '{}', not '{}' (pass --model {})", file.string(), saved_model,
-                nets::model_name(model.options().kind), saved_model);
+                std::string(nets::kModelNames.name(model.options().kind)), saved_model);
   for (const auto& [name, net] : model.networks()) {
     TensorList sd;
     const std::string prefix = "net_" + name + ".";

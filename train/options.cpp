@@ -1,7 +1,11 @@
 #include "train/options.h"
 
+#include <algorithm>
+#include <cerrno>
 #include <cmath>
-#include <sstream>
+#include <cstring>
+#include <fstream>
+#include <set>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -14,230 +18,350 @@ namespace {
 
 std::string show(bool v) { return v ? "True" : "False"; }
 std::string show(const std::string& v) { return v; }
+std::string show(const std::filesystem::path& v) { return v.string(); }
 std::string show(int v) { return std::to_string(v); }
 std::string show(std::int64_t v) { return std::to_string(v); }
 std::string show(std::uint64_t v) { return std::to_string(v); }
-std::string show(double v) {
-  if (std::isinf(v)) return "inf";
-  std::string s = fmt::format("{}", v);
-  return s;
-}
+std::string show(double v) { return std::isinf(v) ? "inf" : fmt::format("{}", v); }
 std::string show(const std::vector<int>& v) { return fmt::format("{}", fmt::join(v, ",")); }
 
-// Every option once: its CLI11 registration and its row in the options table come from here.
+// Every option once: its CLI11 registration, its typed parse and its row in the options table
+// (train_opt.txt) come from here.
 struct Registry {
   CLI::App& app;
-  TrainOptions& o;
   std::vector<std::pair<std::string, std::function<std::string()>>> printers;
   std::map<std::string, std::string> defaults;  // before model-specific defaults
+  std::set<std::string> flags;                  // options that take no value
 
+  void row(const std::string& name, std::function<std::string()> printer) {
+    defaults[name] = printer();
+    printers.emplace_back(name, std::move(printer));
+  }
   template <class T> CLI::Option* option(const std::string& name, T& field, const std::string& help) {
-    defaults[name] = show(field);
-    printers.emplace_back(name, [&field] { return show(field); });
+    row(name, [&field] { return show(field); });
     return app.add_option("--" + name, field, help)->capture_default_str();
   }
   CLI::Option* flag(const std::string& name, bool& field, const std::string& help) {
-    defaults[name] = show(field);
-    printers.emplace_back(name, [&field] { return show(field); });
+    row(name, [&field] { return show(field); });
+    flags.insert(name);
     return app.add_flag("--" + name, field, help);
+  }
+  // A "--no_X" flag of a positive setting: given, it clears `enabled`.
+  CLI::Option* negative_flag(const std::string& name, bool& enabled, const std::string& help) {
+    row(name, [&enabled] { return show(!enabled); });
+    flags.insert(name);
+    return app.add_flag_callback("--" + name, [&enabled] { enabled = false; }, help);
+  }
+  // A value parsed by `parse` (which throws pigment::Error with the valid values) and printed by `print`.
+  template <class T, class Parse, class Print>
+  CLI::Option* typed(const std::string& name, T& field, Parse parse, Print print, const std::string& help) {
+    row(name, [&field, print] { return print(field); });
+    return app
+        .add_option_function<std::string>(
+            "--" + name,
+            [&field, parse, name](const std::string& text) {
+              try {
+                field = parse(text);
+              } catch (const Error& e) {
+                throw CLI::ValidationError("--" + name, e.what());
+              }
+            },
+            help)
+        ->default_str(print(field));
+  }
+  template <class E, std::size_t N>
+  CLI::Option* choice(const std::string& name, E& field, const EnumNames<E, N>& names, const std::string& what,
+                      const std::string& help) {
+    return typed(
+        name, field, [&names, what](const std::string& t) { return names.parse(t, what); },
+        [&names](E v) { return std::string(names.name(v)); }, help + " (" + names.list() + ")");
   }
 };
 
-// Default overrides that apply to options the user did not give (the reference's
-// parser.set_defaults in each model's modify_commandline_options).
+// The model-specific defaults (the reference's parser.set_defaults in each model's
+// modify_commandline_options): applied to options the user did not give.
 struct Override {
-  const char* name;
+  std::string name;
+  std::string shown;  // the effective default, as train_opt.txt shows it
   std::function<void(TrainOptions&)> apply;
-  std::string shown;
+};
+
+std::vector<Override> model_defaults(nets::ModelKind model, bool synthetic) {
+  using nets::ModelKind;
+  std::vector<Override> v;
+  auto set = [&](const char* name, std::string shown, std::function<void(TrainOptions&)> apply) {
+    v.push_back({name, std::move(shown), std::move(apply)});
+  };
+  if (model == ModelKind::pix2pix || model == ModelKind::colorization) {
+    set("norm", "batch", [](TrainOptions& t) { t.model.generator.norm = nets::NormType::batch; });
+    set("netG", "unet_256", [](TrainOptions& t) { t.model.generator.arch = "unet_256"; });
+    set("dataset_mode", "aligned", [](TrainOptions& t) { t.data.mode = data::DatasetMode::aligned; });
+    set("gan_mode", "vanilla", [](TrainOptions& t) { t.model.gan_mode = nets::GanMode::vanilla; });
+    set("pool_size", "0", [](TrainOptions& t) { t.model.pool_size = 0; });
+  }
+  if (model == ModelKind::colorization) {
+    set("dataset_mode", "colorization", [](TrainOptions& t) { t.data.mode = data::DatasetMode::colorization; });
+    set("input_nc", "1", [](TrainOptions& t) { t.model.generator.input_nc = 1; });
+    set("output_nc", "2", [](TrainOptions& t) { t.model.generator.output_nc = 2; });
+  }
+  if (model == ModelKind::cycle_gan) set("no_dropout", "True", [](TrainOptions& t) { t.model.generator.dropout = false; });
+  if (synthetic) {  // the built-in colorizer, sized to train on two CPU cores in about five minutes
+    set("name", "synthetic_colorizer", [](TrainOptions& t) { t.name = "synthetic_colorizer"; });
+    set("netG", "sa_unet_6d", [](TrainOptions& t) { t.model.generator.arch = "sa_unet_6d"; });
+    set("norm", "instance", [](TrainOptions& t) { t.model.generator.norm = nets::NormType::instance; });
+    set("ngf", "32", [](TrainOptions& t) { t.model.generator.ngf = 32; });
+    set("ndf", "32", [](TrainOptions& t) { t.model.discriminator.ndf = 32; });
+    set("load_size", "72", [](TrainOptions& t) { t.data.load_size = 72; });
+    set("crop_size", "64", [](TrainOptions& t) { t.data.crop_size = 64; });
+    set("batch_size", "4", [](TrainOptions& t) { t.data.batch_size = 4; });
+    set("n_epochs", "6", [](TrainOptions& t) { t.n_epochs = 6; });
+    set("n_epochs_decay", "4", [](TrainOptions& t) { t.n_epochs_decay = 4; });
+    set("print_freq", "256", [](TrainOptions& t) { t.print_freq = 256; });
+    set("display_freq", "512", [](TrainOptions& t) { t.display_freq = 512; });
+    set("save_epoch_freq", "10", [](TrainOptions& t) { t.save_epoch_freq = 10; });
+    set("save_latest_freq", "1024", [](TrainOptions& t) { t.save_latest_freq = 1024; });
+    set("lr", "0.0005", [](TrainOptions& t) { t.model.adam.lr = 0.0005; });
+  }
+  return v;
+}
+
+// --max_dataset_size: a count, or inf for all.
+std::int64_t parse_count_or_inf(const std::string& text) {
+  if (text == "inf") return INT64_MAX;
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  PIGMENT_CHECK(used == text.size() && v >= 1 && std::isfinite(v) && v < 9.2e18,
+                "'{}' is not a number of samples: give a whole number ≥ 1, or inf for all", text);
+  return static_cast<std::int64_t>(v);
+}
+std::string show_count_or_inf(std::int64_t v) { return v == INT64_MAX ? "inf" : std::to_string(v); }
+
+struct Parser {
+  CLI::App app{"gan-train: train pix2pix, CycleGAN or a Lab colorizer. With no --dataroot it trains a small "
+               "colorizer on built-in synthetic scenes.",
+               "gan-train"};
+  TrainOptions o;
+  Registry r{app, {}, {}, {}};
+
+  Parser() {
+    app.set_config("--config", "",
+                   "read options from a file of 'name = value' lines (TOML/INI); the command line wins");
+    app.option_defaults()->always_capture_default();
+    data::DataOptions& d = o.data;
+    nets::ModelOptions& m = o.model;
+    nets::GeneratorOptions& g = m.generator;
+    nets::DiscriminatorOptions& D = m.discriminator;
+    // ---- Base options --------------------------------------------------------------------------------
+    r.typed(
+        "dataroot", d.dataroot, [](const std::string& t) { return std::filesystem::path(t); },
+        [](const std::filesystem::path& p) { return p.string(); },
+        "path to images (train/, trainA/ and trainB/, …); empty: built-in synthetic scenes");
+    r.option("name", o.name, "name of the experiment: checkpoints go to <checkpoints_dir>/<name>");
+    r.option("checkpoints_dir", o.checkpoints_dir, "models are saved here");
+    r.choice("model", m.kind, nets::kTrainableModelNames, "model", "which model");
+    r.option("input_nc", g.input_nc, "input image channels: 3 for RGB, 1 for grayscale")->check(CLI::Range(1, 64));
+    r.option("output_nc", g.output_nc, "output image channels")->check(CLI::Range(1, 64));
+    r.option("ngf", g.ngf, "generator filters in the last conv layer")->check(CLI::Range(1, 4096));
+    r.option("ndf", D.ndf, "discriminator filters in the first conv layer")->check(CLI::Range(1, 4096));
+    r.choice("netD", D.arch, nets::kDiscriminatorNames, "discriminator",
+             "discriminator: basic (70×70 PatchGAN), n_layers, pixel");
+    r.typed(
+        "netG", g.arch, [](const std::string& t) { return nets::GeneratorArch::parse(t); },
+        [](const nets::GeneratorArch& a) { return a.name(); },
+        "generator: resnet_9blocks, resnet_6blocks, unet_256, unet_128, unet_<N>d, sa_unet_256, sa_unet_128, "
+        "sa_unet_<N>d");
+    r.option("n_layers_D", D.n_layers, "layers of the n_layers discriminator")->check(CLI::Range(1, 8));
+    r.choice("norm", g.norm, nets::kNormNames, "norm", "normalisation of both networks");
+    r.choice("init_type", m.init_type, kInitTypeNames, "init type", "weight initialisation");
+    r.option("init_gain", m.init_gain, "scaling factor for normal, xavier and orthogonal init");
+    r.negative_flag("no_dropout", g.dropout, "no dropout in the generator");
+    r.choice("dataset_mode", d.mode, data::kDatasetModeNames, "dataset mode", "how images are read");
+    r.choice("direction", d.a_to_b, kDirectionNames, "direction", "which side of an aligned pair is the input");
+    r.flag("serial_batches", d.serial_batches, "take images in order instead of shuffling");
+    r.option("num_threads", d.num_threads, "threads decoding and augmenting images")->check(CLI::Range(1, 64));
+    r.option("batch_size", d.batch_size, "input batch size")->check(CLI::Range(1, 4096));
+    r.option("load_size", d.load_size, "scale images to this size")->check(CLI::Range(1, 16384));
+    r.option("crop_size", d.crop_size, "then crop to this size")->check(CLI::Range(1, 16384));
+    r.typed("max_dataset_size", d.max_dataset_size, parse_count_or_inf, show_count_or_inf,
+            "maximum samples per epoch (inf: all)");
+    r.choice("preprocess", d.preprocess, data::kPreprocessNames, "preprocess", "how images are resized and cropped");
+    r.flag("no_flip", d.no_flip, "do not flip images for augmentation");
+    r.option("display_winsize", o.display_winsize, "display window size (kept for compatibility)");
+    r.option("epoch", o.epoch, "which checkpoint --continue_train loads: latest, an epoch number, or iter_<N>");
+    r.flag("verbose", o.verbose, "print more: the networks' parameter counts and the data report");
+    // ---- Train options -------------------------------------------------------------------------------
+    r.option("display_freq", o.display_freq, "save visuals to the web page every this many images")
+        ->check(CLI::PositiveNumber);
+    r.option("print_freq", o.print_freq, "print and log losses every this many images")->check(CLI::PositiveNumber);
+    r.option("save_latest_freq", o.save_latest_freq, "save the latest checkpoint every this many images")
+        ->check(CLI::PositiveNumber);
+    r.option("save_epoch_freq", o.save_epoch_freq, "save a checkpoint at the end of every this many epochs")
+        ->check(CLI::PositiveNumber);
+    r.flag("save_by_iter", o.save_by_iter, "name the periodic checkpoints iter_<N> instead of latest");
+    r.flag("continue_train", o.continue_train, "resume the experiment from its --epoch checkpoint, exactly");
+    r.option("epoch_count", o.epoch_count, "the first epoch's number")->check(CLI::PositiveNumber);
+    r.option("phase", d.phase, "train, val, test, …");
+    r.option("n_epochs", o.n_epochs, "epochs at the initial learning rate")->check(CLI::NonNegativeNumber);
+    r.option("n_epochs_decay", o.n_epochs_decay, "epochs decaying the learning rate to zero")
+        ->check(CLI::NonNegativeNumber);
+    r.option("beta1", m.adam.beta1, "Adam's β₁")->check(CLI::Range(0.0, 0.999999));
+    r.option("lr", m.adam.lr, "initial learning rate for Adam")->check(CLI::Range(0.0, 10.0));
+    r.choice("gan_mode", m.gan_mode, nets::kGanModeNames, "gan_mode",
+             "the GAN objective (wgangp with its gradient penalty applied)");
+    r.option("pool_size", m.pool_size, "images stored in the image pool (0: none)")->check(CLI::Range(0, 100000));
+    r.choice("lr_policy", o.lr_policy, kLrPolicyNames, "lr_policy", "learning-rate schedule");
+    r.option("lr_decay_iters", o.lr_decay_iters, "step policy: multiply by 0.1 every this many epochs")
+        ->check(CLI::PositiveNumber);
+    r.option("lambda_L1", m.lambda_L1, "pix2pix/colorization: weight of the L1 loss");
+    r.option("lambda_A", m.lambda_A, "cycle_gan: weight of the cycle loss A → B → A");
+    r.option("lambda_B", m.lambda_B, "cycle_gan: weight of the cycle loss B → A → B");
+    r.option("lambda_identity", m.lambda_identity, "cycle_gan: weight of the identity loss, relative to λ_A/λ_B");
+    // ---- Pigment's own -------------------------------------------------------------------------------
+    r.option("seed", m.seed, "random seed (weights, data order, augmentation, dropout, pools)");
+    r.option("device", o.device,
+             "cpu, cuda, cuda:N, simt (the CUDA kernels on the CPU: SIMT builds) or auto (CUDA when a GPU is present)");
+    r.choice("conv_impl", o.kernels.conv, kConvImplNames, "convolution implementation",
+             "CUDA convolutions: custom (Pigment's tensor-core kernels), cudnn, gemm (im2col + cuBLAS) or auto (the "
+             "fastest, measured once per shape)");
+    r.choice("matmul_impl", o.kernels.matmul, kMatmulImplNames, "matmul implementation",
+             "CUDA matrix products: custom (Pigment's TF32 tensor-core GEMM) or cublas (FP32, as PyTorch)");
+    r.choice("attention_impl", o.kernels.attention, kAttentionImplNames, "attention implementation",
+             "CUDA self-attention: fused (one pass, no N×N matrix) or composed (convs, bmm, softmax, bmm)");
+    r.option("lambda_gp", m.lambda_gp, "wgangp: weight of the gradient penalty");
+    r.option("attention_at", g.attention_divisors,
+             "sa_unet: self-attention after the decoder blocks at input/d for each d")
+        ->delimiter(',');
+    r.option("synthetic_train", d.synthetic_train, "built-in data: synthetic training scenes")
+        ->check(CLI::PositiveNumber);
+    r.option("synthetic_test", d.synthetic_test, "built-in data: synthetic test scenes")->check(CLI::PositiveNumber);
+    r.flag("no_progress", o.no_progress, "no progress bar, even on a terminal");
+    r.option("max_bad_fraction", d.max_bad_fraction, "stop when more than this share of the images are unreadable")
+        ->check(CLI::Range(0.0, 1.0));
+    r.option("stop_after", o.stop_after,
+             "stop as if interrupted (saving 'latest') once this many images are trained; 0: never")
+        ->check(CLI::NonNegativeNumber);
+  }
+
+  bool given(const std::string& name) const { return app.get_option("--" + name)->count() > 0; }
+
+  std::optional<TrainOptions> parse(std::vector<std::string> args) {
+    std::reverse(args.begin(), args.end());  // CLI11 takes a vector in reverse order
+    try {
+      app.parse(args);
+    } catch (const CLI::CallForHelp& e) {
+      app.exit(e);
+      return std::nullopt;
+    } catch (const CLI::ParseError& e) {
+      std::string what = e.what();
+      PIGMENT_FAIL("gan-train: {} (run gan-train --help for every option and its default)", what);
+    }
+    if (o.synthetic() && !given("model")) o.model.kind = nets::ModelKind::colorization;
+    for (const Override& ov : model_defaults(o.model.kind, o.synthetic())) {
+      r.defaults[ov.name] = ov.shown;  // the default shown in train_opt.txt is the effective one
+      if (!given(ov.name)) ov.apply(o);
+    }
+    // The options the reference shares between the networks and the data, stored once above.
+    o.model.discriminator.norm = o.model.generator.norm;
+    o.data.input_nc = o.model.generator.input_nc;
+    o.data.output_nc = o.model.generator.output_nc;
+    o.data.seed = o.model.seed;
+    o.model.is_train = true;
+    check(o);
+    for (const auto& [name, printer] : r.printers) o.table[name] = {printer(), r.defaults[name]};
+    return o;
+  }
+
+  static void check(const TrainOptions& o) {
+    const data::DataOptions& d = o.data;
+    PIGMENT_CHECK(d.crop_size <= d.load_size || d.preprocess == data::Preprocess::crop ||
+                      d.preprocess == data::Preprocess::none,
+                  "gan-train: --crop_size {} is larger than --load_size {}: the crop would not fit (make crop_size ≤ "
+                  "load_size)",
+                  d.crop_size, d.load_size);
+    PIGMENT_CHECK(o.model.kind != nets::ModelKind::colorization || (d.input_nc == 1 && d.output_nc == 2),
+                  "gan-train: the colorization model maps L (1 channel) to ab (2 channels); got --input_nc {} "
+                  "--output_nc {}",
+                  d.input_nc, d.output_nc);
+    PIGMENT_CHECK(o.n_epochs + o.n_epochs_decay >= 1, "gan-train: --n_epochs + --n_epochs_decay must be at least 1");
+    for (int div : o.model.generator.attention_divisors)
+      PIGMENT_CHECK(div >= 2 && (div & (div - 1)) == 0, "gan-train: --attention_at takes powers of two ≥ 2, got {}",
+                    div);
+    if (!o.synthetic())
+      PIGMENT_CHECK(std::filesystem::is_directory(d.dataroot),
+                    "gan-train: --dataroot '{}' is not a directory (leave it out to train on the built-in synthetic "
+                    "scenes)",
+                    d.dataroot.string());
+  }
 };
 
 }  // namespace
 
+std::optional<TrainOptions> parse_train_options(std::span<const std::string> args) {
+  Parser p;
+  return p.parse(std::vector<std::string>(args.begin(), args.end()));
+}
+
 std::optional<TrainOptions> parse_train_options(int argc, const char* const* argv) {
-  TrainOptions o;
-  CLI::App app{"gan-train: train pix2pix, CycleGAN or a Lab colorizer. With no --dataroot it trains a small "
-               "colorizer on built-in synthetic scenes.",
-               "gan-train"};
-  app.set_config("--config", "", "read options from a file of 'name = value' lines (TOML/INI); the command line wins");
-  app.option_defaults()->always_capture_default();
-  Registry r{app, o, {}, {}};
-  auto is_generator = [](const std::string& v) -> std::string {
-    for (const char* prefix : {"resnet_9blocks", "resnet_6blocks"})
-      if (v == prefix) return "";
-    for (const char* prefix : {"unet_", "sa_unet_"}) {
-      if (!v.starts_with(prefix)) continue;
-      const std::string rest = v.substr(std::string(prefix).size());
-      if (rest == "256" || rest == "128") return "";
-      if (rest.size() >= 2 && rest.back() == 'd') {
-        const int n = std::atoi(rest.c_str());
-        if (n >= 5 && n <= 12 && std::to_string(n) + "d" == rest) return "";
-      }
-    }
-    return "unknown generator '" + v +
-           "': expected resnet_9blocks, resnet_6blocks, unet_256, unet_128, unet_<N>d (5 ≤ N ≤ 12), sa_unet_256, "
-           "sa_unet_128 or sa_unet_<N>d";
-  };
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
+  return parse_train_options(args);
+}
 
-  // ---- Base options ------------------------------------------------------------------------------
-  r.option("dataroot", o.dataroot, "path to images (train/, trainA/ and trainB/, …); empty: built-in synthetic scenes");
-  r.option("name", o.name, "name of the experiment: checkpoints go to <checkpoints_dir>/<name>");
-  r.option("checkpoints_dir", o.checkpoints_dir, "models are saved here");
-  r.option("model", o.model, "which model")->check(CLI::IsMember({"cycle_gan", "pix2pix", "colorization"}));
-  r.option("input_nc", o.input_nc, "input image channels: 3 for RGB, 1 for grayscale")->check(CLI::Range(1, 64));
-  r.option("output_nc", o.output_nc, "output image channels")->check(CLI::Range(1, 64));
-  r.option("ngf", o.ngf, "generator filters in the last conv layer")->check(CLI::Range(1, 4096));
-  r.option("ndf", o.ndf, "discriminator filters in the first conv layer")->check(CLI::Range(1, 4096));
-  r.option("netD", o.netD, "discriminator: basic (70×70 PatchGAN), n_layers, pixel")
-      ->check(CLI::IsMember({"basic", "n_layers", "pixel"}));
-  r.option("netG", o.netG, "generator: resnet_9blocks, resnet_6blocks, unet_256, unet_128, unet_<N>d, sa_unet_256, "
-                           "sa_unet_128, sa_unet_<N>d")
-      ->check(CLI::Validator(is_generator, "GENERATOR"));
-  r.option("n_layers_D", o.n_layers_D, "layers of the n_layers discriminator")->check(CLI::Range(1, 8));
-  r.option("norm", o.norm, "instance, batch or none")->check(CLI::IsMember({"instance", "batch", "none"}));
-  r.option("init_type", o.init_type, "normal, xavier, kaiming or orthogonal")
-      ->check(CLI::IsMember({"normal", "xavier", "kaiming", "orthogonal"}));
-  r.option("init_gain", o.init_gain, "scaling factor for normal, xavier and orthogonal init");
-  r.flag("no_dropout", o.no_dropout, "no dropout in the generator");
-  r.option("dataset_mode", o.dataset_mode, "unaligned, aligned, single or colorization")
-      ->check(CLI::IsMember({"unaligned", "aligned", "single", "colorization"}));
-  r.option("direction", o.direction, "AtoB or BtoA")->check(CLI::IsMember({"AtoB", "BtoA"}));
-  r.flag("serial_batches", o.serial_batches, "take images in order instead of shuffling");
-  r.option("num_threads", o.num_threads, "threads decoding and augmenting images")->check(CLI::Range(1, 64));
-  r.option("batch_size", o.batch_size, "input batch size")->check(CLI::Range(1, 4096));
-  r.option("load_size", o.load_size, "scale images to this size")->check(CLI::Range(1, 16384));
-  r.option("crop_size", o.crop_size, "then crop to this size")->check(CLI::Range(1, 16384));
-  r.option("max_dataset_size", o.max_dataset_size, "maximum samples per epoch (inf: all)")
-      ->check(CLI::PositiveNumber);
-  r.option("preprocess", o.preprocess, "resize_and_crop, crop, scale_width, scale_width_and_crop or none")
-      ->check(CLI::IsMember({"resize_and_crop", "crop", "scale_width", "scale_width_and_crop", "none"}));
-  r.flag("no_flip", o.no_flip, "do not flip images for augmentation");
-  r.option("display_winsize", o.display_winsize, "display window size (kept for compatibility)");
-  r.option("epoch", o.epoch, "which checkpoint --continue_train loads: latest, an epoch number, or iter_<N>");
-  r.flag("verbose", o.verbose, "print more: the networks' parameter counts and the data report");
-  // ---- Train options -----------------------------------------------------------------------------
-  r.option("display_freq", o.display_freq, "save visuals to the web page every this many images")
-      ->check(CLI::PositiveNumber);
-  r.option("print_freq", o.print_freq, "print and log losses every this many images")->check(CLI::PositiveNumber);
-  r.option("save_latest_freq", o.save_latest_freq, "save the latest checkpoint every this many images")
-      ->check(CLI::PositiveNumber);
-  r.option("save_epoch_freq", o.save_epoch_freq, "save a checkpoint at the end of every this many epochs")
-      ->check(CLI::PositiveNumber);
-  r.flag("save_by_iter", o.save_by_iter, "name the periodic checkpoints iter_<N> instead of latest");
-  r.flag("continue_train", o.continue_train, "resume the experiment from its --epoch checkpoint, exactly");
-  r.option("epoch_count", o.epoch_count, "the first epoch's number")->check(CLI::PositiveNumber);
-  r.option("phase", o.phase, "train, val, test, …");
-  r.option("n_epochs", o.n_epochs, "epochs at the initial learning rate")->check(CLI::NonNegativeNumber);
-  r.option("n_epochs_decay", o.n_epochs_decay, "epochs decaying the learning rate to zero")
-      ->check(CLI::NonNegativeNumber);
-  r.option("beta1", o.beta1, "Adam's β₁")->check(CLI::Range(0.0, 0.999999));
-  r.option("lr", o.lr, "initial learning rate for Adam")->check(CLI::Range(0.0, 10.0));
-  r.option("gan_mode", o.gan_mode, "vanilla, lsgan or wgangp (with its gradient penalty applied)")
-      ->check(CLI::IsMember({"vanilla", "lsgan", "wgangp"}));
-  r.option("pool_size", o.pool_size, "images stored in the image pool (0: none)")->check(CLI::Range(0, 100000));
-  r.option("lr_policy", o.lr_policy, "linear, step, plateau or cosine")
-      ->check(CLI::IsMember({"linear", "step", "plateau", "cosine"}));
-  r.option("lr_decay_iters", o.lr_decay_iters, "step policy: multiply by 0.1 every this many epochs")
-      ->check(CLI::PositiveNumber);
-  r.option("lambda_L1", o.lambda_L1, "pix2pix/colorization: weight of the L1 loss");
-  r.option("lambda_A", o.lambda_A, "cycle_gan: weight of the cycle loss A → B → A");
-  r.option("lambda_B", o.lambda_B, "cycle_gan: weight of the cycle loss B → A → B");
-  r.option("lambda_identity", o.lambda_identity, "cycle_gan: weight of the identity loss, relative to λ_A/λ_B");
-  // ---- Pigment's own ---------------------------------------------------------------------------------
-  r.option("seed", o.seed, "random seed (weights, data order, augmentation, dropout, pools)");
-  r.option("device", o.device, "cpu, cuda, cuda:N, simt (the CUDA kernels on the CPU: SIMT builds) or auto (CUDA when a GPU is present)");
-  r.option("conv_impl", o.conv_impl, "CUDA convolutions: custom (Pigment's tensor-core kernels), cudnn, gemm "
-                                     "(im2col + cuBLAS) or auto (the fastest, measured once per shape); cudnn "
-                                     "and gemm also run attention as bmm-softmax-bmm on the libraries")
-      ->check(CLI::IsMember({"auto", "custom", "cudnn", "gemm"}));
-  r.option("lambda_gp", o.lambda_gp, "wgangp: weight of the gradient penalty");
-  r.option("attention_at", o.attention_at, "sa_unet: self-attention after the decoder blocks at input/d for each d")
-      ->delimiter(',');
-  r.option("synthetic_train", o.synthetic_train, "built-in data: synthetic training scenes")->check(CLI::PositiveNumber);
-  r.option("synthetic_test", o.synthetic_test, "built-in data: synthetic test scenes")->check(CLI::PositiveNumber);
-  r.flag("no_progress", o.no_progress, "no progress bar, even on a terminal");
-  r.option("max_bad_fraction", o.max_bad_fraction, "stop when more than this share of the images are unreadable")
-      ->check(CLI::Range(0.0, 1.0));
-  r.option("stop_after", o.stop_after, "stop as if interrupted (saving 'latest') once this many images are trained; "
-                                       "0: never")
-      ->check(CLI::NonNegativeNumber);
-
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    app.exit(e);
-    return std::nullopt;
-  } catch (const CLI::ParseError& e) {
-    std::string what = e.what();
-    PIGMENT_FAIL("gan-train: {} (run gan-train --help for every option and its default)", what);
+TrainOptions default_train_options(std::optional<nets::ModelKind> model) {
+  Parser p;
+  std::vector<std::string> args;
+  if (model) {
+    // A folder run: any existing folder selects its defaults; none is read.
+    args = {"--dataroot", "."};
+    if (*model != nets::ModelKind::test) args.insert(args.end(), {"--model", std::string(nets::kModelNames.name(*model))});
   }
-  auto given = [&](const std::string& name) { return app.get_option("--" + name)->count() > 0; };
-
-  // Model-specific defaults, as the reference's set_defaults (and, with no --dataroot, those of the
-  // built-in synthetic colorizer, sized to train on two CPU cores in about five minutes).
-  std::vector<Override> overrides;
-  auto set = [&](const char* name, auto value, auto TrainOptions::*field) {
-    overrides.push_back({name, [value, field](TrainOptions& t) { t.*field = value; }, show(value)});
-  };
-  const bool synthetic = o.dataroot.empty();
-  if (synthetic) {
-    set("model", std::string("colorization"), &TrainOptions::model);
-    if (!given("model")) o.model = "colorization";
-  }
-  if (o.model == "pix2pix" || o.model == "colorization") {
-    set("norm", std::string("batch"), &TrainOptions::norm);
-    set("netG", std::string("unet_256"), &TrainOptions::netG);
-    set("dataset_mode", std::string("aligned"), &TrainOptions::dataset_mode);
-    set("gan_mode", std::string("vanilla"), &TrainOptions::gan_mode);
-    set("pool_size", 0, &TrainOptions::pool_size);
-  }
-  if (o.model == "colorization") {
-    set("dataset_mode", std::string("colorization"), &TrainOptions::dataset_mode);
-    set("input_nc", 1, &TrainOptions::input_nc);
-    set("output_nc", 2, &TrainOptions::output_nc);
-  }
-  if (o.model == "cycle_gan") set("no_dropout", true, &TrainOptions::no_dropout);
-  if (synthetic) {
-    set("name", std::string("synthetic_colorizer"), &TrainOptions::name);
-    set("netG", std::string("sa_unet_6d"), &TrainOptions::netG);
-    set("norm", std::string("instance"), &TrainOptions::norm);
-    set("ngf", 32, &TrainOptions::ngf);
-    set("ndf", 32, &TrainOptions::ndf);
-    set("load_size", 72, &TrainOptions::load_size);
-    set("crop_size", 64, &TrainOptions::crop_size);
-    set("batch_size", 4, &TrainOptions::batch_size);
-    set("n_epochs", 6, &TrainOptions::n_epochs);
-    set("n_epochs_decay", 4, &TrainOptions::n_epochs_decay);
-    set("print_freq", 256, &TrainOptions::print_freq);
-    set("display_freq", 512, &TrainOptions::display_freq);
-    set("save_epoch_freq", 10, &TrainOptions::save_epoch_freq);
-    set("save_latest_freq", 1024, &TrainOptions::save_latest_freq);
-    set("lr", 0.0005, &TrainOptions::lr);
-  }
-  for (const Override& ov : overrides) {
-    r.defaults[ov.name] = ov.shown;  // the default shown in train_opt.txt is the effective one
-    if (!given(ov.name)) ov.apply(o);
-  }
-
-  // Cross-option checks.
-  PIGMENT_CHECK(o.crop_size <= o.load_size || o.preprocess == "crop" || o.preprocess == "none",
-                "gan-train: --crop_size {} is larger than --load_size {}: the crop would not fit (make crop_size ≤ "
-                "load_size)",
-                o.crop_size, o.load_size);
-  PIGMENT_CHECK(o.model != "colorization" || (o.input_nc == 1 && o.output_nc == 2),
-                "gan-train: the colorization model maps L (1 channel) to ab (2 channels); got --input_nc {} "
-                "--output_nc {}",
-                o.input_nc, o.output_nc);
-  PIGMENT_CHECK(o.n_epochs + o.n_epochs_decay >= 1, "gan-train: --n_epochs + --n_epochs_decay must be at least 1");
-  for (int d : o.attention_at)
-    PIGMENT_CHECK(d >= 2 && (d & (d - 1)) == 0, "gan-train: --attention_at takes powers of two ≥ 2, got {}", d);
-  if (!o.dataroot.empty())
-    PIGMENT_CHECK(std::filesystem::is_directory(o.dataroot),
-                  "gan-train: --dataroot '{}' is not a directory (leave it out to train on the built-in synthetic "
-                  "scenes)",
-                  o.dataroot);
-
-  for (const auto& [name, printer] : r.printers) o.table[name] = {printer(), r.defaults[name]};
+  TrainOptions o = *p.parse(args);
+  o.data.dataroot.clear();
+  if (model) o.model.kind = *model;
   return o;
+}
+
+TrainOptions read_train_options(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  PIGMENT_CHECK(in.good(), "cannot read '{}': {}", file.string(), std::strerror(errno));
+  // '{:>25}: {:<30}[\t[default: …]]' lines between the dashed rulers.
+  std::map<std::string, std::string> values;
+  for (std::string line; std::getline(in, line);) {
+    const auto colon = line.find(": ");
+    if (colon == std::string::npos || line.starts_with("---")) continue;
+    auto trim = [](const std::string& s) {
+      const auto b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
+      return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+    };
+    std::string value = line.substr(colon + 2);
+    if (const auto tab = value.find("\t[default:"); tab != std::string::npos) value = value.substr(0, tab);
+    values[trim(line.substr(0, colon))] = trim(value);
+  }
+  PIGMENT_CHECK(values.count("model") && values.count("netG"),
+                "'{}' is not an options file written by gan-train (no 'model' and 'netG' lines)", file.string());
+  Parser p;
+  std::vector<std::string> args;
+  for (const auto& [name, value] : values) {
+    // Where the training read its data and config from need not exist here; old options are skipped.
+    if (name == "dataroot" || name == "config" || !p.app.get_option_no_throw("--" + name)) continue;
+    if (p.r.flags.count(name)) {
+      if (value == "True") args.push_back("--" + name);
+      continue;
+    }
+    args.push_back("--" + name);
+    args.push_back(value);
+  }
+  // A synthetic run and a folder run differ in their defaults, not in what was recorded: every
+  // recorded value is given here, so none of the model defaults applies.
+  std::optional<TrainOptions> o = p.parse(args);
+  o->data.dataroot = values.count("dataroot") ? std::filesystem::path(values["dataroot"]) : std::filesystem::path();
+  o->table["dataroot"].first = o->data.dataroot.string();
+  return *o;
 }
 
 std::string format_options(const TrainOptions& options) {

@@ -10,14 +10,6 @@
 
 namespace pigment::train {
 
-LrPolicy parse_lr_policy(const std::string& name) {
-  if (name == "linear") return LrPolicy::linear;
-  if (name == "step") return LrPolicy::step;
-  if (name == "plateau") return LrPolicy::plateau;
-  if (name == "cosine") return LrPolicy::cosine;
-  PIGMENT_FAIL("unknown lr_policy '{}': expected linear, step, plateau or cosine", name);
-}
-
 LrScheduler::LrScheduler(LrPolicy policy, double base_lr, int epoch_count, int n_epochs, int n_epochs_decay,
                          int lr_decay_iters)
     : policy_(policy), base_lr_(base_lr), epoch_count_(epoch_count), n_epochs_(n_epochs),

@@ -12,12 +12,16 @@
 #include <cstdint>
 #include <string>
 
+#include "engine/names.h"
 #include "engine/safetensors.h"
 
 namespace pigment::train {
 
 enum class LrPolicy { linear, step, plateau, cosine };
-LrPolicy parse_lr_policy(const std::string& name);
+inline constexpr EnumNames<LrPolicy, 4> kLrPolicyNames{{{{"linear", LrPolicy::linear},
+                                                        {"step", LrPolicy::step},
+                                                        {"plateau", LrPolicy::plateau},
+                                                        {"cosine", LrPolicy::cosine}}}};
 
 class LrScheduler {
  public:

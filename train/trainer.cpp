@@ -24,58 +24,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-data::DataOptions data_options(const TrainOptions& o) {
-  data::DataOptions d;
-  d.dataroot = o.dataroot;
-  d.phase = o.phase;
-  d.mode = data::parse_dataset_mode(o.dataset_mode);
-  d.a_to_b = o.direction == "AtoB";
-  d.input_nc = o.input_nc;
-  d.output_nc = o.output_nc;
-  d.preprocess = data::parse_preprocess(o.preprocess);
-  d.load_size = o.load_size;
-  d.crop_size = o.crop_size;
-  d.no_flip = o.no_flip;
-  d.serial_batches = o.serial_batches;
-  d.max_dataset_size = std::isinf(o.max_dataset_size) ? INT64_MAX : static_cast<std::int64_t>(o.max_dataset_size);
-  d.batch_size = o.batch_size;
-  d.seed = o.seed;
-  d.num_threads = o.num_threads;
-  d.max_bad_fraction = o.max_bad_fraction;
-  d.synthetic_train = o.synthetic_train;
-  d.synthetic_test = o.synthetic_test;
-  return d;
-}
-
-nets::ModelOptions model_options(const TrainOptions& o) {
-  nets::ModelOptions m;
-  m.kind = nets::parse_model(o.model);
-  m.generator.arch = o.netG;
-  m.generator.input_nc = o.input_nc;
-  m.generator.output_nc = o.output_nc;
-  m.generator.ngf = o.ngf;
-  m.generator.norm = nets::parse_norm(o.norm);
-  m.generator.dropout = !o.no_dropout;
-  m.generator.attention_divisors = o.attention_at;
-  m.discriminator.arch = o.netD;
-  m.discriminator.ndf = o.ndf;
-  m.discriminator.n_layers = o.n_layers_D;
-  m.discriminator.norm = nets::parse_norm(o.norm);
-  m.gan_mode = nets::parse_gan_mode(o.gan_mode);
-  m.lambda_L1 = o.lambda_L1;
-  m.lambda_A = o.lambda_A;
-  m.lambda_B = o.lambda_B;
-  m.lambda_identity = o.lambda_identity;
-  m.lambda_gp = o.lambda_gp;
-  m.pool_size = o.pool_size;
-  m.adam = AdamOptions{o.lr, o.beta1, 0.999, 1e-8};
-  m.init_type = parse_init_type(o.init_type);
-  m.init_gain = o.init_gain;
-  m.is_train = true;
-  m.seed = o.seed;
-  return m;
-}
-
 std::string options_json(const TrainOptions& o) {
   nlohmann::json j = nlohmann::json::object();
   for (const auto& [name, vd] : o.table) j[name] = vd.first;
@@ -99,21 +47,22 @@ class Run {
         progress_bar_(!o.no_progress) {}
 
   int train() {
-    set_conv_implementation(device_, o_.conv_impl);
+    set_kernel_choice(device_, o_.kernels);
     std::filesystem::create_directories(web_ / "images");
     const std::string options_text = format_options(o_);
     std::fputs(options_text.c_str(), stdout);
     write_file_atomically(dir_ / "train_opt.txt", std::as_bytes(std::span(options_text.data(), options_text.size())));
 
-    dataset_ = std::shared_ptr<data::Dataset>(data::make_dataset(data_options(o_)));
-    loader_ = std::make_unique<data::DataLoader>(dataset_, data_options(o_));
-    model_ = nets::Model::create(model_options(o_), device_);
-    scheduler_ = std::make_unique<LrScheduler>(parse_lr_policy(o_.lr_policy), o_.lr, o_.epoch_count, o_.n_epochs,
+    dataset_ = std::shared_ptr<data::Dataset>(data::make_dataset(o_.data));
+    loader_ = std::make_unique<data::DataLoader>(dataset_, o_.data);
+    model_ = nets::Model::create(o_.model, device_);
+    scheduler_ = std::make_unique<LrScheduler>(o_.lr_policy, o_.model.adam.lr, o_.epoch_count, o_.n_epochs,
                                                o_.n_epochs_decay, o_.lr_decay_iters);
     const std::int64_t last_epoch = o_.n_epochs + o_.n_epochs_decay;
-    fmt::print("gan-train: {} on {}; {} samples per epoch ({} batches of {}); {}\n", o_.model, device_.str(),
-               dataset_->size(), loader_->batches_per_epoch(), o_.batch_size,
-               o_.dataroot.empty() ? "built-in synthetic scenes" : "data from " + o_.dataroot);
+    fmt::print("gan-train: {} on {}; {} samples per epoch ({} batches of {}); {}\n",
+               nets::kModelNames.name(o_.model.kind), device_.str(),
+               dataset_->size(), loader_->batches_per_epoch(), o_.data.batch_size,
+               o_.synthetic() ? "built-in synthetic scenes" : "data from " + o_.data.dataroot.string());
     for (const auto& [name, net] : model_->networks())
       fmt::print("  net {:<4} {:<16} {:>12} parameters\n", name, net->arch(), net->num_parameters());
     if (o_.verbose) {
@@ -139,7 +88,7 @@ class Run {
     InterruptHandler interrupt;
     const auto run_start = Clock::now();
     const std::int64_t images_at_start = progress_.total_iters;
-    const std::int64_t images_per_epoch = loader_->batches_per_epoch() * o_.batch_size;
+    const std::int64_t images_per_epoch = loader_->batches_per_epoch() * o_.data.batch_size;
     const std::int64_t images_total = images_per_epoch * (last_epoch - o_.epoch_count + 1);
 
     for (std::int64_t epoch = progress_.epoch; epoch <= last_epoch; ++epoch) {
@@ -271,7 +220,7 @@ class Run {
       }
       if (!s.images.empty()) sections.push_back(std::move(s));
     }
-    const auto history = read_loss_history(log_->path(), loader_->batches_per_epoch() * o_.batch_size);
+    const auto history = read_loss_history(log_->path(), loader_->batches_per_epoch() * o_.data.batch_size);
     write_html_page(web_ / "index.html", "Experiment name = " + o_.name, loss_plot_svg(history), sections,
                     o_.display_winsize, 60);
   }

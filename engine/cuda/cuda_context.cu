@@ -10,7 +10,6 @@
 
 namespace pigment {
 
-void check_conv_name_for_cuda(std::string_view name);  // engine/device.cpp: the one list of names
 
 // ---- Error reporting ----------------------------------------------------------------------------------
 namespace detail {
@@ -26,15 +25,6 @@ void cudnn_fail(const char* expr, cudnnStatus_t status, const char* func, const 
   throw Error(fmt::format("cuDNN error {} in {} at {}:{}: {}", cudnnGetErrorString(status), func, file, line, expr));
 }
 }  // namespace detail
-
-namespace {
-ConvImpl parse_conv_impl(std::string_view name) {
-  if (name == "custom") return ConvImpl::custom;
-  if (name == "cudnn") return ConvImpl::cudnn;
-  if (name == "gemm") return ConvImpl::gemm;
-  return ConvImpl::auto_select;
-}
-}  // namespace
 
 // ---- Devices --------------------------------------------------------------------------------------------
 int cuda_device_count() {
@@ -59,10 +49,12 @@ void check_not_cudnn_on_simt(bool cudnn, const char* asked_as) {
 CudaOptions options_from_environment() {
   CudaOptions options;
   if (const char* env = std::getenv("PIGMENT_CUDA_SYNC")) options.sync_after_each_kernel = std::strcmp(env, "0") != 0;
-  if (const char* env = std::getenv("PIGMENT_CONV_IMPL")) {
-    check_conv_name_for_cuda(env);
-    options.conv_impl = parse_conv_impl(env);
-  }
+  if (const char* env = std::getenv("PIGMENT_CONV_IMPL"))
+    options.kernels.conv = kConvImplNames.parse(env, "convolution implementation (PIGMENT_CONV_IMPL)");
+  if (const char* env = std::getenv("PIGMENT_MATMUL_IMPL"))
+    options.kernels.matmul = kMatmulImplNames.parse(env, "matmul implementation (PIGMENT_MATMUL_IMPL)");
+  if (const char* env = std::getenv("PIGMENT_ATTENTION_IMPL"))
+    options.kernels.attention = kAttentionImplNames.parse(env, "attention implementation (PIGMENT_ATTENTION_IMPL)");
   return options;
 }
 }  // namespace
@@ -84,7 +76,7 @@ Device Device::cuda(int index) {
 Device Device::simt(const SimtOptions& simt) {
   CudaOptions options = options_from_environment();
   options.simt = simt;
-  check_not_cudnn_on_simt(options.conv_impl == ConvImpl::cudnn, "PIGMENT_CONV_IMPL=cudnn");
+  check_not_cudnn_on_simt(options.kernels.conv == ConvImpl::cudnn, "PIGMENT_CONV_IMPL=cudnn");
   return Device(std::make_shared<CudaContext>(0, options));
 }
 
@@ -94,24 +86,13 @@ const SimtOptions& simt_options(const Device& device) {
 }
 #endif
 
-const char* conv_impl_name(ConvImpl impl) {
-  switch (impl) {
-    case ConvImpl::auto_select: return "auto";
-    case ConvImpl::custom: return "custom";
-    case ConvImpl::cudnn: return "cudnn";
-    case ConvImpl::gemm: return "gemm";
-  }
-  return "?";
+void set_kernel_choice(const Device& device, const KernelChoice& choice) {
+  check_not_cudnn_on_simt(device.is_simt() && choice.conv == ConvImpl::cudnn, "convolution implementation 'cudnn'");
+  if (device.is_cuda()) as_cuda(device.context()).set_kernel_choice(choice);
 }
 
-void set_conv_implementation(const Device& device, std::string_view name) {
-  check_conv_name_for_cuda(name);
-  check_not_cudnn_on_simt(device.is_simt() && name == "cudnn", "convolution implementation 'cudnn'");
-  if (device.is_cuda()) as_cuda(device.context()).set_conv_impl(parse_conv_impl(name));
-}
-
-std::string conv_implementation(const Device& device) {
-  return device.is_cuda() ? conv_impl_name(as_cuda(device.context()).conv_impl()) : "";
+KernelChoice kernel_choice(const Device& device) {
+  return device.is_cuda() ? as_cuda(device.context()).kernel_choice() : KernelChoice{};
 }
 
 CudaContext& as_cuda(Context& ctx) {

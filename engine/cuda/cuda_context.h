@@ -12,19 +12,17 @@
 
 #include "engine/context.h"
 #include "engine/cuda/cuda_check.h"
+#include "engine/kernel_choice.h"
 #include "engine/simt/options.h"
 
 namespace pigment {
-
-// The implementation of a CUDA convolution pass (engine/device.h: set_conv_implementation).
-enum class ConvImpl : std::uint8_t { auto_select, custom, cudnn, gemm };
-const char* conv_impl_name(ConvImpl impl);
 
 struct CudaOptions {
   // Synchronise after every kernel and check its status (also PIGMENT_CUDA_SYNC=1 in the
   // environment): slow, but a fault is reported at the op that caused it.
   bool sync_after_each_kernel = false;
-  ConvImpl conv_impl = ConvImpl::auto_select;  // also PIGMENT_CONV_IMPL=custom|cudnn|gemm|auto
+  // Also PIGMENT_CONV_IMPL, PIGMENT_MATMUL_IMPL and PIGMENT_ATTENTION_IMPL in the environment.
+  KernelChoice kernels;
   SimtOptions simt;  // how the SIMT harness runs the kernels (SIMT builds; a GPU ignores them)
 };
 
@@ -63,9 +61,10 @@ class CudaContext final : public Context {
   void check_launch(const char* kernel_name, const char* file, int line);
 
   const SimtOptions& simt_options() const { return options_.simt; }
-  ConvImpl conv_impl() const { return options_.conv_impl; }
-  void set_conv_impl(ConvImpl impl) {
-    options_.conv_impl = impl;
+  const KernelChoice& kernel_choice() const { return options_.kernels; }
+  ConvImpl conv_impl() const { return options_.kernels.conv; }
+  void set_kernel_choice(const KernelChoice& choice) {
+    options_.kernels = choice;
     conv_choices_.clear();
   }
   // auto: the implementation measured fastest for a conv shape and pass ("fprop 1x256x64x64 …").

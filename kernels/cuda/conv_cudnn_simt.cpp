@@ -1,6 +1,6 @@
 // The cuDNN convolution paths in SIMT builds, in place of conv_cudnn.cu: cuDNN is a closed
 // library whose kernels the harness cannot run, so asking for it is an error that says what to
-// use instead. (set_conv_implementation refuses "cudnn" on the SIMT device before any of these
+// use instead. (set_kernel_choice refuses cuDNN on the SIMT device before any of these
 // is reached; auto selection never times cuDNN there.)
 #include "engine/error.h"
 #include "kernels/cuda/conv_impl.h"

@@ -42,7 +42,7 @@ void matmul(CudaContext& ctx, int batches, bool ta, bool tb, std::int64_t m, std
             const float* a, const float* b, float* c) {
   // cuBLAS rejects zero leading dimensions; the engine handles empty sizes (K = 0 writes zeros).
   const bool empty = m == 0 || n == 0 || k == 0;
-  if (!empty && (ctx.conv_impl() == ConvImpl::cudnn || ctx.conv_impl() == ConvImpl::gemm)) {
+  if (!empty && ctx.kernel_choice().matmul == MatmulImpl::cublas) {
     // Row-major C = op(A)·op(B) as column-major Cᵀ = op(B)ᵀ·op(A)ᵀ, strided over the batch.
     const float one = 1.0f, zero = 0.0f;
     struct Fp32Math {  // the context's TF32 mode is restored however the call ends

@@ -450,8 +450,6 @@ void self_attention_backward(CudaContext& ctx, const AttentionShape& s, const fl
   projection_backward(ctx, s, s.channels, p.wv, x, dv.get(), g.dwv, g.dbv, g.dx);
 }
 
-bool attention_through_libraries(CudaContext& ctx) {
-  return ctx.conv_impl() == ConvImpl::gemm || ctx.conv_impl() == ConvImpl::cudnn;
-}
+bool attention_through_libraries(CudaContext& ctx) { return ctx.kernel_choice().attention == AttentionImpl::composed; }
 
 }  // namespace pigment::cuda

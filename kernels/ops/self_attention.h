@@ -20,8 +20,9 @@ Tensor self_attention(const Tensor& x, const Tensor& wq, const Tensor& bq, const
 
 // The same block as PyTorch's peer writes it — 1×1 convs, bmm, softmax over the materialised N×N
 // scores, bmm — built from differentiable ops (so its backward is theirs). self_attention takes
-// this path on CUDA when the context selects library implementations (--conv_impl gemm or cudnn:
-// its products then run on cuBLAS or cuDNN): the baseline the fused kernel is measured against.
+// this path on CUDA when the context runs attention composed (--attention_impl composed; its
+// products then run on the conv and matmul implementations chosen): the baseline the fused kernel
+// is measured against.
 Tensor self_attention_composed(const Tensor& x, const Tensor& wq, const Tensor& bq, const Tensor& wk,
                                const Tensor& bk, const Tensor& wv, const Tensor& bv, const Tensor& gamma);
 

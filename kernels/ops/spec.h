@@ -48,8 +48,8 @@ struct OpSpec {
   bool has_cuda = true;
   std::vector<OpCase> cases;  // awkward shapes: 1×1, odd sizes, channels not divisible by 4, batch 1 and 3
   CudaTolerance cuda_tolerance = kSameFormula;
-  // An op that runs another computation when the CUDA context selects library implementations
-  // (--conv_impl gemm or cudnn) may be held to another tolerance there.
+  // An op that runs another computation when the CUDA context runs it composed of library ops
+  // (AttentionImpl::composed) may be held to another tolerance there.
   CudaTolerance library_tolerance = {0, ""};
   // The reference networks' real layer shapes at 256², batch 1 (gan-check --cases layers and the
   // simt-slow checks; too large for the float64 gradient check).

@@ -32,7 +32,7 @@ void self_attention_forward(CudaContext& ctx, const AttentionShape& s, const flo
                             float* y);
 void self_attention_backward(CudaContext& ctx, const AttentionShape& s, const float* dy, const float* x,
                              const AttentionParams<float>& p, const AttentionGrads<float>& g);
-// True when ctx selects library implementations (gemm, cudnn): attention then runs composed.
+// True when ctx runs attention composed of separate ops (AttentionImpl::composed).
 bool attention_through_libraries(CudaContext& ctx);
 }  // namespace cuda
 

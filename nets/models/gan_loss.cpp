@@ -4,22 +4,6 @@
 
 namespace pigment::nets {
 
-GanMode parse_gan_mode(const std::string& name) {
-  if (name == "vanilla") return GanMode::vanilla;
-  if (name == "lsgan") return GanMode::lsgan;
-  if (name == "wgangp") return GanMode::wgangp;
-  PIGMENT_FAIL("unknown gan_mode '{}': expected vanilla, lsgan or wgangp", name);
-}
-
-std::string gan_mode_name(GanMode mode) {
-  switch (mode) {
-    case GanMode::vanilla: return "vanilla";
-    case GanMode::lsgan: return "lsgan";
-    case GanMode::wgangp: return "wgangp";
-  }
-  return "?";
-}
-
 Tensor gan_loss(GanMode mode, const Tensor& prediction, bool target_is_real) {
   switch (mode) {
     case GanMode::vanilla:

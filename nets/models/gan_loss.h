@@ -8,14 +8,15 @@
 // applies it; Pigment applies it.
 #include <string>
 
+#include "engine/names.h"
 #include "engine/rng.h"
 #include "nets/network.h"
 
 namespace pigment::nets {
 
 enum class GanMode { vanilla, lsgan, wgangp };
-GanMode parse_gan_mode(const std::string& name);
-std::string gan_mode_name(GanMode mode);
+inline constexpr EnumNames<GanMode, 3> kGanModeNames{
+    {{{"vanilla", GanMode::vanilla}, {"lsgan", GanMode::lsgan}, {"wgangp", GanMode::wgangp}}}};
 
 Tensor gan_loss(GanMode mode, const Tensor& prediction, bool target_is_real);
 

@@ -4,24 +4,6 @@
 
 namespace pigment::nets {
 
-ModelKind parse_model(const std::string& name) {
-  if (name == "pix2pix") return ModelKind::pix2pix;
-  if (name == "cycle_gan") return ModelKind::cycle_gan;
-  if (name == "colorization") return ModelKind::colorization;
-  if (name == "test") return ModelKind::test;
-  PIGMENT_FAIL("unknown model '{}': expected pix2pix, cycle_gan, colorization or test", name);
-}
-
-std::string model_name(ModelKind kind) {
-  switch (kind) {
-    case ModelKind::pix2pix: return "pix2pix";
-    case ModelKind::cycle_gan: return "cycle_gan";
-    case ModelKind::colorization: return "colorization";
-    case ModelKind::test: return "test";
-  }
-  return "?";
-}
-
 Model::Model(const ModelOptions& options, const Device& device)
     : options_(options), device_(device), rng_(options.seed, 0) {}
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/adam.h"
+#include "engine/names.h"
 #include "engine/rng.h"
 #include "engine/safetensors.h"
 #include "nets/discriminators.h"
@@ -18,19 +19,28 @@
 namespace pigment::nets {
 
 enum class ModelKind { pix2pix, cycle_gan, colorization, test };
-ModelKind parse_model(const std::string& name);
-std::string model_name(ModelKind kind);
+inline constexpr EnumNames<ModelKind, 4> kModelNames{{{{"pix2pix", ModelKind::pix2pix},
+                                                      {"cycle_gan", ModelKind::cycle_gan},
+                                                      {"colorization", ModelKind::colorization},
+                                                      {"test", ModelKind::test}}}};
+// The models gan-train trains (test is gan-test's: one generator, no training).
+inline constexpr EnumNames<ModelKind, 3> kTrainableModelNames{{{{"cycle_gan", ModelKind::cycle_gan},
+                                                               {"pix2pix", ModelKind::pix2pix},
+                                                               {"colorization", ModelKind::colorization}}}};
 
+// Defaults are the reference's command-line defaults (base_options.py, train_options.py), which
+// gan-train's options store here directly; each model's own defaults (pix2pix: batch norm, unet_256,
+// vanilla, no pool) are applied by gan-train to what the user did not give.
 struct ModelOptions {
-  ModelKind kind = ModelKind::colorization;
+  ModelKind kind = ModelKind::cycle_gan;
   GeneratorOptions generator;
   DiscriminatorOptions discriminator;
-  GanMode gan_mode = GanMode::vanilla;
+  GanMode gan_mode = GanMode::lsgan;
   double lambda_L1 = 100.0;                  // pix2pix, colorization
   double lambda_A = 10.0, lambda_B = 10.0;   // cycle_gan cycle losses
   double lambda_identity = 0.5;              // cycle_gan identity (× λ_A or λ_B)
   double lambda_gp = 10.0;                   // wgangp
-  int pool_size = 0;                         // cycle_gan: 50
+  int pool_size = 50;                        // image pool of D's fake inputs (0: none)
   AdamOptions adam{2e-4, 0.5, 0.999, 1e-8};
   InitType init_type = InitType::normal;
   double init_gain = 0.02;

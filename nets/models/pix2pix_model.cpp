@@ -28,7 +28,7 @@ class Pix2PixModel final : public Model {
   }
 
   void optimize_parameters() override {
-    PIGMENT_CHECK(real_B_.defined(), "{}: training needs the target image B", model_name(options_.kind));
+    PIGMENT_CHECK(real_B_.defined(), "{}: training needs the target image B", kModelNames.name(options_.kind));
     fake_B_ = G_->forward(real_A_);
 
     // D step first, on the detached fake.

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/tensor.h"
+#include "train/data/dataset.h"
 #include "train/data/image.h"
 #include "train/data/stb_codec.h"
 
@@ -38,6 +39,17 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// The colorization data most tests read: L → ab (DataOptions' defaults are the reference's
+// unaligned RGB → RGB).
+inline DataOptions colorization_options() {
+  DataOptions o;
+  o.mode = DatasetMode::colorization;
+  o.input_nc = 1;
+  o.output_nc = 2;
+  o.num_threads = 2;
+  return o;
+}
 
 inline void write_bytes(const std::filesystem::path& path, const std::vector<std::byte>& bytes) {
   std::filesystem::create_directories(path.parent_path());

@@ -13,7 +13,7 @@ using namespace pigment::data;
 namespace {
 
 DataOptions small_options(const std::filesystem::path& root, DatasetMode mode) {
-  DataOptions o;
+  DataOptions o = test::colorization_options();
   o.dataroot = root;
   o.mode = mode;
   o.load_size = 20;
@@ -56,10 +56,10 @@ std::string error_of(const DataOptions& o) {
 }  // namespace
 
 TEST_CASE("mode and preprocess names parse, and unknown ones list the valid names", "[data][dataset]") {
-  CHECK(parse_dataset_mode("unaligned") == DatasetMode::unaligned);
-  CHECK(parse_preprocess("scale_width_and_crop") == Preprocess::scale_width_and_crop);
-  CHECK_THROWS_WITH(parse_dataset_mode("paired"), Catch::Contains("aligned, unaligned, single or colorization"));
-  CHECK_THROWS_WITH(parse_preprocess("zoom"), Catch::Contains("resize_and_crop"));
+  CHECK(kDatasetModeNames.parse("unaligned", "dataset mode") == DatasetMode::unaligned);
+  CHECK(kPreprocessNames.parse("scale_width_and_crop", "preprocess") == Preprocess::scale_width_and_crop);
+  CHECK_THROWS_WITH(kDatasetModeNames.parse("paired", "dataset mode"), Catch::Contains("aligned, unaligned, single or colorization"));
+  CHECK_THROWS_WITH(kPreprocessNames.parse("zoom", "preprocess"), Catch::Contains("resize_and_crop"));
 }
 
 TEST_CASE("aligned: both halves get the same crop and flip", "[data][dataset]") {
@@ -294,7 +294,7 @@ TEST_CASE("a bad file: get() returns nothing and the report names it", "[data][d
 }
 
 TEST_CASE("built-in synthetic data: in memory, or the same scenes written to disk", "[data][dataset][synthetic]") {
-  DataOptions o;
+  DataOptions o = test::colorization_options();
   o.load_size = 40;
   o.crop_size = 32;
   o.synthetic_train = 6;

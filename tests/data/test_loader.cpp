@@ -12,7 +12,7 @@ using namespace pigment::data;
 namespace {
 
 DataOptions loader_options(const std::filesystem::path& root, int batch, int threads) {
-  DataOptions o;
+  DataOptions o = test::colorization_options();
   o.dataroot = root;
   o.load_size = 20;
   o.crop_size = 16;
@@ -170,7 +170,7 @@ TEST_CASE("too many bad files stop the run with a clear message", "[data][loader
 }
 
 TEST_CASE("DataLoader misuse and empty datasets give clear errors", "[data][loader]") {
-  DataOptions o;
+  DataOptions o = test::colorization_options();
   o.load_size = 24;
   o.crop_size = 16;
   o.synthetic_train = 5;

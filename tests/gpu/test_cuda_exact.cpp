@@ -21,7 +21,7 @@ TEST_CASE("conv, transposed conv, weight gradient and matmul are bit-exact on sm
   const Device cpu = Device::cpu(), gpu = test_gpu();
   set_allocator_checks(gpu, {true, 256});
   for (const char* impl : {"custom", "gemm"}) {
-    set_conv_implementation(gpu, impl);
+    set_kernel_choice(gpu, KernelChoice::preset(kConvImplNames.parse(impl, "implementation")));
     Rng gen(3);
     struct Case {
       Shape x, w;

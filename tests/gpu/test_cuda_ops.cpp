@@ -17,7 +17,7 @@ constexpr std::uint64_t kSeed = 20261124;  // replay: gan-check --device cuda --
 Device checked_gpu(const char* impl) {
   Device gpu = test_gpu();
   set_allocator_checks(gpu, {true, 256});
-  set_conv_implementation(gpu, impl);
+  set_kernel_choice(gpu, KernelChoice::preset(kConvImplNames.parse(impl, "implementation")));
   return gpu;
 }
 

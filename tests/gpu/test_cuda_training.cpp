@@ -41,6 +41,7 @@ ModelOptions tiny(const TinyModel& m, std::uint64_t seed) {
   o.generator.input_nc = m.in;
   o.generator.output_nc = m.out;
   o.generator.norm = NormType::instance;
+  o.generator.dropout = false;
   o.discriminator.ndf = 8;
   o.discriminator.norm = NormType::instance;
   o.gan_mode = m.kind == ModelKind::cycle_gan ? GanMode::lsgan : GanMode::vanilla;
@@ -98,7 +99,7 @@ bool multiplies_in_tf32(const Device& gpu) { return !gpu.is_simt() || simt_optio
 TEST_CASE("pix2pix, CycleGAN and the colorizer take the same steps on the CPU and the CUDA backend",
           "[gpu][training]") {
   const Device gpu = test_gpu();
-  set_conv_implementation(gpu, "custom");
+  set_kernel_choice(gpu, KernelChoice{ConvImpl::custom});
   const bool tf32 = multiplies_in_tf32(gpu);
   const double loss_tolerance = tf32 ? 5e-3 : 2e-5, min_cosine = tf32 ? 0.95 : 0.9999;
   const double element_tolerance = tf32 ? INFINITY : 1e-2;
@@ -124,7 +125,7 @@ TEST_CASE("pix2pix, CycleGAN and the colorizer take the same steps on the CPU an
         for (std::size_t k = 0; k < lc.size(); ++k) {
           const double error = std::fabs(lc[k].second - lg[k].second) / std::max(std::fabs(lc[k].second), 0.1);
           worst_loss = std::max(worst_loss, std::isfinite(lg[k].second) ? error : INFINITY);
-          INFO(model_name(m.kind) << " seed " << seed << " step " << step << " " << lc[k].first << ": cpu "
+          INFO(kModelNames.name(m.kind) << " seed " << seed << " step " << step << " " << lc[k].first << ": cpu "
                                   << lc[k].second << ", cuda " << lg[k].second << " (error " << error << ")");
           CHECK(error <= loss_tolerance);
         }
@@ -132,13 +133,13 @@ TEST_CASE("pix2pix, CycleGAN and the colorizer take the same steps on the CPU an
           const GradientAgreement g = compare_gradients(*net, *on_gpu->network(name));
           worst_element = std::max(worst_element, g.max_error);
           worst_cosine = std::min(worst_cosine, g.cosine);
-          INFO(model_name(m.kind) << " seed " << seed << " step " << step << " gradients of " << name
+          INFO(kModelNames.name(m.kind) << " seed " << seed << " step " << step << " gradients of " << name
                                   << ": largest element error " << g.max_error << ", cosine " << g.cosine);
           CHECK(g.cosine >= min_cosine);
           CHECK(g.max_error <= element_tolerance);
         }
       }
-      WARN(model_name(m.kind) << " seed " << seed << (tf32 ? " (TF32)" : " (float32 products)") << ": loss error ≤ "
+      WARN(kModelNames.name(m.kind) << " seed " << seed << (tf32 ? " (TF32)" : " (float32 products)") << ": loss error ≤ "
                               << worst_loss << "; gradients: element error ≤ " << worst_element << ", cosine ≥ "
                               << worst_cosine);
     }

@@ -14,7 +14,7 @@ namespace {
 void check_every_op(const SimtOptions& options, const char* what) {
   const Device simt = Device::simt(options);
   set_allocator_checks(simt, {true, 256});
-  set_conv_implementation(simt, "custom");
+  set_kernel_choice(simt, KernelChoice{ConvImpl::custom});
   for (int op = 0; op < kNumOps; ++op) {
     const OpSpec& spec = op_spec(static_cast<OpId>(op));
     if (!op_has_cuda_kernel(spec.op)) continue;
@@ -67,7 +67,7 @@ TEST_CASE("a SIMT device reports its options, and refuses cuDNN by name", "[simt
   CHECK(simt_options(d).sm_count == 7);
   CHECK(as_cuda(d.context()).sm_count() == 7);
   CHECK(block_order_name(simt_options(d)) == "shuffle:3");
-  CHECK_THROWS_WITH(set_conv_implementation(d, "cudnn"), Catch::Contains("cuDNN is not available on the SIMT device"));
+  CHECK_THROWS_WITH(set_kernel_choice(d, KernelChoice{ConvImpl::cudnn}), Catch::Contains("cuDNN is not available on the SIMT device"));
   CHECK_THROWS_WITH(Device::parse("cuda"), Catch::Contains("--device simt"));
   SimtOptions parsed;
   parse_block_order("shuffle:42", parsed);

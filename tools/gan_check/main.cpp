@@ -52,7 +52,9 @@ int main(int argc, char** argv) {
                  "cuda/simt: spec (the ops' awkward shapes), layers (the reference networks' layer shapes) or all; "
                  "default all on cuda, spec on simt")
       ->check(CLI::IsMember({"spec", "layers", "all"}));
-  app.add_option("--impl", impl, "CUDA convolution implementation: custom, cudnn, gemm or auto")
+  app.add_option("--impl", impl,
+                 "CUDA implementations: custom or auto (Pigment's kernels; auto times the convolutions), cudnn or "
+                 "gemm (the libraries for everything: those convolutions, cuBLAS products, composed attention)")
       ->check(CLI::IsMember({"custom", "cudnn", "gemm", "auto"}))
       ->capture_default_str();
   app.add_option("--seed", seed, "base seed; each case's own seed is printed and replays it")->capture_default_str();
@@ -102,13 +104,13 @@ int main(int argc, char** argv) {
       gpu = Device::parse(device);
       // Outputs start as NaN, and guard bytes after every allocation are checked after each pass.
       set_allocator_checks(*gpu, {true, 256});
-      set_conv_implementation(*gpu, impl);
+      set_kernel_choice(*gpu, KernelChoice::preset(kConvImplNames.parse(impl, "implementation")));
     } catch (const std::exception& e) {
       fmt::print(stderr, "gan-check: {}\n", e.what());
       return 2;
     }
-    fmt::print("gan-check: CUDA kernels ({}) against the CPU reference, float32, forward and backward; conv impl {}; "
-               "cases {}; base seed {}\n", gpu->str(), impl, which_cases, seed);
+    fmt::print("gan-check: CUDA kernels ({}) against the CPU reference, float32, forward and backward; {}; "
+               "cases {}; base seed {}\n", gpu->str(), kernel_choice(*gpu).str(), which_cases, seed);
     if (gpu->is_simt()) {
       const SimtOptions& o = simt_options(*gpu);
       fmt::print("SIMT harness: {} SMs, block order {}, TF32 {}, {} worker thread(s) (PIGMENT_SIMT_SMS, "

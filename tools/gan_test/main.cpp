@@ -24,6 +24,7 @@
 #include "train/data/lab.h"
 #include "train/data/synthetic.h"
 #include "train/html.h"
+#include "train/options.h"
 #include "train/visuals.h"
 
 using namespace pigment;
@@ -33,32 +34,15 @@ namespace {
 
 struct TestOptions {
   std::string dataroot, name = "synthetic_colorizer", checkpoints_dir = "./checkpoints", results_dir = "./results";
-  std::string model, netG, norm, dataset_mode, direction = "AtoB", epoch = "latest", phase = "test", device = "auto";
-  int ngf = 0, input_nc = 0, output_nc = 0, crop_size = 0, num_test = 50;
-  bool no_dropout = false, dropout_at_test = false;
-  std::vector<int> attention_at;
+  std::string epoch = "latest", phase = "test", device = "auto";
+  int num_test = 50;
+  bool dropout_at_test = false;
   std::int64_t synthetic_test = 32;
   std::uint64_t seed = 0;
+  // What the model was trained with: its train_opt.txt (or gan-train's defaults when there is
+  // none), with the options given here on top.
+  train::TrainOptions trained;
 };
-
-// train_opt.txt → option name → value ("{:>25}: {:<30}[\t[default: …]]" lines).
-std::map<std::string, std::string> read_train_options(const fs::path& file) {
-  std::map<std::string, std::string> out;
-  std::ifstream in(file);
-  std::string line;
-  while (std::getline(in, line)) {
-    const auto colon = line.find(": ");
-    if (colon == std::string::npos || line.starts_with("---")) continue;
-    auto trim = [](std::string s) {
-      const auto b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
-      return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
-    };
-    std::string value = line.substr(colon + 2);
-    if (const auto tab = value.find("\t[default:"); tab != std::string::npos) value = value.substr(0, tab);
-    out[trim(line.substr(0, colon))] = trim(value);
-  }
-  return out;
-}
 
 struct Item {
   std::string name;        // file stem
@@ -75,11 +59,12 @@ bool is_gray(const data::Image& im) {
   return true;
 }
 
-std::vector<Item> gather(const TestOptions& o, const std::string& mode) {
+std::vector<Item> gather(const TestOptions& o, data::DatasetMode mode) {
   std::vector<Item> items;
   if (o.dataroot.empty()) {  // held-out synthetic scenes (indices disjoint from training)
     for (std::int64_t i = 0; i < std::min<std::int64_t>(o.synthetic_test, o.num_test); ++i) {
-      data::Image scene = data::synthetic_scene(0, (std::int64_t{1} << 40) + i, 2 * o.crop_size, 2 * o.crop_size);
+      const int side = 2 * o.trained.data.crop_size;
+      data::Image scene = data::synthetic_scene(0, (std::int64_t{1} << 40) + i, side, side);
       items.push_back({fmt::format("scene_{:03d}", i), scene, scene});
     }
     return items;
@@ -110,13 +95,13 @@ std::vector<Item> gather(const TestOptions& o, const std::string& mode) {
       continue;
     }
     Item it{f.stem().string(), *image, {}};
-    if (mode == "aligned") {  // A|B side by side
+    if (mode == data::DatasetMode::aligned) {  // A|B side by side
       const int half = image->width / 2;
       data::Image A = data::crop(*image, 0, 0, half, image->height), B = data::crop(*image, half, 0, half, image->height);
-      if (o.direction == "BtoA") std::swap(A, B);
+      if (!o.trained.data.a_to_b) std::swap(A, B);
       it.input = A;
       it.truth = B;
-    } else if (mode == "colorization") {
+    } else if (mode == data::DatasetMode::colorization) {
       it.input = data::to_rgb(*image);
       if (!is_gray(*image)) it.truth = it.input;  // a colour photo is its own ground truth
     }
@@ -127,52 +112,26 @@ std::vector<Item> gather(const TestOptions& o, const std::string& mode) {
   return items;
 }
 
-int run(const TestOptions& given, const std::map<std::string, std::string>& trained) {
-  TestOptions o = given;
-  auto from = [&](std::string& field, const char* key, const std::string& fallback) {
-    if (field.empty()) field = trained.count(key) ? trained.at(key) : fallback;
-  };
-  auto from_int = [&](int& field, const char* key, int fallback) {
-    if (field == 0) field = trained.count(key) ? std::stoi(trained.at(key)) : fallback;
-  };
-  from(o.model, "model", "colorization");
-  from(o.netG, "netG", "unet_256");
-  from(o.norm, "norm", "batch");
-  from(o.dataset_mode, "dataset_mode", o.model == "colorization" ? "colorization" : "single");
-  from_int(o.ngf, "ngf", 64);
-  from_int(o.input_nc, "input_nc", o.model == "colorization" ? 1 : 3);
-  from_int(o.output_nc, "output_nc", o.model == "colorization" ? 2 : 3);
-  from_int(o.crop_size, "crop_size", 256);
-  if (o.attention_at.empty()) {
-    o.attention_at = {4, 8};
-    if (trained.count("attention_at")) {
-      o.attention_at.clear();
-      std::stringstream ss(trained.at("attention_at"));
-      for (std::string part; std::getline(ss, part, ',');) o.attention_at.push_back(std::stoi(part));
-    }
-  }
-  if (!given.no_dropout && trained.count("no_dropout")) o.no_dropout = trained.at("no_dropout") == "True";
-  const std::string mode = o.dataset_mode == "unaligned" ? "single" : o.dataset_mode;
-
+int run(const TestOptions& o) {
+  const nets::ModelKind model = o.trained.model.kind;
+  const bool colorization = model == nets::ModelKind::colorization;
+  // Unaligned data is read one domain at a time here.
+  const data::DatasetMode mode =
+      o.trained.data.mode == data::DatasetMode::unaligned ? data::DatasetMode::single : o.trained.data.mode;
   const Device device = train::select_device(o.device);
   Rng rng(o.seed);
-  nets::GeneratorOptions g;
-  g.arch = o.netG;
-  g.ngf = o.ngf;
-  g.norm = nets::parse_norm(o.norm);
-  g.input_nc = o.input_nc;
-  g.output_nc = o.output_nc;
-  g.dropout = !o.no_dropout;
-  g.attention_divisors = o.attention_at;
-  if (o.model == "cycle_gan" && o.direction == "BtoA") std::swap(g.input_nc, g.output_nc);
+  nets::GeneratorOptions g = o.trained.model.generator;
+  const bool a_to_b = o.trained.data.a_to_b;
+  if (model == nets::ModelKind::cycle_gan && !a_to_b) std::swap(g.input_nc, g.output_nc);
   auto G = nets::make_generator(g, device, &rng);
-  const std::string net_name = o.model == "cycle_gan" ? (o.direction == "AtoB" ? "G_A" : "G_B") : "G";
+  const std::string net_name = model == nets::ModelKind::cycle_gan ? (a_to_b ? "G_A" : "G_B") : "G";
   const fs::path ckpt = fs::path(o.checkpoints_dir) / o.name;
   train::load_network(ckpt, o.epoch, net_name, *G);
   // Evaluation mode by default (dropout off, batch norm on running statistics); the reference
   // keeps dropout on at test time, which --dropout_at_test restores.
   G->set_training(o.dropout_at_test);
-  const int multiple = inference::input_multiple(o.netG);
+  const int multiple = g.arch.input_multiple();
+  const int crop_size = o.trained.data.crop_size;
 
   const std::vector<Item> items = gather(o, mode);
   const fs::path out_dir = fs::path(o.results_dir) / o.name / fmt::format("{}_{}", o.phase, o.epoch);
@@ -183,25 +142,25 @@ int run(const TestOptions& given, const std::map<std::string, std::string>& trai
   nlohmann::json report = nlohmann::json::array();
   fmt::print("gan-test: {} images with {} from {} on {}\n", items.size(), net_name, (ckpt / (o.epoch + "_net_" + net_name)).string(), device.str());
   for (const Item& it : items) {
-    data::Image output = o.model == "colorization" ? inference::colorize(*G, it.input, o.crop_size, device)
+    data::Image output = colorization ? inference::colorize(*G, it.input, crop_size, device)
                                                    : inference::translate(*G, it.input, multiple, device);
-    data::Image shown_input = o.model == "colorization" ? data::to_rgb(data::to_gray(it.input)) : it.input;
+    data::Image shown_input = colorization ? data::to_rgb(data::to_gray(it.input)) : it.input;
     train::HtmlSection s{it.name, {}, ""};
     auto save = [&](const std::string& label, const data::Image& im) {
       const std::string file = fmt::format("images/{}_{}.png", it.name, label);
       data::save_png(out_dir / file, im);
       s.images.push_back({label, file});
     };
-    save(o.model == "colorization" ? "input_gray" : "real_A", shown_input);
-    save(o.model == "colorization" ? "colorized" : "fake_B", output);
+    save(colorization ? "input_gray" : "real_A", shown_input);
+    save(colorization ? "colorized" : "fake_B", output);
     nlohmann::json entry = {{"image", it.name}, {"colorfulness", metrics::colorfulness(output)}};
     sum_color += metrics::colorfulness(output);
     if (!it.truth.empty() && it.truth.width == output.width && it.truth.height == output.height &&
         it.truth.channels == output.channels) {
-      save(o.model == "colorization" ? "ground_truth" : "real_B", it.truth);
+      save(colorization ? "ground_truth" : "real_B", it.truth);
       const double p = metrics::psnr(output, it.truth), q = metrics::ssim(output, it.truth);
       const double ct = metrics::colorfulness(it.truth);
-      if (o.model == "colorization") {  // the gray (a = b = 0) baseline a colorizer must beat
+      if (colorization) {  // the gray (a = b = 0) baseline a colorizer must beat
         const double gray = metrics::psnr(inference::gray_baseline(it.truth), it.truth);
         sum_gray_psnr += gray;
         entry["psnr_gray_baseline"] = gray;
@@ -228,7 +187,7 @@ int run(const TestOptions& given, const std::map<std::string, std::string>& trai
     summary = fmt::format("{} images; mean PSNR {:.2f} dB, SSIM {:.4f}, colorfulness {:.1f} (ground truth {:.1f})",
                           items.size(), sum_psnr / with_truth, sum_ssim / with_truth, sum_color / n,
                           sum_color_truth / with_truth);
-    if (o.model == "colorization")
+    if (colorization)
       summary += fmt::format("; the gray (ab = 0) baseline scores {:.2f} dB", sum_gray_psnr / with_truth);
   }
   fmt::print("gan-test: {}\n", summary);
@@ -246,6 +205,11 @@ int main(int argc, char** argv) {
   CLI::App app{"gan-test: colorize or translate images with a trained generator; writes an HTML page with metrics",
                "gan-test"};
   TestOptions o;
+  // Overrides of what train_opt.txt says, each parsed into its type here.
+  std::string model, netG, norm, dataset_mode, direction;
+  int ngf = 0, input_nc = 0, output_nc = 0, crop_size = 0;
+  bool no_dropout = false;
+  std::vector<int> attention_at;
   app.add_option("--dataroot", o.dataroot, "an image or a folder (its <phase>/ subfolder if present); empty: "
                                            "held-out built-in synthetic scenes");
   app.add_option("--name", o.name, "experiment name")->capture_default_str();
@@ -254,20 +218,18 @@ int main(int argc, char** argv) {
   app.add_option("--epoch", o.epoch, "which checkpoint: latest, an epoch number or iter_<N>")->capture_default_str();
   app.add_option("--phase", o.phase, "phase name used in the results folder")->capture_default_str();
   app.add_option("--num_test", o.num_test, "at most this many images")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--model", o.model, "colorization, pix2pix, cycle_gan or test (default: from train_opt.txt)")
-      ->check(CLI::IsMember({"colorization", "pix2pix", "cycle_gan", "test"}));
-  app.add_option("--netG", o.netG, "generator architecture (default: from train_opt.txt)");
-  app.add_option("--ngf", o.ngf, "generator filters (default: from train_opt.txt)");
-  app.add_option("--norm", o.norm, "instance, batch or none (default: from train_opt.txt)")
-      ->check(CLI::IsMember({"instance", "batch", "none"}));
-  app.add_option("--input_nc", o.input_nc, "input channels (default: from train_opt.txt)");
-  app.add_option("--output_nc", o.output_nc, "output channels (default: from train_opt.txt)");
-  app.add_option("--crop_size", o.crop_size, "the resolution the model was trained at (default: from train_opt.txt)");
-  app.add_option("--dataset_mode", o.dataset_mode, "colorization, aligned or single (default: from train_opt.txt)")
-      ->check(CLI::IsMember({"colorization", "aligned", "single", "unaligned"}));
-  app.add_option("--direction", o.direction, "AtoB or BtoA")->check(CLI::IsMember({"AtoB", "BtoA"}));
-  app.add_option("--attention_at", o.attention_at, "sa_unet attention divisors (default: from train_opt.txt)")->delimiter(',');
-  app.add_flag("--no_dropout", o.no_dropout, "the generator has no dropout layers");
+  app.add_option("--model", model, "colorization, pix2pix, cycle_gan or test (default: from train_opt.txt)");
+  app.add_option("--netG", netG, "generator architecture (default: from train_opt.txt)");
+  app.add_option("--ngf", ngf, "generator filters (default: from train_opt.txt)")->check(CLI::Range(1, 4096));
+  app.add_option("--norm", norm, "instance, batch or none (default: from train_opt.txt)");
+  app.add_option("--input_nc", input_nc, "input channels (default: from train_opt.txt)")->check(CLI::Range(1, 64));
+  app.add_option("--output_nc", output_nc, "output channels (default: from train_opt.txt)")->check(CLI::Range(1, 64));
+  app.add_option("--crop_size", crop_size, "the resolution the model was trained at (default: from train_opt.txt)")
+      ->check(CLI::Range(1, 16384));
+  app.add_option("--dataset_mode", dataset_mode, "colorization, aligned, single or unaligned (default: from train_opt.txt)");
+  app.add_option("--direction", direction, "AtoB or BtoA (default: from train_opt.txt)");
+  app.add_option("--attention_at", attention_at, "sa_unet attention divisors (default: from train_opt.txt)")->delimiter(',');
+  app.add_flag("--no_dropout", no_dropout, "the generator has no dropout layers");
   app.add_flag("--dropout_at_test", o.dropout_at_test, "keep dropout and batch statistics on, as the reference does");
   app.add_option("--device", o.device, "cpu, cuda, cuda:N, simt (the CUDA kernels on the CPU: SIMT builds) or auto")
       ->capture_default_str();
@@ -280,7 +242,23 @@ int main(int argc, char** argv) {
   }
   try {
     const fs::path opt_file = fs::path(o.checkpoints_dir) / o.name / "train_opt.txt";
-    return run(o, fs::exists(opt_file) ? read_train_options(opt_file) : std::map<std::string, std::string>{});
+    const std::optional<nets::ModelKind> kind =
+        model.empty() ? std::nullopt : std::optional(nets::kModelNames.parse(model, "model"));
+    o.trained = fs::exists(opt_file) ? train::read_train_options(opt_file) : train::default_train_options(kind);
+    nets::ModelOptions& m = o.trained.model;
+    data::DataOptions& d = o.trained.data;
+    if (kind) m.kind = *kind;
+    if (!netG.empty()) m.generator.arch = nets::GeneratorArch::parse(netG);
+    if (!norm.empty()) m.generator.norm = nets::kNormNames.parse(norm, "norm");
+    if (ngf) m.generator.ngf = ngf;
+    if (input_nc) m.generator.input_nc = input_nc;
+    if (output_nc) m.generator.output_nc = output_nc;
+    if (crop_size) d.crop_size = crop_size;
+    if (!dataset_mode.empty()) d.mode = data::kDatasetModeNames.parse(dataset_mode, "dataset mode");
+    if (!direction.empty()) d.a_to_b = train::kDirectionNames.parse(direction, "direction");
+    if (!attention_at.empty()) m.generator.attention_divisors = attention_at;
+    if (no_dropout) m.generator.dropout = false;
+    return run(o);
   } catch (const std::exception& e) {
     fmt::print(stderr, "gan-test: {}\n", e.what());
     return 1;

@@ -10,8 +10,8 @@ namespace pigment {
 
 CudaTolerance cuda_tolerance(const OpSpec& spec, const OpCase& c, const Device& device) {
   if (c.cuda_tolerance > 0) return {c.cuda_tolerance, c.cuda_tolerance_reason};
-  const std::string impl = conv_implementation(device);
-  if (spec.library_tolerance.value > 0 && (impl == "gemm" || impl == "cudnn")) return spec.library_tolerance;
+  if (spec.library_tolerance.value > 0 && kernel_choice(device).attention == AttentionImpl::composed)
+    return spec.library_tolerance;
   return spec.cuda_tolerance;
 }
 

@@ -17,7 +17,7 @@
 namespace pigment {
 
 // The tolerance of case `c` of `spec` on `device`: the case's own when it sets one, else the op's
-// for the implementation the device runs (library_tolerance under --conv_impl gemm or cudnn).
+// for the implementation the device runs (library_tolerance when attention runs composed).
 CudaTolerance cuda_tolerance(const OpSpec& spec, const OpCase& c, const Device& device);
 
 struct TensorComparison {

@@ -25,24 +25,6 @@ std::vector<std::int64_t> epoch_permutation(std::uint64_t seed, std::int64_t epo
 }
 }  // namespace detail
 
-DatasetMode parse_dataset_mode(const std::string& name) {
-  if (name == "aligned") return DatasetMode::aligned;
-  if (name == "unaligned") return DatasetMode::unaligned;
-  if (name == "single") return DatasetMode::single;
-  if (name == "colorization") return DatasetMode::colorization;
-  PIGMENT_FAIL("unknown dataset mode '{}': expected aligned, unaligned, single or colorization", name);
-}
-
-Preprocess parse_preprocess(const std::string& name) {
-  if (name == "resize_and_crop") return Preprocess::resize_and_crop;
-  if (name == "crop") return Preprocess::crop;
-  if (name == "scale_width") return Preprocess::scale_width;
-  if (name == "scale_width_and_crop") return Preprocess::scale_width_and_crop;
-  if (name == "none") return Preprocess::none;
-  PIGMENT_FAIL("unknown preprocess '{}': expected resize_and_crop, crop, scale_width, scale_width_and_crop or none",
-               name);
-}
-
 std::optional<Sample> Dataset::try_get(std::int64_t epoch, std::int64_t index, std::string& error) {
   std::optional<Sample> sample = get(epoch, index);
   if (!sample) error = fmt::format("sample {} of epoch {} could not be loaded", index, epoch);

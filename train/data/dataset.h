@@ -12,23 +12,31 @@
 #include <string>
 #include <vector>
 
+#include "engine/names.h"
 #include "engine/tensor.h"
 #include "train/data/image.h"
 
 namespace pigment::data {
 
 enum class DatasetMode { aligned, unaligned, single, colorization };
+inline constexpr EnumNames<DatasetMode, 4> kDatasetModeNames{{{{"aligned", DatasetMode::aligned},
+                                                               {"unaligned", DatasetMode::unaligned},
+                                                               {"single", DatasetMode::single},
+                                                               {"colorization", DatasetMode::colorization}}}};
 enum class Preprocess { resize_and_crop, crop, scale_width, scale_width_and_crop, none };
+inline constexpr EnumNames<Preprocess, 5> kPreprocessNames{{{{"resize_and_crop", Preprocess::resize_and_crop},
+                                                             {"crop", Preprocess::crop},
+                                                             {"scale_width", Preprocess::scale_width},
+                                                             {"scale_width_and_crop", Preprocess::scale_width_and_crop},
+                                                             {"none", Preprocess::none}}}};
 
-DatasetMode parse_dataset_mode(const std::string& name);  // throws with the valid names
-Preprocess parse_preprocess(const std::string& name);
-
+// Defaults are the reference's command-line defaults, which gan-train's options store here directly.
 struct DataOptions {
   std::filesystem::path dataroot;  // empty: the built-in synthetic scenes (see synthetic.h)
   std::string phase = "train";
-  DatasetMode mode = DatasetMode::colorization;
+  DatasetMode mode = DatasetMode::unaligned;
   bool a_to_b = true;  // --direction AtoB
-  int input_nc = 1, output_nc = 2;
+  int input_nc = 3, output_nc = 3;
   Preprocess preprocess = Preprocess::resize_and_crop;
   int load_size = 286, crop_size = 256;
   bool no_flip = false;
@@ -36,7 +44,7 @@ struct DataOptions {
   std::int64_t max_dataset_size = INT64_MAX;
   int batch_size = 1;
   std::uint64_t seed = 0;
-  int num_threads = 2;              // background decoding/augmentation threads
+  int num_threads = 4;              // background decoding/augmentation threads
   double max_bad_fraction = 0.05;   // more bad files than this (or an empty domain) stops training
   DecodeLimits limits;
   // Built-in synthetic data (when dataroot is empty): how many scenes, at what size.
