@@ -1,6 +1,9 @@
 #pragma once
-// Device: a cheap, copyable handle to a device context. Two handles denote the same device when
-// their type and index agree; an op runs in the context of its first input.
+// Device: a cheap, copyable handle to a device context — its allocator, its counters and, on CUDA,
+// its stream and library handles. Device::cpu(), cuda(i) and simt() make a new context at each
+// call, so a program makes its device once and passes it around. Two handles are the same device
+// (==) when they share a context: tensors of one op must be, because two CUDA contexts of one GPU
+// run on two streams that nothing orders. same_kind() compares only the type and index.
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -45,8 +48,10 @@ class Device {
   const std::shared_ptr<Context>& context_ptr() const { return ctx_; }
   std::string str() const { return ctx_->name(); }
 
-  bool operator==(const Device& o) const { return type() == o.type() && index() == o.index(); }
+  bool operator==(const Device& o) const { return ctx_ == o.ctx_; }
   bool operator!=(const Device& o) const { return !(*this == o); }
+  // The same type and index ("cuda:0" and "cuda:0"), whichever contexts.
+  bool same_kind(const Device& o) const { return type() == o.type() && index() == o.index(); }
 
  private:
   std::shared_ptr<Context> ctx_;

@@ -209,8 +209,13 @@ void check_same_shape(const char* op, const Tensor& a, const Tensor& b) {
 
 void check_same_dtype_device(const char* op, const Tensor& a, const Tensor& b) {
   PIGMENT_CHECK(a.dtype() == b.dtype(), "{}: dtypes must match, got {} and {}", op, a.str(), b.str());
-  PIGMENT_CHECK(a.device() == b.device(), "{}: tensors must be on the same device, got {} and {}", op, a.str(),
-                b.str());
+  PIGMENT_CHECK(a.device().same_kind(b.device()), "{}: tensors must be on the same device, got {} and {}", op,
+                a.str(), b.str());
+  PIGMENT_CHECK(a.device() == b.device(),
+                "{}: tensors {} and {} are on two different contexts of {} (each Device::{}() call makes a new one, "
+                "with its own allocator{}): make the device once and pass it, or move one with .to(device)",
+                op, a.str(), b.str(), a.device().str(), a.is_cpu() ? "cpu" : "cuda",
+                a.is_cpu() ? "" : " and stream");
 }
 
 void check_float32_on_cuda(const char* op, const Tensor& t) {

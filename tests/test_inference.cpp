@@ -29,7 +29,7 @@ TEST_CASE("translation pads any size to what the net takes and crops back", "[in
   Rng rng(1);
   auto G = tiny_generator(3, 3, rng);
   const data::Image input = data::synthetic_scene(0, 5, 70, 45);
-  const data::Image out = inference::translate(*G, input, nets::GeneratorArch("unet_5d").input_multiple(), Device::cpu());
+  const data::Image out = inference::translate(*G, input, nets::GeneratorArch("unet_5d").input_multiple());
   CHECK(out.width == 70);
   CHECK(out.height == 45);
   CHECK(out.channels == 3);
@@ -43,7 +43,7 @@ TEST_CASE("colorization works at the image's own size and keeps its lightness", 
   Rng rng(2);
   auto G = tiny_generator(1, 2, rng);
   const data::Image input = data::synthetic_scene(0, 9, 90, 61);
-  const data::Image out = inference::colorize(*G, input, 32, Device::cpu());
+  const data::Image out = inference::colorize(*G, input, 32);
   REQUIRE(out.width == 90);
   REQUIRE(out.height == 61);
   double dl = 0;

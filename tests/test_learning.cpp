@@ -49,7 +49,7 @@ TEST_CASE("a small colorizer beats the gray baseline on held-out scenes", "[trai
   for (int i = 0; i < n; ++i) {
     // Held-out: the test phase's scene indices (2^40 + i) never appear in training.
     const data::Image truth = data::synthetic_scene(0, (std::int64_t{1} << 40) + i, 64, 64);
-    model += metrics::psnr(inference::colorize(*G, truth, 32, cpu), truth);
+    model += metrics::psnr(inference::colorize(*G, truth, 32), truth);
     gray += metrics::psnr(inference::gray_baseline(truth), truth);
   }
   model /= n;

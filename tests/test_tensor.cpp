@@ -109,3 +109,18 @@ TEST_CASE("the CPU allocator counts allocations and bytes", "[tensor][allocator]
   }
   CHECK(cpu.context().allocator_stats().bytes_in_use == before.bytes_in_use);
 }
+
+TEST_CASE("a device is its context: fresh contexts are distinct, mixing them is refused clearly", "[tensor][device]") {
+  const Device a = Device::cpu(), b = Device::cpu();
+  CHECK(a == a);
+  const Device a_copy = a;
+  CHECK(a_copy == a);  // handles share the context
+  CHECK(a != b);       // each Device::cpu() call makes one
+  CHECK(a.same_kind(b));
+  const Tensor x = Tensor::full({2, 3}, 1.0, DType::f32, a), y = Tensor::full({2, 3}, 1.0, DType::f32, b);
+  CHECK_THROWS_WITH(add(x, y), Catch::Contains("two different contexts of cpu") && Catch::Contains("make the device once"));
+  const Tensor moved = y.to(a);  // .to() moves between contexts
+  CHECK(moved.device() == a);
+  CHECK(add(x, moved).to_vector<float>() == std::vector<float>(6, 2.0f));
+  CHECK(x.to(a).data<float>() == x.data<float>());  // already there: no copy
+}

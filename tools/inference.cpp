@@ -22,23 +22,23 @@ data::Image pad_to_multiple(const data::Image& image, int multiple) {
   return out;
 }
 
-data::Image translate(nets::Network& G, const data::Image& input, int multiple, const Device& device) {
+data::Image translate(nets::Network& G, const data::Image& input, int multiple) {
   const Tensor x = data::image_to_tensor(pad_to_multiple(input, multiple));
   Tensor y;
   {
     autograd::NoGradGuard no_grad;
-    y = G.forward(reshape(x, {1, x.dim(0), x.dim(1), x.dim(2)}).to(device));
+    y = G.forward(reshape(x, {1, x.dim(0), x.dim(1), x.dim(2)}).to(G.device()));
   }
   return data::crop(data::tensor_to_image(train::batch_item(y, 0)), 0, 0, input.width, input.height);
 }
 
-data::Image colorize(nets::Network& G, const data::Image& rgb, int model_size, const Device& device) {
+data::Image colorize(nets::Network& G, const data::Image& rgb, int model_size) {
   const data::Image small = data::resize_bicubic(rgb, model_size, model_size);
   const Tensor L_small = data::image_to_lab_tensors(small).first;
   Tensor ab;
   {
     autograd::NoGradGuard no_grad;
-    ab = G.forward(reshape(L_small, {1, 1, model_size, model_size}).to(device));
+    ab = G.forward(reshape(L_small, {1, 1, model_size, model_size}).to(G.device()));
   }
   const std::vector<float> ab_small = train::batch_item(ab, 0).to_vector<float>();
   data::Image a(model_size, model_size, 1), b(model_size, model_size, 1);

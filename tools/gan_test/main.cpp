@@ -142,8 +142,8 @@ int run(const TestOptions& o) {
   nlohmann::json report = nlohmann::json::array();
   fmt::print("gan-test: {} images with {} from {} on {}\n", items.size(), net_name, (ckpt / (o.epoch + "_net_" + net_name)).string(), device.str());
   for (const Item& it : items) {
-    data::Image output = colorization ? inference::colorize(*G, it.input, crop_size, device)
-                                                   : inference::translate(*G, it.input, multiple, device);
+    data::Image output = colorization ? inference::colorize(*G, it.input, crop_size)
+                                                   : inference::translate(*G, it.input, multiple);
     data::Image shown_input = colorization ? data::to_rgb(data::to_gray(it.input)) : it.input;
     train::HtmlSection s{it.name, {}, ""};
     auto save = [&](const std::string& label, const data::Image& im) {
