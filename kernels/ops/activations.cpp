@@ -25,24 +25,21 @@ template <OpId op> void backward(CudaContext& ctx, std::int64_t n, const float* 
 }  // namespace
 
 template <OpId op> Tensor smooth_activation(const Tensor& x) {
-  check_defined(op_cname(op), x, "x");
-  Tensor y = Tensor::empty_like(x);
-  run_kernels(op, 
-      x, [&]<class T>() { forward<op, T>(x.numel(), x.data<T>(), y.data<T>()); },
-      [&](auto& ctx) { forward<op>(ctx, x.numel(), x.data<float>(), y.data<float>()); });
-  if (autograd::needs_grad({&x})) {
-    const Tensor inputs[] = {x};
-    Tensor outputs[] = {y};
-    autograd::record(op, inputs, outputs, {y}, [](const autograd::BackwardContext& ctx) {
-      const Tensor& dy = ctx.grad();
-      const Tensor& out = ctx.saved(0);
-      Tensor dx = Tensor::empty_like(dy);
-      run_kernels(op, 
-          dy, [&]<class T>() { backward<op, T>(dy.numel(), dy.data<T>(), out.data<T>(), dx.data<T>()); },
-          [&](auto& cuda_ctx) { backward<op>(cuda_ctx, dy.numel(), dy.data<float>(), out.data<float>(), dx.data<float>()); });
-      return std::vector<Tensor>{dx};
-    });
-  }
+  OpRun run{op, {{x, "x"}}};
+  Tensor y = run.output(x.shape());
+  run.kernels([&]<class T>() { forward<op, T>(x.numel(), x.data<T>(), y.data<T>()); },
+              [&](auto& ctx) { forward<op>(ctx, x.numel(), x.data<float>(), y.data<float>()); });
+  run.record({y}, [](const autograd::BackwardContext& ctx) {
+    const Tensor& dy = ctx.grad();
+    const Tensor& out = ctx.saved(0);
+    Tensor dx = Tensor::empty_like(dy);
+    run_kernels(
+        op, dy, [&]<class T>() { backward<op, T>(dy.numel(), dy.data<T>(), out.data<T>(), dx.data<T>()); },
+        [&](auto& cuda_ctx) {
+          backward<op>(cuda_ctx, dy.numel(), dy.data<float>(), out.data<float>(), dx.data<float>());
+        });
+    return std::vector<Tensor>{dx};
+  });
   return y;
 }
 template Tensor smooth_activation<OpId::tanh>(const Tensor&);

@@ -1,20 +1,11 @@
-// What the binary element-wise ops (add, sub, mul) share: the operands' checks and the spec's
-// cases (kernels/ops/arithmetic.h). Each op's own file holds its kernel call and backward rule.
+// What the binary element-wise ops (add, sub, mul) share: the spec's cases (kernels/ops/arithmetic.h).
+// Each op's own file holds its checks, kernel call and backward rule.
 #include "kernels/ops/arithmetic.h"
 #include "kernels/ops/spec.h"
 
 namespace pigment {
 
 namespace detail {
-Tensor binary_output(OpId op, const Tensor& a, const Tensor& b) {
-  const char* name = op_cname(op);
-  check_defined(name, a, "a");
-  check_defined(name, b, "b");
-  check_same_dtype_device(name, a, b);
-  check_same_shape(name, a, b);
-  return Tensor::empty_like(a);
-}
-
 OpSpec binary_spec(OpId op, Tensor (*fn)(const Tensor&, const Tensor&)) {
   OpSpec spec{op};
   for (Shape s : {Shape{}, Shape{1, 1, 1, 1}, Shape{3, 5, 7, 7}, Shape{2, 3, 31, 31}}) {

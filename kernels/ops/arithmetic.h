@@ -16,10 +16,4 @@ Tensor sub(const Tensor& a, const Tensor& b);
 Tensor mul(const Tensor& a, const Tensor& b);
 Tensor scale(const Tensor& x, double alpha, double beta = 0.0);
 
-
-namespace detail {
-// Checks the two operands of a binary element-wise op and returns an empty output like a.
-Tensor binary_output(OpId op, const Tensor& a, const Tensor& b);
-}  // namespace detail
-
 }  // namespace pigment

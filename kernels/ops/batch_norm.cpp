@@ -8,7 +8,11 @@ namespace pigment {
 
 Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
                   const Tensor& running_var, BatchNormParams p) {
-  const char* op = op_cname(OpId::batch_norm);
+  // running_mean and running_var are read or updated in place, never differentiated: they are checked
+  // below, but are not inputs of the recorded node.
+  OpRun run{OpId::batch_norm,
+            {{x, "input"}, {gamma, "weight (γ)", OpRun::optional}, {beta, "bias (β)", OpRun::optional}}};
+  const char* op = run.name();
   check_rank(op, x, 4, "input");
   check_per_channel(op, x, gamma, "weight (γ)");
   check_per_channel(op, x, beta, "bias (β)");
@@ -25,9 +29,8 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
                 op, x.shape().str());
   Tensor mean = Tensor::empty({c}, x.dtype(), x.device());
   Tensor rstd = Tensor::empty({c}, x.dtype(), x.device());
-  Tensor y = Tensor::empty_like(x);
-  run_kernels(OpId::batch_norm, 
-      x,
+  Tensor y = run.output(x.shape());
+  run.kernels(
       [&]<class T>() {
         if (p.training) {
           std::vector<T> var(static_cast<std::size_t>(c));
@@ -65,35 +68,26 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
         cuda::batch_norm_apply(ctx, n, c, plane, x.data<float>(), mean.data<float>(), rstd.data<float>(),
                                data_or_null<float>(gamma), data_or_null<float>(beta), y.data<float>());
       });
-  if (autograd::needs_grad({&x, &gamma, &beta})) {
-    const Tensor inputs[] = {x, gamma, beta};
-    Tensor outputs[] = {y};
-    autograd::record(
-        OpId::batch_norm, inputs, outputs, {x, gamma, mean, rstd},
-        [n, c, plane, training = p.training](const autograd::BackwardContext& ctx) {
-          const Tensor& dy = ctx.grad();
-          const Tensor &xs = ctx.saved(0), &g = ctx.saved(1), &mu = ctx.saved(2), &r = ctx.saved(3);
-          Tensor dx = ctx.needs(0) ? Tensor::empty_like(dy) : Tensor();
-          Tensor dgamma = ctx.needs(1) ? Tensor::empty({c}, dy.dtype(), dy.device()) : Tensor();
-          Tensor dbeta = ctx.needs(2) ? Tensor::empty({c}, dy.dtype(), dy.device()) : Tensor();
-          run_kernels(OpId::batch_norm, 
-              dy,
-              [&]<class T>() {
-                cpu::batch_norm_backward<T>(n, c, plane, training, dy.data<T>(), xs.data<T>(), mu.data<T>(),
-                                            r.data<T>(), data_or_null<T>(g),
-                                            data_or_null<T>(dx),
-                                            data_or_null<T>(dgamma),
-                                            data_or_null<T>(dbeta));
-              },
-              [&](auto& cuda_ctx) {
-                cuda::batch_norm_backward(cuda_ctx, n, c, plane, training, dy.data<float>(), xs.data<float>(),
-                                          mu.data<float>(), r.data<float>(), data_or_null<float>(g),
-                                          data_or_null<float>(dx), data_or_null<float>(dgamma),
-                                          data_or_null<float>(dbeta));
-              });
-          return std::vector<Tensor>{dx, dgamma, dbeta};
+  run.record({x, gamma, mean, rstd}, [n, c, plane, training = p.training](const autograd::BackwardContext& ctx) {
+    const Tensor& dy = ctx.grad();
+    const Tensor &xs = ctx.saved(0), &g = ctx.saved(1), &mu = ctx.saved(2), &r = ctx.saved(3);
+    Tensor dx = ctx.needs(0) ? Tensor::empty_like(dy) : Tensor();
+    Tensor dgamma = ctx.needs(1) ? Tensor::empty({c}, dy.dtype(), dy.device()) : Tensor();
+    Tensor dbeta = ctx.needs(2) ? Tensor::empty({c}, dy.dtype(), dy.device()) : Tensor();
+    run_kernels(
+        OpId::batch_norm, dy,
+        [&]<class T>() {
+          cpu::batch_norm_backward<T>(n, c, plane, training, dy.data<T>(), xs.data<T>(), mu.data<T>(), r.data<T>(),
+                                      data_or_null<T>(g), data_or_null<T>(dx), data_or_null<T>(dgamma),
+                                      data_or_null<T>(dbeta));
+        },
+        [&](auto& cuda_ctx) {
+          cuda::batch_norm_backward(cuda_ctx, n, c, plane, training, dy.data<float>(), xs.data<float>(),
+                                    mu.data<float>(), r.data<float>(), data_or_null<float>(g), data_or_null<float>(dx),
+                                    data_or_null<float>(dgamma), data_or_null<float>(dbeta));
         });
-  }
+    return std::vector<Tensor>{dx, dgamma, dbeta};
+  });
   return y;
 }
 

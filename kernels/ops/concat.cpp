@@ -5,16 +5,14 @@
 namespace pigment {
 
 Tensor concat(const std::vector<Tensor>& xs, int dim) {
-  const char* op = op_cname(OpId::concat);
-  PIGMENT_CHECK(!xs.empty(), "{}: needs at least one tensor", op);
-  for (const Tensor& x : xs) check_defined(op, x, "input");
+  OpRun run{OpId::concat, xs, "input"};
+  const char* op = run.name();
   const Tensor& first = xs.front();
   PIGMENT_CHECK(dim >= 0 && dim < first.rank(), "{}: dimension {} is out of range for {}", op, dim,
                 first.shape().str());
   std::vector<std::int64_t> sizes;
   std::int64_t total = 0;
   for (const Tensor& x : xs) {
-    check_same_dtype_device(op, first, x);
     PIGMENT_CHECK(x.rank() == first.rank(), "{}: all inputs need rank {}, got {} and {}", op, first.rank(),
                   first.shape().str(), x.shape().str());
     for (int d = 0; d < first.rank(); ++d)
@@ -24,12 +22,11 @@ Tensor concat(const std::vector<Tensor>& xs, int dim) {
     sizes.push_back(x.dim(dim));
     total += x.dim(dim);
   }
-  Tensor y = Tensor::empty(first.shape().with(dim, total), first.dtype(), first.device());
+  Tensor y = run.output(first.shape().with(dim, total));
   std::int64_t outer = 1;  // the product of the dimensions before dim (no division: sizes may be 0)
   for (int d = 0; d < dim; ++d) outer *= first.dim(d);
   const std::int64_t inner = first.shape().inner(dim + 1);
-  run_kernels(OpId::concat, 
-      first,
+  run.kernels(
       [&]<class T>() {
         std::vector<const T*> parts;
         for (const Tensor& x : xs) parts.push_back(x.data<T>());
@@ -40,13 +37,9 @@ Tensor concat(const std::vector<Tensor>& xs, int dim) {
         for (const Tensor& x : xs) parts.push_back(x.data<float>());
         cuda::concat_forward(ctx, outer, inner, sizes, parts, y.data<float>());
       });
-  if (autograd::needs_grad(std::span<const Tensor>(xs))) {
-    Tensor outputs[] = {y};
-    autograd::record(
-        OpId::concat, xs, outputs, {},
-        [sizes, dim](const autograd::BackwardContext& ctx) { return split(ctx.grad(), sizes, dim); },
-        autograd::DoubleBackward::supported);
-  }
+  run.record(
+      {}, [sizes, dim](const autograd::BackwardContext& ctx) { return split(ctx.grad(), sizes, dim); },
+      autograd::DoubleBackward::supported);
   return y;
 }
 

@@ -54,18 +54,15 @@ ConvGeometry conv2d_geometry(const char* op, const Shape& x, const Shape& w, Con
 }
 
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, Conv2dParams p) {
-  const char* op = op_cname(OpId::conv2d);
-  check_defined(op, x, "input");
-  check_defined(op, w, "weight");
-  check_same_dtype_device(op, x, w);
+  OpRun run{OpId::conv2d, {{x, "input"}, {w, "weight"}, {bias, "bias", OpRun::optional}}};
+  const char* op = run.name();
   const ConvGeometry g = conv2d_geometry(op, x.shape(), w.shape(), p);
   if (bias.defined()) {
-    check_same_dtype_device(op, x, bias);
     PIGMENT_CHECK(bias.shape() == Shape{g.k}, "{}: bias must be [{}] for weight {}, got {}", op, g.k,
                   w.shape().str(), bias.shape().str());
   }
-  Tensor y = Tensor::empty({g.n, g.k, g.oh, g.ow}, x.dtype(), x.device());
-  run_kernels(OpId::conv2d, x,
+  Tensor y = run.output({g.n, g.k, g.oh, g.ow});
+  run.kernels(
       [&]<class T>() {
         // The CPU reference convolves an explicitly reflection-padded copy.
         const Tensor xin = g.reflect ? reflect_padded_cpu(x, g.pad) : x;
@@ -77,21 +74,17 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, Conv2dParams
         cuda::conv2d_forward(ctx, g, x.data<float>(), w.data<float>(), data_or_null<float>(bias), y.data<float>());
       });
   x.context().add_flops(2.0 * g.macs());
-  if (autograd::needs_grad({&x, &w, &bias})) {
-    const Tensor inputs[] = {x, w, bias};
-    Tensor outputs[] = {y};
-    autograd::record(
-        OpId::conv2d, inputs, outputs, {x, w},
-        [g, p](const autograd::BackwardContext& ctx) {
-          const Tensor& dy = ctx.grad();
-          std::vector<Tensor> grads(3);
-          if (ctx.needs(0)) grads[0] = conv2d_input_grad(dy, ctx.saved(1), g);
-          if (ctx.needs(1)) grads[1] = conv2d_weight_grad(ctx.saved(0), dy, g.kh, g.kw, p);
-          if (ctx.needs(2)) grads[2] = reshape(sum(dy, {0, 2, 3}), {g.k});
-          return grads;
-        },
-        g.reflect ? autograd::DoubleBackward::unsupported : autograd::DoubleBackward::supported);
-  }
+  run.record(
+      {x, w},
+      [g, p](const autograd::BackwardContext& ctx) {
+        const Tensor& dy = ctx.grad();
+        std::vector<Tensor> grads(3);
+        if (ctx.needs(0)) grads[0] = conv2d_input_grad(dy, ctx.saved(1), g);
+        if (ctx.needs(1)) grads[1] = conv2d_weight_grad(ctx.saved(0), dy, g.kh, g.kw, p);
+        if (ctx.needs(2)) grads[2] = reshape(sum(dy, {0, 2, 3}), {g.k});
+        return grads;
+      },
+      g.reflect ? autograd::DoubleBackward::unsupported : autograd::DoubleBackward::supported);
   return y;
 }
 

@@ -9,18 +9,16 @@
 namespace pigment {
 
 Tensor conv2d_weight_grad(const Tensor& x, const Tensor& dy, std::int64_t kh, std::int64_t kw, Conv2dParams p) {
-  const char* op = op_cname(OpId::conv2d_weight_grad);
-  check_defined(op, x, "input");
-  check_defined(op, dy, "output gradient");
-  check_same_dtype_device(op, x, dy);
+  OpRun run{OpId::conv2d_weight_grad, {{x, "input"}, {dy, "output gradient"}}};
+  const char* op = run.name();
   check_rank(op, dy, 4, "output gradient");
   const Shape w_shape{dy.dim(1), x.rank() == 4 ? x.dim(1) : 0, kh, kw};
   const ConvGeometry g = conv2d_geometry(op, x.shape(), w_shape, p);
   PIGMENT_CHECK(dy.shape() == Shape({g.n, g.k, g.oh, g.ow}),
                 "{}: output gradient must be [{}, {}, {}, {}] for input {} and a {}×{} kernel, got {}", op, g.n, g.k,
                 g.oh, g.ow, x.shape().str(), kh, kw, dy.shape().str());
-  Tensor dw = Tensor::empty(w_shape, x.dtype(), x.device());
-  run_kernels(OpId::conv2d_weight_grad, x,
+  Tensor dw = run.output(w_shape);
+  run.kernels(
       [&]<class T>() {
         const Tensor xin = g.reflect ? reflect_padded_cpu(x, g.pad) : x;
         const ConvGeometry gin = g.reflect ? g.on_padded_image() : g;
@@ -29,20 +27,16 @@ Tensor conv2d_weight_grad(const Tensor& x, const Tensor& dy, std::int64_t kh, st
       },
       [&](auto& ctx) { cuda::conv2d_backward_weight(ctx, g, x.data<float>(), dy.data<float>(), dw.data<float>()); });
   x.context().add_flops(2.0 * g.macs());
-  if (autograd::needs_grad({&x, &dy})) {
-    const Tensor inputs[] = {x, dy};
-    Tensor outputs[] = {dw};
-    autograd::record(
-        OpId::conv2d_weight_grad, inputs, outputs, {x, dy},
-        [g, p](const autograd::BackwardContext& ctx) {
-          const Tensor& grad_w = ctx.grad();
-          std::vector<Tensor> grads(2);
-          if (ctx.needs(0)) grads[0] = conv2d_input_grad(ctx.saved(1), grad_w, g);
-          if (ctx.needs(1)) grads[1] = conv2d(ctx.saved(0), grad_w, Tensor(), p);
-          return grads;
-        },
-        g.reflect ? autograd::DoubleBackward::unsupported : autograd::DoubleBackward::supported);
-  }
+  run.record(
+      {x, dy},
+      [g, p](const autograd::BackwardContext& ctx) {
+        const Tensor& grad_w = ctx.grad();
+        std::vector<Tensor> grads(2);
+        if (ctx.needs(0)) grads[0] = conv2d_input_grad(ctx.saved(1), grad_w, g);
+        if (ctx.needs(1)) grads[1] = conv2d(ctx.saved(0), grad_w, Tensor(), p);
+        return grads;
+      },
+      g.reflect ? autograd::DoubleBackward::unsupported : autograd::DoubleBackward::supported);
   return dw;
 }
 

@@ -42,18 +42,15 @@ ConvTranspose2dParams adjoint_params(const ConvGeometry& g) {
 }
 
 Tensor conv_transpose2d(const Tensor& x, const Tensor& w, const Tensor& bias, ConvTranspose2dParams p) {
-  const char* op = op_cname(OpId::conv_transpose2d);
-  check_defined(op, x, "input");
-  check_defined(op, w, "weight");
-  check_same_dtype_device(op, x, w);
+  OpRun run{OpId::conv_transpose2d, {{x, "input"}, {w, "weight"}, {bias, "bias", OpRun::optional}}};
+  const char* op = run.name();
   const ConvGeometry g = conv_transpose2d_geometry(op, x.shape(), w.shape(), p);
   if (bias.defined()) {
-    check_same_dtype_device(op, x, bias);
     PIGMENT_CHECK(bias.shape() == Shape{g.c}, "{}: bias must be [{}] for weight {}, got {}", op, g.c,
                   w.shape().str(), bias.shape().str());
   }
-  Tensor y = Tensor::empty({g.n, g.c, g.h, g.w}, x.dtype(), x.device());
-  run_kernels(OpId::conv_transpose2d, x,
+  Tensor y = run.output({g.n, g.c, g.h, g.w});
+  run.kernels(
       [&]<class T>() {
         cpu::conv_transpose2d_forward<T>(g, x.data<T>(), w.data<T>(), data_or_null<T>(bias), y.data<T>(),
                                          cpu::conv_workspace<T>(x.context(), g));
@@ -63,22 +60,18 @@ Tensor conv_transpose2d(const Tensor& x, const Tensor& w, const Tensor& bias, Co
                                    y.data<float>());
       });
   x.context().add_flops(2.0 * g.macs());
-  if (autograd::needs_grad({&x, &w, &bias})) {
-    const Tensor inputs[] = {x, w, bias};
-    Tensor outputs[] = {y};
-    autograd::record(
-        OpId::conv_transpose2d, inputs, outputs, {x, w},
-        [g](const autograd::BackwardContext& ctx) {
-          const Tensor& dy = ctx.grad();
-          const Conv2dParams conv{g.stride, g.pad};
-          std::vector<Tensor> grads(3);
-          if (ctx.needs(0)) grads[0] = conv2d(dy, ctx.saved(1), Tensor(), conv);
-          if (ctx.needs(1)) grads[1] = conv2d_weight_grad(dy, ctx.saved(0), g.kh, g.kw, conv);
-          if (ctx.needs(2)) grads[2] = reshape(sum(dy, {0, 2, 3}), {g.c});
-          return grads;
-        },
-        autograd::DoubleBackward::supported);
-  }
+  run.record(
+      {x, w},
+      [g](const autograd::BackwardContext& ctx) {
+        const Tensor& dy = ctx.grad();
+        const Conv2dParams conv{g.stride, g.pad};
+        std::vector<Tensor> grads(3);
+        if (ctx.needs(0)) grads[0] = conv2d(dy, ctx.saved(1), Tensor(), conv);
+        if (ctx.needs(1)) grads[1] = conv2d_weight_grad(dy, ctx.saved(0), g.kh, g.kw, conv);
+        if (ctx.needs(2)) grads[2] = reshape(sum(dy, {0, 2, 3}), {g.c});
+        return grads;
+      },
+      autograd::DoubleBackward::supported);
   return y;
 }
 

@@ -5,30 +5,25 @@
 namespace pigment {
 
 Tensor dropout(const Tensor& x, double p, std::uint64_t seed, std::uint64_t offset) {
-  const char* op = op_cname(OpId::dropout);
-  check_defined(op, x, "x");
+  OpRun run{OpId::dropout, {{x, "x"}}};
+  const char* op = run.name();
   PIGMENT_CHECK(p >= 0.0 && p <= 1.0, "{}: probability must be in [0, 1], got {}", op, p);
   PIGMENT_CHECK(offset % 4 == 0, "{}: the Philox offset must be a multiple of 4 (a block boundary), got {}", op,
                 offset);
-  Tensor y = Tensor::empty_like(x);
-  run_kernels(OpId::dropout, 
-      x,
+  Tensor y = run.output(x.shape());
+  run.kernels(
       [&]<class T>() {
         cpu::dropout_forward<T>(x.numel(), x.data<T>(), static_cast<float>(p), seed, offset, y.data<T>());
       },
       [&](auto& ctx) {
         cuda::dropout_forward(ctx, x.numel(), x.data<float>(), static_cast<float>(p), seed, offset, y.data<float>());
       });
-  if (autograd::needs_grad({&x})) {
-    const Tensor inputs[] = {x};
-    Tensor outputs[] = {y};
-    autograd::record(
-        OpId::dropout, inputs, outputs, {},
-        [p, seed, offset](const autograd::BackwardContext& ctx) {
-          return std::vector<Tensor>{dropout(ctx.grad(), p, seed, offset)};
-        },
-        autograd::DoubleBackward::supported);
-  }
+  run.record(
+      {},
+      [p, seed, offset](const autograd::BackwardContext& ctx) {
+        return std::vector<Tensor>{dropout(ctx.grad(), p, seed, offset)};
+      },
+      autograd::DoubleBackward::supported);
   return y;
 }
 

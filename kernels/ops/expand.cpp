@@ -5,8 +5,8 @@
 namespace pigment {
 
 Tensor expand(const Tensor& x, const Shape& shape) {
-  const char* op = op_cname(OpId::expand);
-  check_defined(op, x, "x");
+  OpRun run{OpId::expand, {{x, "x"}}};
+  const char* op = run.name();
   // A scalar expands to anything; otherwise ranks agree and each dimension is 1 or equal.
   Shape from = x.shape();
   if (from.rank() == 0) {
@@ -22,22 +22,16 @@ Tensor expand(const Tensor& x, const Shape& shape) {
                   i, from[i], shape[i]);
     if (from[i] != shape[i]) expanded_dims.push_back(i);
   }
-  Tensor y = Tensor::empty(shape, x.dtype(), x.device());
-  run_kernels(OpId::expand, 
-      x, [&]<class T>() { cpu::broadcast<T>(from, shape, x.data<T>(), y.data<T>()); },
-      [&](auto& ctx) { cuda::broadcast(ctx, from, shape, x.data<float>(), y.data<float>()); });
-  if (autograd::needs_grad({&x})) {
-    const Tensor inputs[] = {x};
-    Tensor outputs[] = {y};
-    const Shape x_shape = x.shape();
-    autograd::record(
-        OpId::expand, inputs, outputs, {},
-        [x_shape, expanded_dims](const autograd::BackwardContext& ctx) {
-          if (expanded_dims.empty()) return std::vector<Tensor>{reshape(ctx.grad(), x_shape)};
-          return std::vector<Tensor>{reshape(sum(ctx.grad(), expanded_dims), x_shape)};
-        },
-        autograd::DoubleBackward::supported);
-  }
+  Tensor y = run.output(shape);
+  run.kernels([&]<class T>() { cpu::broadcast<T>(from, shape, x.data<T>(), y.data<T>()); },
+              [&](auto& ctx) { cuda::broadcast(ctx, from, shape, x.data<float>(), y.data<float>()); });
+  run.record(
+      {},
+      [x_shape = x.shape(), expanded_dims](const autograd::BackwardContext& ctx) {
+        if (expanded_dims.empty()) return std::vector<Tensor>{reshape(ctx.grad(), x_shape)};
+        return std::vector<Tensor>{reshape(sum(ctx.grad(), expanded_dims), x_shape)};
+      },
+      autograd::DoubleBackward::supported);
   return y;
 }
 

@@ -46,14 +46,19 @@ std::vector<Tensor> differentiable_backward(const autograd::BackwardContext& ctx
 
 Tensor instance_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, double eps, NormActivation activation,
                      const Tensor& residual) {
-  const char* op = op_cname(OpId::instance_norm);
+  OpRun run{OpId::instance_norm,
+            {{x, "input"},
+             {gamma, "weight (γ)", OpRun::optional},
+             {beta, "bias (β)", OpRun::optional},
+             {residual, "residual", OpRun::optional}}};
+  const char* op = run.name();
   check_rank(op, x, 4, "input");
   check_per_channel(op, x, gamma, "weight (γ)");
   check_per_channel(op, x, beta, "bias (β)");
   if (residual.defined()) {
-    check_same_dtype_device(op, x, residual);
-    PIGMENT_CHECK(residual.shape() == x.shape(), "{}: the residual added to the output must have the input's shape {}, got {}",
-                  op, x.shape().str(), residual.shape().str());
+    PIGMENT_CHECK(residual.shape() == x.shape(),
+                  "{}: the residual added to the output must have the input's shape {}, got {}", op, x.shape().str(),
+                  residual.shape().str());
   }
   PIGMENT_CHECK(std::isfinite(activation.negative_slope) && activation.negative_slope >= 0,
                 "{}: the fused activation's negative slope must be finite and ≥ 0 (1: none, 0: ReLU), got {}", op,
@@ -64,11 +69,11 @@ Tensor instance_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, d
                 "of one value is 0). Use a larger input or no norm in this layer",
                 op, x.shape().str());
   const double slope = activation.negative_slope;
-  Tensor y = Tensor::empty_like(x);
+  Tensor y = run.output(x.shape());
+  // The per-plane statistics are saved for the backward rule, not outputs.
   Tensor mean = Tensor::empty({n, c}, x.dtype(), x.device());
   Tensor rstd = Tensor::empty({n, c}, x.dtype(), x.device());
-  run_kernels(OpId::instance_norm, 
-      x,
+  run.kernels(
       [&]<class T>() {
         cpu::instance_norm_forward<T>(n, c, plane, x.data<T>(), data_or_null<T>(gamma), data_or_null<T>(beta),
                                       static_cast<T>(eps), static_cast<T>(slope), data_or_null<T>(residual),
@@ -80,37 +85,32 @@ Tensor instance_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, d
                                     data_or_null<float>(residual), y.data<float>(), mean.data<float>(),
                                     rstd.data<float>());
       });
-  if (autograd::needs_grad({&x, &gamma, &beta, &residual})) {
-    const Tensor inputs[] = {x, gamma, beta, residual};
-    Tensor outputs[] = {y};
-    autograd::record(
-        OpId::instance_norm, inputs, outputs, {x, gamma, beta, mean, rstd},
-        [n, c, plane, eps, activation, slope](const autograd::BackwardContext& ctx) {
-          const Tensor& dy = ctx.grad();
-          const Tensor &xs = ctx.saved(0), &g = ctx.saved(1), &b = ctx.saved(2), &mu = ctx.saved(3),
-                       &r = ctx.saved(4);
-          if (autograd::is_grad_enabled()) return differentiable_backward(ctx, xs, g, b, eps, activation);
-          Tensor dx = ctx.needs(0) ? Tensor::empty_like(dy) : Tensor();
-          Tensor dgamma = ctx.needs(1) ? Tensor::empty({c}, dy.dtype(), dy.device()) : Tensor();
-          Tensor dbeta = ctx.needs(2) ? Tensor::empty({c}, dy.dtype(), dy.device()) : Tensor();
-          run_kernels(OpId::instance_norm, 
-              dy,
-              [&]<class T>() {
-                cpu::instance_norm_backward<T>(n, c, plane, dy.data<T>(), xs.data<T>(), mu.data<T>(), r.data<T>(),
-                                               data_or_null<T>(g), data_or_null<T>(b), static_cast<T>(slope),
-                                               data_or_null<T>(dx), data_or_null<T>(dgamma), data_or_null<T>(dbeta));
-              },
-              [&](auto& cuda_ctx) {
-                cuda::instance_norm_backward(cuda_ctx, n, c, plane, dy.data<float>(), xs.data<float>(),
-                                             mu.data<float>(), r.data<float>(), data_or_null<float>(g),
-                                             data_or_null<float>(b), static_cast<float>(slope), data_or_null<float>(dx),
-                                             data_or_null<float>(dgamma), data_or_null<float>(dbeta));
-              });
-          // The residual passes the gradient through unchanged.
-          return std::vector<Tensor>{dx, dgamma, dbeta, ctx.needs(3) ? dy : Tensor()};
-        },
-        autograd::DoubleBackward::supported);
-  }
+  run.record(
+      {x, gamma, beta, mean, rstd},
+      [n, c, plane, eps, activation, slope](const autograd::BackwardContext& ctx) {
+        const Tensor& dy = ctx.grad();
+        const Tensor &xs = ctx.saved(0), &g = ctx.saved(1), &b = ctx.saved(2), &mu = ctx.saved(3), &r = ctx.saved(4);
+        if (autograd::is_grad_enabled()) return differentiable_backward(ctx, xs, g, b, eps, activation);
+        Tensor dx = ctx.needs(0) ? Tensor::empty_like(dy) : Tensor();
+        Tensor dgamma = ctx.needs(1) ? Tensor::empty({c}, dy.dtype(), dy.device()) : Tensor();
+        Tensor dbeta = ctx.needs(2) ? Tensor::empty({c}, dy.dtype(), dy.device()) : Tensor();
+        run_kernels(
+            OpId::instance_norm, dy,
+            [&]<class T>() {
+              cpu::instance_norm_backward<T>(n, c, plane, dy.data<T>(), xs.data<T>(), mu.data<T>(), r.data<T>(),
+                                             data_or_null<T>(g), data_or_null<T>(b), static_cast<T>(slope),
+                                             data_or_null<T>(dx), data_or_null<T>(dgamma), data_or_null<T>(dbeta));
+            },
+            [&](auto& cuda_ctx) {
+              cuda::instance_norm_backward(cuda_ctx, n, c, plane, dy.data<float>(), xs.data<float>(),
+                                           mu.data<float>(), r.data<float>(), data_or_null<float>(g),
+                                           data_or_null<float>(b), static_cast<float>(slope), data_or_null<float>(dx),
+                                           data_or_null<float>(dgamma), data_or_null<float>(dbeta));
+            });
+        // The residual passes the gradient through unchanged.
+        return std::vector<Tensor>{dx, dgamma, dbeta, ctx.needs(3) ? dy : Tensor()};
+      },
+      autograd::DoubleBackward::supported);
   return y;
 }
 

@@ -6,23 +6,19 @@ namespace pigment {
 
 namespace detail {
 template <OpId op> Tensor leaky_relu_like(const Tensor& x, double slope) {
-  check_defined(op_cname(op), x, "x");
-  Tensor y = Tensor::empty_like(x);
-  run_kernels(op, 
-      x, [&]<class T>() { cpu::leaky_relu_forward<T>(x.numel(), x.data<T>(), static_cast<T>(slope), y.data<T>()); },
+  OpRun run{op, {{x, "x"}}};
+  Tensor y = run.output(x.shape());
+  run.kernels(
+      [&]<class T>() { cpu::leaky_relu_forward<T>(x.numel(), x.data<T>(), static_cast<T>(slope), y.data<T>()); },
       [&](auto& ctx) {
         cuda::leaky_relu_forward(ctx, x.numel(), x.data<float>(), static_cast<float>(slope), y.data<float>());
       });
-  if (autograd::needs_grad({&x})) {
-    const Tensor inputs[] = {x};
-    Tensor outputs[] = {y};
-    autograd::record(
-        op, inputs, outputs, {x},
-        [slope](const autograd::BackwardContext& ctx) {
-          return std::vector<Tensor>{leaky_relu_backward(ctx.grad(), ctx.saved(0), slope)};
-        },
-        autograd::DoubleBackward::supported);
-  }
+  run.record(
+      {x},
+      [slope](const autograd::BackwardContext& ctx) {
+        return std::vector<Tensor>{leaky_relu_backward(ctx.grad(), ctx.saved(0), slope)};
+      },
+      autograd::DoubleBackward::supported);
   return y;
 }
 template Tensor leaky_relu_like<OpId::relu>(const Tensor&, double);

@@ -4,14 +4,10 @@
 namespace pigment {
 
 Tensor leaky_relu_backward(const Tensor& dy, const Tensor& x, double slope) {
-  const char* op = op_cname(OpId::leaky_relu_backward);
-  check_defined(op, dy, "dy");
-  check_defined(op, x, "x");
-  check_same_shape(op, dy, x);
-  check_same_dtype_device(op, dy, x);
-  Tensor dx = Tensor::empty_like(dy);
-  run_kernels(OpId::leaky_relu_backward, 
-      dy,
+  OpRun run{OpId::leaky_relu_backward, {{dy, "dy"}, {x, "x"}}};
+  check_same_shape(run.name(), dy, x);
+  Tensor dx = run.output(dy.shape());
+  run.kernels(
       [&]<class T>() {
         cpu::leaky_relu_backward<T>(dy.numel(), dy.data<T>(), x.data<T>(), static_cast<T>(slope), dx.data<T>());
       },
@@ -19,18 +15,14 @@ Tensor leaky_relu_backward(const Tensor& dy, const Tensor& x, double slope) {
         cuda::leaky_relu_backward(ctx, dy.numel(), dy.data<float>(), x.data<float>(), static_cast<float>(slope),
                                   dx.data<float>());
       });
-  if (autograd::needs_grad({&dy, &x})) {
-    const Tensor inputs[] = {dy, x};
-    Tensor outputs[] = {dx};
-    // Linear in dy (the same mask again); piecewise constant in x, so no gradient flows to x.
-    autograd::record(
-        OpId::leaky_relu_backward, inputs, outputs, {x},
-        [slope](const autograd::BackwardContext& ctx) {
-          return std::vector<Tensor>{ctx.needs(0) ? leaky_relu_backward(ctx.grad(), ctx.saved(0), slope) : Tensor(),
-                                     Tensor()};
-        },
-        autograd::DoubleBackward::supported);
-  }
+  // Linear in dy (the same mask again); piecewise constant in x, so no gradient flows to x.
+  run.record(
+      {x},
+      [slope](const autograd::BackwardContext& ctx) {
+        return std::vector<Tensor>{ctx.needs(0) ? leaky_relu_backward(ctx.grad(), ctx.saved(0), slope) : Tensor(),
+                                   Tensor()};
+      },
+      autograd::DoubleBackward::supported);
   return dx;
 }
 

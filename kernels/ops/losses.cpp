@@ -7,39 +7,33 @@ namespace pigment {
 
 namespace detail {
 template <OpId op> Tensor loss(LossKind kind, const Tensor& x, const Tensor& target) {
-  const char* name = op_cname(op);
-  check_defined(name, x, "input");
-  check_defined(name, target, "target");
-  check_same_dtype_device(name, x, target);
+  OpRun run{op, {{x, "input"}, {target, "target"}}};
+  const char* name = run.name();
   PIGMENT_CHECK(x.shape() == target.shape(), "{}: input {} and target {} must have the same shape", name,
                 x.shape().str(), target.shape().str());
   PIGMENT_CHECK(x.numel() > 0, "{}: the mean of an empty tensor {} is undefined", name, x.shape().str());
-  Tensor out = Tensor::empty({}, x.dtype(), x.device());
-  run_kernels(op, 
-      x, [&]<class T>() { cpu::loss_forward<T>(kind, x.numel(), x.data<T>(), target.data<T>(), out.data<T>()); },
+  Tensor out = run.output({});
+  run.kernels(
+      [&]<class T>() { cpu::loss_forward<T>(kind, x.numel(), x.data<T>(), target.data<T>(), out.data<T>()); },
       [&](auto& ctx) {
         cuda::loss_forward(ctx, kind, x.numel(), x.data<float>(), target.data<float>(), out.data<float>());
       });
-  if (autograd::needs_grad({&x, &target})) {
-    const Tensor inputs[] = {x, target};
-    Tensor outputs[] = {out};
-    autograd::record(op, inputs, outputs, {x, target}, [kind](const autograd::BackwardContext& ctx) {
-      const Tensor &xs = ctx.saved(0), &ts = ctx.saved(1), &dy = ctx.grad();
-      Tensor dx = ctx.needs(0) ? Tensor::empty_like(xs) : Tensor();
-      Tensor dt = ctx.needs(1) ? Tensor::empty_like(ts) : Tensor();
-      run_kernels(op, 
-          xs,
-          [&]<class T>() {
-            cpu::loss_backward<T>(kind, xs.numel(), xs.data<T>(), ts.data<T>(), dy.data<T>(), data_or_null<T>(dx),
-                                  data_or_null<T>(dt));
-          },
-          [&](auto& cuda_ctx) {
-            cuda::loss_backward(cuda_ctx, kind, xs.numel(), xs.data<float>(), ts.data<float>(), dy.data<float>(),
-                                data_or_null<float>(dx), data_or_null<float>(dt));
-          });
-      return std::vector<Tensor>{dx, dt};
-    });
-  }
+  run.record({x, target}, [kind](const autograd::BackwardContext& ctx) {
+    const Tensor &xs = ctx.saved(0), &ts = ctx.saved(1), &dy = ctx.grad();
+    Tensor dx = ctx.needs(0) ? Tensor::empty_like(xs) : Tensor();
+    Tensor dt = ctx.needs(1) ? Tensor::empty_like(ts) : Tensor();
+    run_kernels(
+        op, xs,
+        [&]<class T>() {
+          cpu::loss_backward<T>(kind, xs.numel(), xs.data<T>(), ts.data<T>(), dy.data<T>(), data_or_null<T>(dx),
+                                data_or_null<T>(dt));
+        },
+        [&](auto& cuda_ctx) {
+          cuda::loss_backward(cuda_ctx, kind, xs.numel(), xs.data<float>(), ts.data<float>(), dy.data<float>(),
+                              data_or_null<float>(dx), data_or_null<float>(dt));
+        });
+    return std::vector<Tensor>{dx, dt};
+  });
   return out;
 }
 template Tensor loss<OpId::l1_loss>(LossKind, const Tensor&, const Tensor&);

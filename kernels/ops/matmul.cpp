@@ -8,11 +8,11 @@ namespace pigment {
 namespace detail {
 // The shared body of matmul (batched = false) and bmm.
 template <OpId op> Tensor matmul_like(const Tensor& a, const Tensor& b, bool ta, bool tb) {
-  const char* name = op_cname(op);
+  OpRun run{op, {{a, "A"}, {b, "B"}}};
+  const char* name = run.name();
   const int rank = op == OpId::bmm ? 3 : 2;
   check_rank(name, a, rank, "A");
   check_rank(name, b, rank, "B");
-  check_same_dtype_device(name, a, b);
   const int r = rank - 2;  // index of the row dimension
   const std::int64_t batch = rank == 3 ? a.dim(0) : 1;
   PIGMENT_CHECK(rank == 2 || b.dim(0) == batch, "{}: batch sizes differ: A {} and B {}", name, a.shape().str(),
@@ -21,10 +21,9 @@ template <OpId op> Tensor matmul_like(const Tensor& a, const Tensor& b, bool ta,
   const std::int64_t kb = tb ? b.dim(r + 1) : b.dim(r), n = tb ? b.dim(r) : b.dim(r + 1);
   PIGMENT_CHECK(k == kb, "{}: inner dimensions differ: op(A) is {}×{} (A {}{}), op(B) is {}×{} (B {}{})", name, m, k,
                 a.shape().str(), ta ? "ᵀ" : "", kb, n, b.shape().str(), tb ? "ᵀ" : "");
-  Tensor c = Tensor::empty(rank == 3 ? Shape{batch, m, n} : Shape{m, n}, a.dtype(), a.device());
+  Tensor c = run.output(rank == 3 ? Shape{batch, m, n} : Shape{m, n});
   const std::int64_t lda = a.dim(r + 1), ldb = b.dim(r + 1);
-  run_kernels(op, 
-      a,
+  run.kernels(
       [&]<class T>() {
         for (std::int64_t i = 0; i < batch; ++i)
           cpu::gemm<T>(cpu::Transpose{ta}, cpu::Transpose{tb}, m, n, k, T(1), a.data<T>() + i * a.dim(r) * lda, lda,
@@ -34,22 +33,18 @@ template <OpId op> Tensor matmul_like(const Tensor& a, const Tensor& b, bool ta,
         cuda::matmul(ctx, static_cast<int>(batch), ta, tb, m, n, k, a.data<float>(), b.data<float>(), c.data<float>());
       });
   a.context().add_flops(2.0 * static_cast<double>(batch * m * n * k));
-  if (autograd::needs_grad({&a, &b})) {
-    const Tensor inputs[] = {a, b};
-    Tensor outputs[] = {c};
-    autograd::record(
-        op, inputs, outputs, {a, b},
-        [ta, tb](const autograd::BackwardContext& ctx) {
-          const Tensor& dc = ctx.grad();
-          const Tensor &sa = ctx.saved(0), &sb = ctx.saved(1);
-          std::vector<Tensor> grads(2);
-          // With A' = op(A), B' = op(B): dA' = dC·B'ᵀ and dB' = A'ᵀ·dC, transposed back where needed.
-          if (ctx.needs(0)) grads[0] = ta ? matmul_like<op>(sb, dc, tb, true) : matmul_like<op>(dc, sb, false, !tb);
-          if (ctx.needs(1)) grads[1] = tb ? matmul_like<op>(dc, sa, true, ta) : matmul_like<op>(sa, dc, !ta, false);
-          return grads;
-        },
-        autograd::DoubleBackward::supported);
-  }
+  run.record(
+      {a, b},
+      [ta, tb](const autograd::BackwardContext& ctx) {
+        const Tensor& dc = ctx.grad();
+        const Tensor &sa = ctx.saved(0), &sb = ctx.saved(1);
+        std::vector<Tensor> grads(2);
+        // With A' = op(A), B' = op(B): dA' = dC·B'ᵀ and dB' = A'ᵀ·dC, transposed back where needed.
+        if (ctx.needs(0)) grads[0] = ta ? matmul_like<op>(sb, dc, tb, true) : matmul_like<op>(dc, sb, false, !tb);
+        if (ctx.needs(1)) grads[1] = tb ? matmul_like<op>(dc, sa, true, ta) : matmul_like<op>(sa, dc, !ta, false);
+        return grads;
+      },
+      autograd::DoubleBackward::supported);
   return c;
 }
 }  // namespace detail

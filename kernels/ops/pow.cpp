@@ -6,24 +6,20 @@
 namespace pigment {
 
 Tensor pow(const Tensor& x, double exponent) {
-  check_defined(op_cname(OpId::pow), x, "x");
-  Tensor y = Tensor::empty_like(x);
-  run_kernels(OpId::pow, 
-      x, [&]<class T>() { cpu::pow_forward<T>(x.numel(), x.data<T>(), static_cast<T>(exponent), y.data<T>()); },
+  OpRun run{OpId::pow, {{x, "x"}}};
+  Tensor y = run.output(x.shape());
+  run.kernels(
+      [&]<class T>() { cpu::pow_forward<T>(x.numel(), x.data<T>(), static_cast<T>(exponent), y.data<T>()); },
       [&](auto& ctx) {
         cuda::pow_forward(ctx, x.numel(), x.data<float>(), static_cast<float>(exponent), y.data<float>());
       });
-  if (autograd::needs_grad({&x})) {
-    const Tensor inputs[] = {x};
-    Tensor outputs[] = {y};
-    autograd::record(
-        OpId::pow, inputs, outputs, {x},
-        [exponent](const autograd::BackwardContext& ctx) {
-          if (exponent == 0.0) return std::vector<Tensor>{scale(ctx.grad(), 0.0)};
-          return std::vector<Tensor>{mul(ctx.grad(), scale(pow(ctx.saved(0), exponent - 1.0), exponent))};
-        },
-        autograd::DoubleBackward::supported);
-  }
+  run.record(
+      {x},
+      [exponent](const autograd::BackwardContext& ctx) {
+        if (exponent == 0.0) return std::vector<Tensor>{scale(ctx.grad(), 0.0)};
+        return std::vector<Tensor>{mul(ctx.grad(), scale(pow(ctx.saved(0), exponent - 1.0), exponent))};
+      },
+      autograd::DoubleBackward::supported);
   return y;
 }
 

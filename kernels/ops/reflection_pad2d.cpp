@@ -5,24 +5,21 @@
 namespace pigment {
 
 Tensor reflection_pad2d(const Tensor& x, int pad) {
-  const char* op = op_cname(OpId::reflection_pad2d);
+  OpRun run{OpId::reflection_pad2d, {{x, "input"}}};
+  const char* op = run.name();
   check_rank(op, x, 4, "input");
   const std::int64_t n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
   PIGMENT_CHECK(pad >= 0 && pad < h && pad < w,
                 "{}: padding {} must be smaller than the input's height and width (input {}); reflection cannot "
                 "mirror more pixels than the edge has",
                 op, pad, x.shape().str());
-  Tensor y = Tensor::empty({n, c, h + 2 * pad, w + 2 * pad}, x.dtype(), x.device());
-  run_kernels(OpId::reflection_pad2d, x, [&]<class T>() { cpu::reflection_pad2d_forward<T>(n * c, h, w, pad, x.data<T>(), y.data<T>()); },
+  Tensor y = run.output({n, c, h + 2 * pad, w + 2 * pad});
+  run.kernels(
+      [&]<class T>() { cpu::reflection_pad2d_forward<T>(n * c, h, w, pad, x.data<T>(), y.data<T>()); },
       [&](auto& ctx) { cuda::reflection_pad2d_forward(ctx, n * c, h, w, pad, x.data<float>(), y.data<float>()); });
-  if (autograd::needs_grad({&x})) {
-    const Tensor inputs[] = {x};
-    Tensor outputs[] = {y};
-    const Shape x_shape = x.shape();
-    autograd::record(OpId::reflection_pad2d, inputs, outputs, {}, [x_shape, pad](const autograd::BackwardContext& ctx) {
-      return std::vector<Tensor>{reflection_pad2d_adjoint(ctx.grad(), x_shape, pad)};
-    });
-  }
+  run.record({}, [x_shape = x.shape(), pad](const autograd::BackwardContext& ctx) {
+    return std::vector<Tensor>{reflection_pad2d_adjoint(ctx.grad(), x_shape, pad)};
+  });
   return y;
 }
 

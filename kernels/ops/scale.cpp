@@ -4,11 +4,9 @@
 namespace pigment {
 
 Tensor scale(const Tensor& x, double alpha, double beta) {
-  const char* op = op_cname(OpId::scale);
-  check_defined(op, x, "x");
-  Tensor y = Tensor::empty_like(x);
-  run_kernels(OpId::scale, 
-      x,
+  OpRun run{OpId::scale, {{x, "x"}}};
+  Tensor y = run.output(x.shape());
+  run.kernels(
       [&]<class T>() {
         cpu::scale_forward<T>(x.numel(), x.data<T>(), static_cast<T>(alpha), static_cast<T>(beta), y.data<T>());
       },
@@ -16,14 +14,9 @@ Tensor scale(const Tensor& x, double alpha, double beta) {
         cuda::scale_forward(ctx, x.numel(), x.data<float>(), static_cast<float>(alpha), static_cast<float>(beta),
                             y.data<float>());
       });
-  if (autograd::needs_grad({&x})) {
-    const Tensor inputs[] = {x};
-    Tensor outputs[] = {y};
-    autograd::record(
-        OpId::scale, inputs, outputs, {},
-        [alpha](const autograd::BackwardContext& ctx) { return std::vector<Tensor>{scale(ctx.grad(), alpha)}; },
-        autograd::DoubleBackward::supported);
-  }
+  run.record(
+      {}, [alpha](const autograd::BackwardContext& ctx) { return std::vector<Tensor>{scale(ctx.grad(), alpha)}; },
+      autograd::DoubleBackward::supported);
   return y;
 }
 

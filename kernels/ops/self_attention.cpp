@@ -54,52 +54,55 @@ Tensor self_attention_composed(const Tensor& x, const Tensor& wq, const Tensor& 
 
 Tensor self_attention(const Tensor& x, const Tensor& wq, const Tensor& bq, const Tensor& wk, const Tensor& bk,
                       const Tensor& wv, const Tensor& bv, const Tensor& gamma) {
+  OpRun run{OpId::self_attention,
+            {{x, "input"},
+             {wq, "query weight"},
+             {bq, "query bias"},
+             {wk, "key weight"},
+             {bk, "key bias"},
+             {wv, "value weight"},
+             {bv, "value bias"},
+             {gamma, "gamma"}}};
   const AttentionShape s = check_attention(x, wq, bq, wk, bk, wv, bv, gamma);
   if constexpr (kCudaBuilt) {
     if (x.is_cuda() && cuda::attention_through_libraries(as_cuda(x.context())))
       return self_attention_composed(x, wq, bq, wk, bk, wv, bv, gamma);
   }
   const std::vector<Tensor> weights{wq, bq, wk, bk, wv, bv, gamma};
-  Tensor y = Tensor::empty_like(x);
-  run_kernels(OpId::self_attention, 
-      x, [&]<class T>() { cpu::self_attention_forward<T>(s, x.data<T>(), params_of<T>(weights), y.data<T>()); },
-      [&](auto& ctx) { cuda::self_attention_forward(ctx, s, x.data<float>(), params_of<float>(weights), y.data<float>()); });
+  Tensor y = run.output(x.shape());
+  run.kernels(
+      [&]<class T>() { cpu::self_attention_forward<T>(s, x.data<T>(), params_of<T>(weights), y.data<T>()); },
+      [&](auto& ctx) {
+        cuda::self_attention_forward(ctx, s, x.data<float>(), params_of<float>(weights), y.data<float>());
+      });
   // Projections (2d + C)·C·N, scores d·N², values C·N² multiply-adds per image.
   x.context().add_flops(2.0 * static_cast<double>(s.batch) *
                         static_cast<double>((2 * s.qk_dim + s.channels) * s.channels * s.tokens +
                                             (s.qk_dim + s.channels) * s.tokens * s.tokens));
-  const Tensor inputs[] = {x, wq, bq, wk, bk, wv, bv, gamma};
-  if (autograd::needs_grad(inputs)) {
-    Tensor outputs[] = {y};
-    autograd::record(
-        OpId::self_attention, inputs, outputs, {x, wq, bq, wk, bk, wv, bv, gamma},
-        [s](const autograd::BackwardContext& ctx) {
-          const Tensor& dy = ctx.grad();
-          std::vector<Tensor> saved_weights, grads(8);
-          for (int i = 1; i < 8; ++i) saved_weights.push_back(ctx.saved(i));
-          for (int i = 0; i < 8; ++i)
-            if (ctx.needs(i)) grads[static_cast<std::size_t>(i)] = Tensor::empty_like(ctx.saved(i));
-          run_kernels(OpId::self_attention, 
-              dy,
-              [&]<class T>() {
-                const AttentionGrads<T> g{data_or_null<T>(grads[0]), data_or_null<T>(grads[1]),
-                                          data_or_null<T>(grads[2]), data_or_null<T>(grads[3]),
-                                          data_or_null<T>(grads[4]), data_or_null<T>(grads[5]),
-                                          data_or_null<T>(grads[6]), data_or_null<T>(grads[7])};
-                cpu::self_attention_backward<T>(s, dy.data<T>(), ctx.saved(0).data<T>(), params_of<T>(saved_weights),
-                                                g);
-              },
-              [&](auto& cuda_ctx) {
-                const AttentionGrads<float> g{data_or_null<float>(grads[0]), data_or_null<float>(grads[1]),
-                                              data_or_null<float>(grads[2]), data_or_null<float>(grads[3]),
-                                              data_or_null<float>(grads[4]), data_or_null<float>(grads[5]),
-                                              data_or_null<float>(grads[6]), data_or_null<float>(grads[7])};
-                cuda::self_attention_backward(cuda_ctx, s, dy.data<float>(), ctx.saved(0).data<float>(),
-                                              params_of<float>(saved_weights), g);
-              });
-          return grads;
+  run.record({x, wq, bq, wk, bk, wv, bv, gamma}, [s](const autograd::BackwardContext& ctx) {
+    const Tensor& dy = ctx.grad();
+    std::vector<Tensor> saved_weights, grads(8);
+    for (int i = 1; i < 8; ++i) saved_weights.push_back(ctx.saved(i));
+    for (int i = 0; i < 8; ++i)
+      if (ctx.needs(i)) grads[static_cast<std::size_t>(i)] = Tensor::empty_like(ctx.saved(i));
+    run_kernels(
+        OpId::self_attention, dy,
+        [&]<class T>() {
+          const AttentionGrads<T> g{data_or_null<T>(grads[0]), data_or_null<T>(grads[1]), data_or_null<T>(grads[2]),
+                                    data_or_null<T>(grads[3]), data_or_null<T>(grads[4]), data_or_null<T>(grads[5]),
+                                    data_or_null<T>(grads[6]), data_or_null<T>(grads[7])};
+          cpu::self_attention_backward<T>(s, dy.data<T>(), ctx.saved(0).data<T>(), params_of<T>(saved_weights), g);
+        },
+        [&](auto& cuda_ctx) {
+          const AttentionGrads<float> g{data_or_null<float>(grads[0]), data_or_null<float>(grads[1]),
+                                        data_or_null<float>(grads[2]), data_or_null<float>(grads[3]),
+                                        data_or_null<float>(grads[4]), data_or_null<float>(grads[5]),
+                                        data_or_null<float>(grads[6]), data_or_null<float>(grads[7])};
+          cuda::self_attention_backward(cuda_ctx, s, dy.data<float>(), ctx.saved(0).data<float>(),
+                                        params_of<float>(saved_weights), g);
         });
-  }
+    return grads;
+  });
   return y;
 }
 

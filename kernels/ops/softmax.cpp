@@ -5,32 +5,24 @@
 namespace pigment {
 
 Tensor softmax(const Tensor& x) {
-  const char* op = op_cname(OpId::softmax);
-  check_defined(op, x, "x");
+  OpRun run{OpId::softmax, {{x, "x"}}};
+  const char* op = run.name();
   PIGMENT_CHECK(x.rank() >= 1, "{}: input must have at least one dimension, got a scalar", op);
   const std::int64_t cols = x.dim(x.rank() - 1), rows = cols ? x.numel() / cols : 0;
-  Tensor y = Tensor::empty_like(x);
-  run_kernels(OpId::softmax, 
-      x, [&]<class T>() { cpu::softmax_forward<T>(rows, cols, x.data<T>(), y.data<T>()); },
-      [&](auto& ctx) { cuda::softmax_forward(ctx, rows, cols, x.data<float>(), y.data<float>()); });
-  if (autograd::needs_grad({&x})) {
-    const Tensor inputs[] = {x};
-    Tensor outputs[] = {y};
-    autograd::record(OpId::softmax, inputs, outputs, {y}, [rows, cols](const autograd::BackwardContext& ctx) {
-      const Tensor& dy = ctx.grad();
-      Tensor dx = Tensor::empty_like(dy);
-      run_kernels(OpId::softmax, 
-          dy,
-          [&]<class T>() {
-            cpu::softmax_backward<T>(rows, cols, dy.data<T>(), ctx.saved(0).data<T>(), dx.data<T>());
-          },
-          [&](auto& cuda_ctx) {
-            cuda::softmax_backward(cuda_ctx, rows, cols, dy.data<float>(), ctx.saved(0).data<float>(),
-                                   dx.data<float>());
-          });
-      return std::vector<Tensor>{dx};
-    });
-  }
+  Tensor y = run.output(x.shape());
+  run.kernels([&]<class T>() { cpu::softmax_forward<T>(rows, cols, x.data<T>(), y.data<T>()); },
+              [&](auto& ctx) { cuda::softmax_forward(ctx, rows, cols, x.data<float>(), y.data<float>()); });
+  run.record({y}, [rows, cols](const autograd::BackwardContext& ctx) {
+    const Tensor& dy = ctx.grad();
+    Tensor dx = Tensor::empty_like(dy);
+    run_kernels(
+        OpId::softmax, dy,
+        [&]<class T>() { cpu::softmax_backward<T>(rows, cols, dy.data<T>(), ctx.saved(0).data<T>(), dx.data<T>()); },
+        [&](auto& cuda_ctx) {
+          cuda::softmax_backward(cuda_ctx, rows, cols, dy.data<float>(), ctx.saved(0).data<float>(), dx.data<float>());
+        });
+    return std::vector<Tensor>{dx};
+  });
   return y;
 }
 

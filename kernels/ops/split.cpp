@@ -6,8 +6,8 @@
 namespace pigment {
 
 std::vector<Tensor> split(const Tensor& x, const std::vector<std::int64_t>& sizes, int dim) {
-  const char* op = op_cname(OpId::split);
-  check_defined(op, x, "x");
+  OpRun run{OpId::split, {{x, "x"}}};
+  const char* op = run.name();
   PIGMENT_CHECK(dim >= 0 && dim < x.rank(), "{}: dimension {} is out of range for {}", op, dim, x.shape().str());
   std::int64_t total = 0;
   for (std::int64_t s : sizes) {
@@ -17,11 +17,10 @@ std::vector<Tensor> split(const Tensor& x, const std::vector<std::int64_t>& size
   PIGMENT_CHECK(total == x.dim(dim), "{}: sizes add up to {} but dimension {} of {} is {}", op, total, dim,
                 x.shape().str(), x.dim(dim));
   std::vector<Tensor> parts;
-  for (std::int64_t s : sizes) parts.push_back(Tensor::empty(x.shape().with(dim, s), x.dtype(), x.device()));
+  for (std::int64_t s : sizes) parts.push_back(run.output(x.shape().with(dim, s)));
   const std::int64_t outer = x.shape().numel() / std::max<std::int64_t>(x.shape().inner(dim), 1);
   const std::int64_t inner = x.shape().inner(dim + 1);
-  run_kernels(OpId::split, 
-      x,
+  run.kernels(
       [&]<class T>() {
         std::vector<T*> ptrs;
         for (Tensor& p : parts) ptrs.push_back(p.data<T>());
@@ -32,18 +31,15 @@ std::vector<Tensor> split(const Tensor& x, const std::vector<std::int64_t>& size
         for (Tensor& p : parts) ptrs.push_back(p.data<float>());
         cuda::split_forward(ctx, outer, inner, sizes, x.data<float>(), ptrs);
       });
-  if (autograd::needs_grad({&x})) {
-    const Tensor inputs[] = {x};
-    autograd::record(
-        OpId::split, inputs, parts, {},
-        [dim](const autograd::BackwardContext& ctx) {
-          // The engine hands zeros for parts nobody used, so every part has a gradient here.
-          std::vector<Tensor> grads;
-          for (int i = 0; i < ctx.num_grads(); ++i) grads.push_back(ctx.grad(i));
-          return std::vector<Tensor>{concat(grads, dim)};
-        },
-        autograd::DoubleBackward::supported);
-  }
+  run.record(
+      {},
+      [dim](const autograd::BackwardContext& ctx) {
+        // The engine hands zeros for parts nobody used, so every part has a gradient here.
+        std::vector<Tensor> grads;
+        for (int i = 0; i < ctx.num_grads(); ++i) grads.push_back(ctx.grad(i));
+        return std::vector<Tensor>{concat(grads, dim)};
+      },
+      autograd::DoubleBackward::supported);
   return parts;
 }
 

@@ -23,8 +23,8 @@ Shape reduced_shape(const char* op, const Shape& x, const std::vector<int>& dims
 namespace detail {
 // Shared by sum and mean: Σ over dims (all when dims is empty and `all` is set) times `scale`.
 template <OpId op> Tensor reduce(const Tensor& x, const std::vector<int>& dims, bool all) {
-  const char* name = op_cname(op);
-  check_defined(name, x, "x");
+  OpRun run{op, {{x, "x"}}};
+  const char* name = run.name();
   std::vector<int> reduce_dims = dims;
   if (all) {
     reduce_dims.clear();
@@ -33,22 +33,16 @@ template <OpId op> Tensor reduce(const Tensor& x, const std::vector<int>& dims, 
   const Shape kept = reduced_shape(name, x.shape(), reduce_dims);
   const std::int64_t count = kept.numel() ? x.numel() / std::max<std::int64_t>(kept.numel(), 1) : 0;
   const double factor = op == OpId::mean ? 1.0 / static_cast<double>(std::max<std::int64_t>(count, 1)) : 1.0;
-  Tensor y = Tensor::empty(all ? Shape{} : kept, x.dtype(), x.device());
-  run_kernels(op, 
-      x, [&]<class T>() { cpu::reduce_sum<T>(x.shape(), kept, x.data<T>(), y.data<T>(), factor); },
-      [&](auto& ctx) { cuda::reduce_sum(ctx, x.shape(), kept, x.data<float>(), y.data<float>(), factor); });
-  if (autograd::needs_grad({&x})) {
-    const Tensor inputs[] = {x};
-    Tensor outputs[] = {y};
-    const Shape x_shape = x.shape();
-    autograd::record(
-        op, inputs, outputs, {},
-        [x_shape, factor](const autograd::BackwardContext& ctx) {
-          Tensor g = expand(ctx.grad(), x_shape);
-          return std::vector<Tensor>{factor == 1.0 ? g : scale(g, factor)};
-        },
-        autograd::DoubleBackward::supported);
-  }
+  Tensor y = run.output(all ? Shape{} : kept);
+  run.kernels([&]<class T>() { cpu::reduce_sum<T>(x.shape(), kept, x.data<T>(), y.data<T>(), factor); },
+              [&](auto& ctx) { cuda::reduce_sum(ctx, x.shape(), kept, x.data<float>(), y.data<float>(), factor); });
+  run.record(
+      {},
+      [x_shape = x.shape(), factor](const autograd::BackwardContext& ctx) {
+        Tensor g = expand(ctx.grad(), x_shape);
+        return std::vector<Tensor>{factor == 1.0 ? g : scale(g, factor)};
+      },
+      autograd::DoubleBackward::supported);
   return y;
 }
 template Tensor reduce<OpId::sum>(const Tensor&, const std::vector<int>&, bool);

@@ -4,31 +4,24 @@
 namespace pigment {
 
 Tensor upsample_bilinear2x(const Tensor& x) {
-  const char* op = op_cname(OpId::upsample_bilinear2x);
-  check_rank(op, x, 4, "input");
+  OpRun run{OpId::upsample_bilinear2x, {{x, "input"}}};
+  check_rank(run.name(), x, 4, "input");
   const std::int64_t planes = x.dim(0) * x.dim(1), h = x.dim(2), w = x.dim(3);
-  Tensor y = Tensor::empty({x.dim(0), x.dim(1), 2 * h, 2 * w}, x.dtype(), x.device());
-  run_kernels(OpId::upsample_bilinear2x, x, [&]<class T>() { cpu::upsample_bilinear2x_forward<T>(planes, h, w, x.data<T>(), y.data<T>()); },
+  Tensor y = run.output({x.dim(0), x.dim(1), 2 * h, 2 * w});
+  run.kernels(
+      [&]<class T>() { cpu::upsample_bilinear2x_forward<T>(planes, h, w, x.data<T>(), y.data<T>()); },
       [&](auto& ctx) { cuda::upsample_bilinear2x_forward(ctx, planes, h, w, x.data<float>(), y.data<float>()); });
-  if (autograd::needs_grad({&x})) {
-    const Tensor inputs[] = {x};
-    Tensor outputs[] = {y};
-    const Shape x_shape = x.shape();
-    autograd::record(OpId::upsample_bilinear2x, inputs, outputs, {},
-                     [x_shape, planes, h, w](const autograd::BackwardContext& ctx) {
-                       const Tensor& dy = ctx.grad();
-                       Tensor dx = Tensor::empty(x_shape, dy.dtype(), dy.device());
-                       run_kernels(OpId::upsample_bilinear2x, dy,
-                           [&]<class T>() {
-                             cpu::upsample_bilinear2x_backward<T>(planes, h, w, dy.data<T>(), dx.data<T>());
-                           },
-                           [&](auto& cuda_ctx) {
-                             cuda::upsample_bilinear2x_backward(cuda_ctx, planes, h, w, dy.data<float>(),
-                                                                dx.data<float>());
-                           });
-                       return std::vector<Tensor>{dx};
-                     });
-  }
+  run.record({}, [x_shape = x.shape(), planes, h, w](const autograd::BackwardContext& ctx) {
+    const Tensor& dy = ctx.grad();
+    Tensor dx = Tensor::empty(x_shape, dy.dtype(), dy.device());
+    run_kernels(
+        OpId::upsample_bilinear2x, dy,
+        [&]<class T>() { cpu::upsample_bilinear2x_backward<T>(planes, h, w, dy.data<T>(), dx.data<T>()); },
+        [&](auto& cuda_ctx) {
+          cuda::upsample_bilinear2x_backward(cuda_ctx, planes, h, w, dy.data<float>(), dx.data<float>());
+        });
+    return std::vector<Tensor>{dx};
+  });
   return y;
 }
 
