@@ -215,8 +215,8 @@ void bench_memory(benchmark::State& state, const char* which, std::int64_t eleme
   const MemoryOp op = memory_op(name);
   autograd::NoGradGuard no_grad;
   if (verify.on) {
-    report_verification(state, relative_error(op.compute(a, b).to(Device::cpu()), op.compute(a.to(Device::cpu()), b.to(Device::cpu()))),
-                        1e-4);
+    const Device cpu = Device::cpu();
+    report_verification(state, relative_error(op.compute(a, b).to(cpu), op.compute(a.to(cpu), b.to(cpu))), 1e-4);
     for (auto _ : state) state.SetIterationTime(1e-6);
     return;
   }

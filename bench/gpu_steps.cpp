@@ -58,8 +58,9 @@ ModelOptions shrunk(ModelOptions o, const VerifyOptions& v, std::int64_t& side) 
 // update, from identical weights) within one forward's TF32 error (tests/gpu/test_cuda_training.cpp).
 void verify_step(benchmark::State& state, const ModelOptions& o, const Device& device, const Tensor& a, const Tensor& b) {
   double worst = 0;
-  auto on_cpu = Model::create(o, Device::cpu()), on_device = Model::create(o, device);
-  on_cpu->set_input(a.to(Device::cpu()), b.to(Device::cpu()));
+  const Device cpu = Device::cpu();
+  auto on_cpu = Model::create(o, cpu), on_device = Model::create(o, device);
+  on_cpu->set_input(a.to(cpu), b.to(cpu));
   on_cpu->optimize_parameters();
   on_device->set_input(a, b);
   on_device->optimize_parameters();

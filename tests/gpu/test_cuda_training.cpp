@@ -106,14 +106,15 @@ TEST_CASE("pix2pix, CycleGAN and the colorizer take the same steps on the CPU an
   for (const TinyModel& m : kTinyModels) {
     for (std::uint64_t seed : {9, 12}) {
       const ModelOptions o = tiny(m, seed);
-      auto on_cpu = Model::create(o, Device::cpu());
+      const Device cpu = Device::cpu();
+      auto on_cpu = Model::create(o, cpu);
       auto on_gpu = Model::create(o, gpu);
       Rng data(seed);
       double worst_loss = 0, worst_element = 0, worst_cosine = 1;
       for (int step = 0; step < 4; ++step) {
         copy_training_state(*on_cpu, *on_gpu);
-        Tensor a = Tensor::empty({1, m.in, 32, 32}, DType::f32, Device::cpu());
-        Tensor b = Tensor::empty({1, m.out, 32, 32}, DType::f32, Device::cpu());
+        Tensor a = Tensor::empty({1, m.in, 32, 32}, DType::f32, cpu);
+        Tensor b = Tensor::empty({1, m.out, 32, 32}, DType::f32, cpu);
         data.fill_uniform(a, -1, 1);
         data.fill_uniform(b, -1, 1);
         for (Model* model : {on_cpu.get(), on_gpu.get()}) {
