@@ -38,7 +38,8 @@
   X(self_attention)            \
   X(l1_loss)                   \
   X(mse_loss)                  \
-  X(bce_with_logits_loss)
+  X(bce_with_logits_loss)       \
+  X(smooth_l1_loss)
 
 namespace pigment {
 

@@ -168,6 +168,8 @@ TEST_CASE("losses on known values", "[ops][losses]") {
   CHECK(bce_with_logits_loss(x, t).item() == Approx((-std::log(s0) - std::log(1 - s1)) / 2));
   // Finite for huge logits: a confident wrong answer costs |x|.
   CHECK(bce_with_logits_loss(tensor({1}, {-1000.0}, host), tensor({1}, {1.0}, host)).item() == Approx(1000.0));
+  // ½d² inside |d| < 1 (d = −0.5), |d| − ½ outside (d = −1): (0.125 + 0.5) / 2.
+  CHECK(smooth_l1_loss(x, t).item() == Approx((0.125 + 0.5) / 2));
   CHECK(test::error_of([&] { l1_loss(x, tensor({3}, {0, 0, 0}, host)); }).find("same shape") != std::string::npos);
 }
 

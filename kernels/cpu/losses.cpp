@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 
 #include "kernels/cpu/parallel.h"
@@ -12,6 +13,10 @@ template <class T> double pointwise_loss(LossKind kind, T x, T t) {
     case LossKind::l1: return std::fabs(u - v);
     case LossKind::mse: return (u - v) * (u - v);
     case LossKind::bce_with_logits: return std::max(u, 0.0) - u * v + std::log1p(std::exp(-std::fabs(u)));
+    case LossKind::smooth_l1: {
+      const double d = std::fabs(u - v);
+      return d < 1.0 ? 0.5 * d * d : d - 0.5;
+    }
   }
   return 0;
 }
@@ -34,6 +39,10 @@ template <class T> void pointwise_grad(LossKind kind, T x, T t, double& dx, doub
       dt = -u;
       return;
     }
+    case LossKind::smooth_l1:
+      dx = std::clamp(u - v, -1.0, 1.0);
+      dt = -dx;
+      return;
   }
 }
 }  // namespace

@@ -13,6 +13,10 @@ __device__ __forceinline__ float pointwise_loss(LossKind kind, float u, float v)
     case LossKind::l1: return fabsf(u - v);
     case LossKind::mse: return (u - v) * (u - v);
     case LossKind::bce_with_logits: return fmaxf(u, 0.0f) - u * v + log1pf(expf(-fabsf(u)));
+    case LossKind::smooth_l1: {
+      const float d = fabsf(u - v);
+      return d < 1.0f ? 0.5f * d * d : d - 0.5f;
+    }
   }
   return 0.0f;
 }
@@ -52,6 +56,10 @@ struct LossBackward {
         gt = -u;
         break;
       }
+      case LossKind::smooth_l1:
+        gx = fminf(fmaxf(u - v, -1.0f), 1.0f);
+        gt = -gx;
+        break;
     }
     if (dx) dx[i] = scale * gx;
     if (dt) dt[i] = scale * gt;

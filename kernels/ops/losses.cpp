@@ -1,4 +1,4 @@
-// What the three loss ops share: checks, the kernel calls forward and backward, and the spec's
+// What the loss ops share: checks, the kernel calls forward and backward, and the spec's
 // cases (kernels/ops/losses.h). Each op's own file holds its entry point and its inputs.
 #include "kernels/ops/losses.h"
 #include "kernels/ops/spec.h"
@@ -39,6 +39,7 @@ template <OpId op> Tensor loss(LossKind kind, const Tensor& x, const Tensor& tar
 template Tensor loss<OpId::l1_loss>(LossKind, const Tensor&, const Tensor&);
 template Tensor loss<OpId::mse_loss>(LossKind, const Tensor&, const Tensor&);
 template Tensor loss<OpId::bce_with_logits_loss>(LossKind, const Tensor&, const Tensor&);
+template Tensor loss<OpId::smooth_l1_loss>(LossKind, const Tensor&, const Tensor&);
 
 // Cases shared by the three losses; `make` builds (input, target) pairs.
 OpSpec loss_spec(OpId op, Tensor (*fn)(const Tensor&, const Tensor&),

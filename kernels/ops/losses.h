@@ -3,8 +3,10 @@
 //   l1_loss(x, t)              = mean |x − t|                                 dx = sign(x − t)/n
 //   mse_loss(x, t)             = mean (x − t)²                                dx = 2(x − t)/n
 //   bce_with_logits_loss(x, t) = mean max(x, 0) − x·t + log(1 + e^{−|x|})     dx = (σ(x) − t)/n
-// (the log-sum-exp form of −t·log σ(x) − (1 − t)·log(1 − σ(x)), finite for any x). The target
-// gradient is −dx for L1 and MSE and −x/n for BCE. Each backward multiplies by the scalar dy.
+//   smooth_l1_loss(x, t)       = mean ½d² if |d| < 1, else |d| − ½ (d = x − t) dx = clamp(d, −1, 1)/n
+// (the log-sum-exp form of −t·log σ(x) − (1 − t)·log(1 − σ(x)), finite for any x; smooth L1 is
+// PyTorch's SmoothL1Loss with β = 1, the memory colorizer's ab loss). The target gradient is −dx
+// for L1, MSE and smooth L1, and −x/n for BCE. Each backward multiplies by the scalar dy.
 #include "kernels/ops/runner.h"
 #include "kernels/raw/loss.h"
 
@@ -13,6 +15,7 @@ namespace pigment {
 Tensor l1_loss(const Tensor& x, const Tensor& target);
 Tensor mse_loss(const Tensor& x, const Tensor& target);
 Tensor bce_with_logits_loss(const Tensor& x, const Tensor& target);
+Tensor smooth_l1_loss(const Tensor& x, const Tensor& target);
 
 
 namespace detail {

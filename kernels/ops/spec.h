@@ -56,7 +56,7 @@ struct OpSpec {
   std::vector<OpCase> layer_cases;
 };
 
-// The spec of every op, in registry order; defined beside each op (kernels/<op>.cpp).
+// The spec of every op, in registry order; defined in each op's definition (kernels/ops/<op>.cpp).
 #define PIGMENT_DECLARE_SPEC(name) OpSpec make_spec_##name();
 PIGMENT_FOR_EACH_OP(PIGMENT_DECLARE_SPEC)
 #undef PIGMENT_DECLARE_SPEC

@@ -1,14 +1,14 @@
 #pragma once
-// The loss kernels: mean over n elements of l1 |x − t|, mse (x − t)², or BCE with logits
-// max(x, 0) − x·t + log(1 + e^{−|x|}), and their gradients scaled by the scalar dy (the math is in
-// kernels/ops/losses.h).
+// The loss kernels: mean over n elements of l1 |x − t|, mse (x − t)², BCE with logits
+// max(x, 0) − x·t + log(1 + e^{−|x|}), or smooth L1 (½d² inside |d| < 1, |d| − ½ outside), and
+// their gradients scaled by the scalar dy (the math is in kernels/ops/losses.h).
 #include <cstdint>
 
 #include "engine/context.h"
 
 namespace pigment {
 
-enum class LossKind { l1, mse, bce_with_logits };
+enum class LossKind { l1, mse, bce_with_logits, smooth_l1 };
 
 namespace cpu {
 // *out = the mean loss (accumulated in double).
