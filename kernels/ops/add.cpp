@@ -4,21 +4,15 @@
 namespace pigment {
 
 Tensor add(const Tensor& a, const Tensor& b) {
-  OpRun run{OpId::add, {{a, "a"}, {b, "b"}}};
-  check_same_shape(run.name(), a, b);
-  Tensor y = run.output(a.shape());
-  run.kernels([&]<class T>() { cpu::add_forward<T>(a.numel(), a.data<T>(), b.data<T>(), y.data<T>()); },
-              [&](auto& ctx) { cuda::add_forward(ctx, a.numel(), a.data<float>(), b.data<float>(), y.data<float>()); });
-  run.record(
-      {},
-      [](const autograd::BackwardContext& ctx) {
+  return detail::binary(
+      OpId::add, a, b, [](std::int64_t n, const auto* x, const auto* z, auto* y) { cpu::add_forward(n, x, z, y); },
+      [](auto& ctx, std::int64_t n, const float* x, const float* z, float* y) { cuda::add_forward(ctx, n, x, z, y); },
+      {}, [](const autograd::BackwardContext& ctx) {
         const Tensor& dy = ctx.grad();
         return std::vector<Tensor>{ctx.needs(0) ? dy : Tensor(), ctx.needs(1) ? dy : Tensor()};
-      },
-      autograd::DoubleBackward::supported);
-  return y;
+      });
 }
 
-OpSpec make_spec_add() { return detail::binary_spec(OpId::add, [](const Tensor& a, const Tensor& b) { return add(a, b); }); }
+OpSpec make_spec_add() { return detail::binary_spec(OpId::add, &add); }
 
 }  // namespace pigment

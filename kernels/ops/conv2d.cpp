@@ -22,14 +22,19 @@ Tensor conv2d_input_grad(const Tensor& dy, const Tensor& w, const ConvGeometry& 
   return reflection_pad2d_adjoint(d_padded, Shape{g.n, g.c, g.h, g.w}, g.pad);
 }
 
-ConvGeometry conv2d_geometry(const char* op, const Shape& x, const Shape& w, Conv2dParams p) {
+void check_conv_operands(const char* op, const Shape& x, const Shape& w, const char* weight_layout, int stride,
+                         int padding, int weight_channel_dim) {
   PIGMENT_CHECK(x.rank() == 4, "{}: input must have 4 dimensions (N, C, H, W), got {}", op, x.str());
-  PIGMENT_CHECK(w.rank() == 4, "{}: weight must have 4 dimensions (out channels, in channels, kh, kw), got {}", op,
-                w.str());
-  PIGMENT_CHECK(p.stride >= 1 && p.padding >= 0, "{}: stride must be ≥ 1 and padding ≥ 0, got stride {} padding {}",
-                op, p.stride, p.padding);
-  PIGMENT_CHECK(x[1] == w[1], "{}: input {} has {} channels but weight {} expects {}", op, x.str(), x[1], w.str(),
-                w[1]);
+  PIGMENT_CHECK(w.rank() == 4, "{}: weight must have 4 dimensions ({}), got {}", op, weight_layout, w.str());
+  PIGMENT_CHECK(stride >= 1 && padding >= 0, "{}: stride must be ≥ 1 and padding ≥ 0, got stride {} padding {}", op,
+                stride, padding);
+  const std::int64_t expected = w[weight_channel_dim];
+  PIGMENT_CHECK(x[1] == expected, "{}: input {} has {} channels but weight {} expects {}", op, x.str(), x[1], w.str(),
+                expected);
+}
+
+ConvGeometry conv2d_geometry(const char* op, const Shape& x, const Shape& w, Conv2dParams p) {
+  check_conv_operands(op, x, w, "out channels, in channels, kh, kw", p.stride, p.padding, 1);
   PIGMENT_CHECK(p.pad_mode == PadMode::zeros || (p.padding < x[2] && p.padding < x[3]),
                 "{}: reflection padding {} must be smaller than the input's height and width (input {}); "
                 "reflection cannot mirror more pixels than the edge has",
@@ -37,30 +42,22 @@ ConvGeometry conv2d_geometry(const char* op, const Shape& x, const Shape& w, Con
   PIGMENT_CHECK(x[2] + 2 * p.padding >= w[2] && x[3] + 2 * p.padding >= w[3],
                 "{}: input {} is smaller than the {}×{} kernel even with padding {}; it needs H, W ≥ {}, {}", op,
                 x.str(), w[2], w[3], p.padding, w[2] - 2 * p.padding, w[3] - 2 * p.padding);
-  ConvGeometry g{};
-  g.n = x[0];
-  g.c = x[1];
-  g.h = x[2];
-  g.w = x[3];
-  g.k = w[0];
-  g.kh = w[2];
-  g.kw = w[3];
-  g.stride = p.stride;
-  g.pad = p.padding;
-  g.reflect = p.pad_mode == PadMode::reflect;
-  g.oh = (g.h + 2 * g.pad - g.kh) / g.stride + 1;
-  g.ow = (g.w + 2 * g.pad - g.kw) / g.stride + 1;
-  return g;
+  // Output side: ⌊(H + 2p − kh)/s⌋ + 1.
+  const std::int64_t oh = (x[2] + 2 * p.padding - w[2]) / p.stride + 1, ow = (x[3] + 2 * p.padding - w[3]) / p.stride + 1;
+  return ConvGeometry{.n = x[0], .c = x[1], .h = x[2], .w = x[3], .k = w[0], .oh = oh, .ow = ow, .kh = w[2],
+                      .kw = w[3], .stride = p.stride, .pad = p.padding, .reflect = p.pad_mode == PadMode::reflect};
+}
+
+void check_conv_bias(const char* op, const Tensor& bias, std::int64_t channels, const Tensor& w) {
+  PIGMENT_CHECK(!bias.defined() || bias.shape() == Shape{channels}, "{}: bias must be [{}] for weight {}, got {}", op,
+                channels, w.shape().str(), bias.shape().str());
 }
 
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, Conv2dParams p) {
   OpRun run{OpId::conv2d, {{x, "input"}, {w, "weight"}, {bias, "bias", OpRun::optional}}};
   const char* op = run.name();
   const ConvGeometry g = conv2d_geometry(op, x.shape(), w.shape(), p);
-  if (bias.defined()) {
-    PIGMENT_CHECK(bias.shape() == Shape{g.k}, "{}: bias must be [{}] for weight {}, got {}", op, g.k,
-                  w.shape().str(), bias.shape().str());
-  }
+  check_conv_bias(op, bias, g.k, w);
   Tensor y = run.output({g.n, g.k, g.oh, g.ow});
   run.kernels(
       [&]<class T>() {

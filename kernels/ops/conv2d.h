@@ -26,8 +26,14 @@ struct Conv2dParams {
 // Geometry of conv2d(x, w) with x [N, C, H, W], w [K, C, kh, kw]; checks everything and names the
 // op, the shapes and the expectation on error.
 ConvGeometry conv2d_geometry(const char* op, const Shape& x, const Shape& w, Conv2dParams p);
+// The checks conv2d and conv_transpose2d share: 4-D input and weight (laid out as weight_layout
+// says), stride ≥ 1, padding ≥ 0, and the input's channels equal to w[weight_channel_dim].
+void check_conv_operands(const char* op, const Shape& x, const Shape& w, const char* weight_layout, int stride,
+                         int padding, int weight_channel_dim);
 
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, Conv2dParams p);
+// Checks an optional bias of a conv (or transposed conv) with `channels` outputs.
+void check_conv_bias(const char* op, const Tensor& bias, std::int64_t channels, const Tensor& w);
 // dw of conv2d(x, ·) for the output gradient dy, for a kh × kw kernel.
 Tensor conv2d_weight_grad(const Tensor& x, const Tensor& dy, std::int64_t kh, std::int64_t kw, Conv2dParams p);
 

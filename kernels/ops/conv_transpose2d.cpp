@@ -1,5 +1,7 @@
 #include "kernels/ops/conv_transpose2d.h"
 
+#include "kernels/ops/conv2d.h"
+
 #include "engine/views.h"
 #include "kernels/ops/spec.h"
 #include "kernels/ops/sum.h"
@@ -7,29 +9,16 @@
 namespace pigment {
 
 ConvGeometry conv_transpose2d_geometry(const char* op, const Shape& x, const Shape& w, ConvTranspose2dParams p) {
-  PIGMENT_CHECK(x.rank() == 4, "{}: input must have 4 dimensions (N, C, H, W), got {}", op, x.str());
-  PIGMENT_CHECK(w.rank() == 4, "{}: weight must have 4 dimensions (in channels, out channels, kh, kw), got {}", op,
-                w.str());
-  PIGMENT_CHECK(p.stride >= 1 && p.padding >= 0, "{}: stride must be ≥ 1 and padding ≥ 0, got stride {} padding {}",
-                op, p.stride, p.padding);
+  check_conv_operands(op, x, w, "in channels, out channels, kh, kw", p.stride, p.padding, 0);
   PIGMENT_CHECK(p.output_padding_h >= 0 && p.output_padding_h < p.stride && p.output_padding_w >= 0 &&
                     p.output_padding_w < p.stride,
                 "{}: output_padding must be in [0, stride) = [0, {}), got {}×{}", op, p.stride, p.output_padding_h,
                 p.output_padding_w);
-  PIGMENT_CHECK(x[1] == w[0], "{}: input {} has {} channels but weight {} expects {}", op, x.str(), x[1], w.str(),
-                w[0]);
-  ConvGeometry g{};
-  g.n = x[0];
-  g.k = x[1];
-  g.oh = x[2];
-  g.ow = x[3];
-  g.c = w[1];
-  g.kh = w[2];
-  g.kw = w[3];
-  g.stride = p.stride;
-  g.pad = p.padding;
-  g.h = (g.oh - 1) * g.stride - 2 * g.pad + g.kh + p.output_padding_h;
-  g.w = (g.ow - 1) * g.stride - 2 * g.pad + g.kw + p.output_padding_w;
+  // The conv whose input gradient this is: its image side (H − 1)·s − 2p + kh + output padding.
+  const std::int64_t h = (x[2] - 1) * p.stride - 2 * p.padding + w[2] + p.output_padding_h;
+  const std::int64_t iw = (x[3] - 1) * p.stride - 2 * p.padding + w[3] + p.output_padding_w;
+  const ConvGeometry g{.n = x[0], .c = w[1], .h = h, .w = iw, .k = x[1], .oh = x[2], .ow = x[3], .kh = w[2],
+                       .kw = w[3], .stride = p.stride, .pad = p.padding};
   PIGMENT_CHECK(g.h >= 1 && g.w >= 1, "{}: input {} with weight {}, stride {}, padding {} gives an empty output ({}×{})",
                 op, x.str(), w.str(), p.stride, p.padding, g.h, g.w);
   return g;
@@ -45,10 +34,7 @@ Tensor conv_transpose2d(const Tensor& x, const Tensor& w, const Tensor& bias, Co
   OpRun run{OpId::conv_transpose2d, {{x, "input"}, {w, "weight"}, {bias, "bias", OpRun::optional}}};
   const char* op = run.name();
   const ConvGeometry g = conv_transpose2d_geometry(op, x.shape(), w.shape(), p);
-  if (bias.defined()) {
-    PIGMENT_CHECK(bias.shape() == Shape{g.c}, "{}: bias must be [{}] for weight {}, got {}", op, g.c,
-                  w.shape().str(), bias.shape().str());
-  }
+  check_conv_bias(op, bias, g.c, w);
   Tensor y = run.output({g.n, g.c, g.h, g.w});
   run.kernels(
       [&]<class T>() {

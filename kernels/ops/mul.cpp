@@ -4,22 +4,16 @@
 namespace pigment {
 
 Tensor mul(const Tensor& a, const Tensor& b) {
-  OpRun run{OpId::mul, {{a, "a"}, {b, "b"}}};
-  check_same_shape(run.name(), a, b);
-  Tensor y = run.output(a.shape());
-  run.kernels([&]<class T>() { cpu::mul_forward<T>(a.numel(), a.data<T>(), b.data<T>(), y.data<T>()); },
-              [&](auto& ctx) { cuda::mul_forward(ctx, a.numel(), a.data<float>(), b.data<float>(), y.data<float>()); });
-  run.record(
-      {a, b},
-      [](const autograd::BackwardContext& ctx) {
+  return detail::binary(
+      OpId::mul, a, b, [](std::int64_t n, const auto* x, const auto* z, auto* y) { cpu::mul_forward(n, x, z, y); },
+      [](auto& ctx, std::int64_t n, const float* x, const float* z, float* y) { cuda::mul_forward(ctx, n, x, z, y); },
+      {a, b}, [](const autograd::BackwardContext& ctx) {
         const Tensor& dy = ctx.grad();
         return std::vector<Tensor>{ctx.needs(0) ? mul(dy, ctx.saved(1)) : Tensor(),
                                    ctx.needs(1) ? mul(dy, ctx.saved(0)) : Tensor()};
-      },
-      autograd::DoubleBackward::supported);
-  return y;
+      });
 }
 
-OpSpec make_spec_mul() { return detail::binary_spec(OpId::mul, [](const Tensor& a, const Tensor& b) { return mul(a, b); }); }
+OpSpec make_spec_mul() { return detail::binary_spec(OpId::mul, &mul); }
 
 }  // namespace pigment

@@ -4,6 +4,7 @@
 // to run the op through its public, differentiable API.
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,13 @@ OpCase tensor_case(const std::string& label, std::vector<Shape> shapes,
                    std::function<std::vector<Tensor>(const std::vector<Tensor>&)> run, double flops, double bytes);
 // The cases shared by tanh and sigmoid.
 OpSpec smooth_activation_spec(OpId op, Tensor (*fn)(const Tensor&));
+// The cases of the reductions (sum, mean): over everything, or over some dims.
+struct ReductionCase {
+  Shape x;
+  std::vector<int> dims;
+  bool all;
+};
+OpSpec reduction_spec(OpId op, std::initializer_list<ReductionCase> cases);
 // The cases shared by the binary element-wise ops (add, sub, mul): scalars, 1×1, odd sizes.
 OpSpec binary_spec(OpId op, Tensor (*fn)(const Tensor&, const Tensor&));
 // The inputs of a SAGAN block on x: x ~ N(0, 1); the three 1×1 projection weights as the networks

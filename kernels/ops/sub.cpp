@@ -4,21 +4,15 @@
 namespace pigment {
 
 Tensor sub(const Tensor& a, const Tensor& b) {
-  OpRun run{OpId::sub, {{a, "a"}, {b, "b"}}};
-  check_same_shape(run.name(), a, b);
-  Tensor y = run.output(a.shape());
-  run.kernels([&]<class T>() { cpu::sub_forward<T>(a.numel(), a.data<T>(), b.data<T>(), y.data<T>()); },
-              [&](auto& ctx) { cuda::sub_forward(ctx, a.numel(), a.data<float>(), b.data<float>(), y.data<float>()); });
-  run.record(
-      {},
-      [](const autograd::BackwardContext& ctx) {
+  return detail::binary(
+      OpId::sub, a, b, [](std::int64_t n, const auto* x, const auto* z, auto* y) { cpu::sub_forward(n, x, z, y); },
+      [](auto& ctx, std::int64_t n, const float* x, const float* z, float* y) { cuda::sub_forward(ctx, n, x, z, y); },
+      {}, [](const autograd::BackwardContext& ctx) {
         const Tensor& dy = ctx.grad();
         return std::vector<Tensor>{ctx.needs(0) ? dy : Tensor(), ctx.needs(1) ? scale(dy, -1.0) : Tensor()};
-      },
-      autograd::DoubleBackward::supported);
-  return y;
+      });
 }
 
-OpSpec make_spec_sub() { return detail::binary_spec(OpId::sub, [](const Tensor& a, const Tensor& b) { return sub(a, b); }); }
+OpSpec make_spec_sub() { return detail::binary_spec(OpId::sub, &sub); }
 
 }  // namespace pigment

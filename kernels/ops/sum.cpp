@@ -52,24 +52,32 @@ template Tensor reduce<OpId::mean>(const Tensor&, const std::vector<int>&, bool)
 Tensor sum(const Tensor& x) { return detail::reduce<OpId::sum>(x, {}, true); }
 Tensor sum(const Tensor& x, const std::vector<int>& dims) { return detail::reduce<OpId::sum>(x, dims, false); }
 
-OpSpec make_spec_sum() {
-  OpSpec spec{OpId::sum};
+namespace detail {
+OpSpec reduction_spec(OpId op, std::initializer_list<ReductionCase> cases) {
+  OpSpec spec{op};
   spec.cuda_tolerance = kFp32Sums;
-  struct Case {
-    Shape x;
-    std::vector<int> dims;
-    bool all;
-  };
-  const Case cases[] = {{{1, 1, 1, 1}, {}, true},     {{3, 5, 7, 7}, {}, true},  {{3, 5, 7, 7}, {0, 2, 3}, false},
-                        {{3, 5, 7, 7}, {1, 2, 3}, false}, {{2, 3, 4, 5}, {3}, false}, {{6, 7}, {0}, false}};
-  for (const Case& c : cases) {
+  for (const ReductionCase& c : cases) {
     spec.cases.push_back(OpCase{
         fmt::format("x{} dims {}", c.x.str(), c.all ? "all" : fmt::format("{}", fmt::join(c.dims, ","))),
         [c](Rng& gen, DType t, const Device& d) { return std::vector<Tensor>{random_tensor(c.x, gen, t, d)}; },
-        [c](const std::vector<Tensor>& in) { return std::vector<Tensor>{c.all ? sum(in[0]) : sum(in[0], c.dims)}; },
+        [c, op](const std::vector<Tensor>& in) {
+          const Tensor& x = in[0];
+          if (op == OpId::sum) return std::vector<Tensor>{c.all ? sum(x) : sum(x, c.dims)};
+          return std::vector<Tensor>{c.all ? mean(x) : mean(x, c.dims)};
+        },
         static_cast<double>(c.x.numel()), 4.0 * static_cast<double>(c.x.numel())});
   }
   return spec;
+}
+}  // namespace detail
+
+OpSpec make_spec_sum() {
+  return detail::reduction_spec(OpId::sum, {{{1, 1, 1, 1}, {}, true},
+                                            {{3, 5, 7, 7}, {}, true},
+                                            {{3, 5, 7, 7}, {0, 2, 3}, false},
+                                            {{3, 5, 7, 7}, {1, 2, 3}, false},
+                                            {{2, 3, 4, 5}, {3}, false},
+                                            {{6, 7}, {0}, false}});
 }
 
 }  // namespace pigment
