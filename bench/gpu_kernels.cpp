@@ -26,33 +26,39 @@ using namespace pigment;
 using namespace pigment::bench;
 
 namespace {
-struct ConvLayer {
-  const char* name;
-  std::int64_t c, h, k, kernel;
-  int stride, pad;  // input (c, h×h) as the conv sees it (reflection padding already applied) …
-  PadMode pad_mode = PadMode::zeros;  // … unless the conv reads through the reflection itself
-};
-// True MACs: a transposed conv counts input pixels (it is the dgrad of the conv listed).
-const ConvLayer kLayers[] = {
-    {"resnet9_stem_7x7", 3, 262, 64, 7, 1, 0},        {"resnet9_down1", 64, 256, 128, 3, 2, 1},
-    {"resnet9_down2", 128, 128, 256, 3, 2, 1},        {"resnet9_resblock_3x3", 256, 66, 256, 3, 1, 0},
-    {"resnet9_up1_as_dgrad", 128, 128, 256, 3, 2, 1}, {"resnet9_out_7x7", 64, 262, 3, 7, 1, 0},
-    {"unet256_down2", 64, 128, 128, 4, 2, 1},         {"unet256_down4", 256, 32, 512, 4, 2, 1},
-    {"unet256_down6", 512, 8, 512, 4, 2, 1},          {"unet256_innermost", 512, 2, 512, 4, 2, 1},
-    {"patchgan_l1", 6, 256, 64, 4, 2, 1},             {"patchgan_l3", 128, 64, 256, 4, 2, 1},
-    {"patchgan_l4_s1", 256, 32, 512, 4, 1, 1},
-    // The res-block conv as the network runs it: reflection read in the custom kernel's operand
-    // load; cuDNN and cuBLAS pay for a padded copy first (fprop and wgrad; dgrad folds afterwards).
-    {"resnet9_resblock_reflect", 256, 64, 256, 3, 1, 1, PadMode::reflect},
-};
+// The layers are the ops' own layer shapes (kernels/ops/conv2d.cpp: reference_conv_layers, the
+// self-attention spec's layer cases): what gan-check verifies is what is timed.
+using ConvLayer = detail::ReferenceConvLayer;
+
+// A label as a benchmark name: "resnet_9blocks res-block 3×3 reflect" → "resnet_9blocks_res-block_3x3_reflect",
+// "attention x[1, 256, 64, 64]" → "attention_x1x256x64x64".
+std::string slug(std::string_view label) {
+  std::string out;
+  for (std::size_t i = 0; i < label.size(); ++i) {
+    const std::string_view rest = label.substr(i);
+    if (rest.starts_with("×")) {
+      out += 'x';
+      i += std::string_view("×").size() - 1;
+    } else if (rest.starts_with("²")) {
+      i += std::string_view("²").size() - 1;
+    } else if (rest.starts_with(", ")) {
+      out += 'x';
+      ++i;
+    } else if (label[i] == ' ') {
+      out += '_';
+    } else if (std::string_view("()[]").find(label[i]) == std::string_view::npos) {
+      out += label[i];
+    }
+  }
+  return out;
+}
 
 enum class Pass { fprop, dgrad, wgrad };
 
 // The layer a verification run uses: channels and spatial size divided by the scale.
 ConvLayer shrunk(ConvLayer l, const VerifyOptions& v) {
-  l.c = v.shrink(l.c);
-  l.k = v.shrink(l.k);
-  l.h = v.shrink(l.h, l.kernel + 1);
+  l.x = {l.x[0], v.shrink(l.x[1]), v.shrink(l.x[2], l.w[2] + 1), v.shrink(l.x[3], l.w[3] + 1)};
+  l.w = {v.shrink(l.w[0]), l.x[1], l.w[2], l.w[3]};
   return l;
 }
 
@@ -76,9 +82,9 @@ void bench_conv(benchmark::State& state, ConvLayer layer, std::int64_t batch, Pa
   CudaContext& ctx = as_cuda(device.context());
   set_kernel_choice(device, KernelChoice::preset(kConvImplNames.parse(impl, "implementation")));
   if (verify.on) layer = shrunk(layer, verify);
-  const Conv2dParams params{layer.stride, layer.pad, layer.pad_mode};
-  const ConvGeometry g = conv2d_geometry("bench", {batch, layer.c, layer.h, layer.h},
-                                         {layer.k, layer.c, layer.kernel, layer.kernel}, params);
+  const Conv2dParams params = layer.p;
+  const ConvGeometry g =
+      conv2d_geometry("bench", {batch, layer.x[1], layer.x[2], layer.x[3]}, layer.w, params);
   Rng gen(1);
   auto random = [&](const Shape& s) {
     Tensor t = Tensor::empty(s, DType::f32, device);
@@ -112,57 +118,66 @@ void bench_conv(benchmark::State& state, ConvLayer layer, std::int64_t batch, Pa
   state.counters["M"] = static_cast<double>(pass == Pass::dgrad ? g.c : g.k);
 }
 
-// impl custom: the fused flash-style kernels; gemm: the bmm-softmax-bmm composition on cuBLAS with
-// the N×N matrix materialised (PyTorch's formulation, the baseline of the ≥ 3× goal).
-void bench_attention(benchmark::State& state, std::int64_t channels, std::int64_t side, const char* impl,
-                     VerifyOptions verify) {
+// One self-attention layer case (the spec's: sa_unet_256's blocks, weights drawn as the networks
+// draw them), forward and backward. impl custom: the fused flash-style kernels; gemm: the
+// libraries' preset, bmm-softmax-bmm on cuBLAS with the N×N matrix materialised (PyTorch's
+// formulation, the baseline of the ≥ 3× goal).
+void bench_attention(benchmark::State& state, const OpCase* layer, const char* impl, VerifyOptions verify) {
   Device& device = bench_device();
   CudaContext& ctx = as_cuda(device.context());
   set_kernel_choice(device, KernelChoice::preset(kConvImplNames.parse(impl, "implementation")));
-  if (verify.on) {
-    channels = verify.shrink(channels, 8);
-    side = verify.shrink(side, 2);
+  const OpSpec& spec = op_spec(OpId::self_attention);
+  OpCase c = *layer;
+  if (verify.on) {  // a smaller block of the same kind: channels and sides divided by the scale
+    Rng probe(0);
+    const Shape full = c.make_inputs(probe, DType::f32, Device::cpu())[0].shape();
+    const Shape x{1, verify.shrink(full[1], 8), verify.shrink(full[2], 2), verify.shrink(full[3], 2)};
+    c.make_inputs = [x](Rng& g, DType t, const Device& d) { return detail::attention_inputs(x, x[1] / 8, g, t, d); };
   }
-  const std::int64_t d = channels / 8, n = side * side;
-  Rng gen(2);
-  auto param = [&](const Shape& s, bool grad) {
-    Tensor t = Tensor::empty(s, DType::f32, device);
-    gen.fill_uniform(t, -0.1, 0.1);
-    if (grad) t.set_requires_grad(true);
-    return t;
-  };
-  Tensor x = param({1, channels, side, side}, true), wq = param({d, channels, 1, 1}, true), bq = param({d}, true),
-         wk = param({d, channels, 1, 1}, true), bk = param({d}, true), wv = param({channels, channels, 1, 1}, true),
-         bv = param({channels}, true), gamma = param({1}, true), r = param({1, channels, side, side}, false);
-  if (verify.on) {  // the output and the input's gradient against the CPU's, from the same tensors
-    gamma.fill_(1.0);  // the attention path, not the residual, dominates what is compared
+  Rng gen(2), same(2);
+  std::vector<Tensor> in = c.make_inputs(gen, DType::f32, device);
+  const Shape x_shape = in[0].shape();
+  Tensor r = Tensor::empty(x_shape, DType::f32, device);
+  Rng(3).fill_uniform(r, -0.1, 0.1);
+  if (verify.on) {  // the output and the input's gradient against the CPU's, from the same values
     const Device cpu = Device::cpu();
-    std::vector<Tensor> on_cpu;
-    for (const Tensor& t : {x, wq, bq, wk, bk, wv, bv, gamma}) {
-      Tensor c = t.to(cpu);
-      c.set_requires_grad(true);
-      on_cpu.push_back(c);
-    }
-    Tensor y = self_attention(x, wq, bq, wk, bk, wv, bv, gamma), yc = self_attention(
-        on_cpu[0], on_cpu[1], on_cpu[2], on_cpu[3], on_cpu[4], on_cpu[5], on_cpu[6], on_cpu[7]);
+    std::vector<Tensor> on_cpu = c.make_inputs(same, DType::f32, cpu);
+    Tensor y = c.run(in)[0], yc = c.run(on_cpu)[0];
     y.backward(r);
     yc.backward(r.to(cpu));
-    const OpSpec& spec = op_spec(OpId::self_attention);  // its tolerances, with their reasons
     const double tolerance = std::string(impl) == "custom" ? spec.cuda_tolerance.value : spec.library_tolerance.value;
-    report_verification(state, std::max(relative_error(y.to(cpu), yc), relative_error(x.grad().to(cpu), on_cpu[0].grad())),
+    report_verification(state, std::max(relative_error(y.to(cpu), yc), relative_error(in[0].grad().to(cpu), on_cpu[0].grad())),
                         tolerance);
     for (auto _ : state) state.SetIterationTime(1e-6);
     return;
   }
   GpuTimer timer(ctx);
-  time_iterations(state, timer, [&] {
-    Tensor y = self_attention(x, wq, bq, wk, bk, wv, bv, gamma);
-    y.backward(r);
-  });
-  // Forward: projections (2d + C)·C·N, scores d·N², output C·N²; backward ≈ 2× forward (plus the
-  // recomputed forward Pigment runs).
-  const double fwd = 2.0 * static_cast<double>((2 * d + channels) * channels * n + (d + channels) * n * n);
-  state.counters["TFLOP/s(fwd+bwd=3x fwd)"] = benchmark::Counter(3 * fwd / 1e12, benchmark::Counter::kIsIterationInvariantRate);
+  time_iterations(state, timer, [&] { c.run(in)[0].backward(r); });
+  // The case's flops are the forward's; the backward ≈ 2× forward (plus the forward Pigment recomputes).
+  state.counters["TFLOP/s(fwd+bwd=3x fwd)"] =
+      benchmark::Counter(3 * c.flops / 1e12, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// Every other op's layer cases, forward: their spec's inputs and run, timed as the networks call them.
+void bench_layer_case(benchmark::State& state, const OpSpec* spec, const OpCase* layer, VerifyOptions verify) {
+  Device& device = bench_device();
+  CudaContext& ctx = as_cuda(device.context());
+  set_kernel_choice(device, KernelChoice{});
+  Rng gen(4), same(4);
+  const std::vector<Tensor> in = layer->make_inputs(gen, DType::f32, device);
+  autograd::NoGradGuard no_grad;
+  if (verify.on) {  // the device's output against the CPU reference's, from the same values
+    const Device cpu = Device::cpu();
+    const Tensor y = layer->run(in)[0], yc = layer->run(layer->make_inputs(same, DType::f32, cpu))[0];
+    report_verification(state, relative_error(y.to(cpu), yc), spec->cuda_tolerance.value);
+    for (auto _ : state) state.SetIterationTime(1e-6);
+    return;
+  }
+  GpuTimer timer(ctx);
+  time_iterations(state, timer, [&] { layer->run(in); });
+  state.counters["GB/s"] = benchmark::Counter(layer->bytes / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["share_of_copy_bw"] = benchmark::Counter(layer->bytes / 1e9 / roofline(ctx).copy_gbps,
+                                                          benchmark::Counter::kIsIterationInvariantRate);
 }
 
 // Memory-bound ops: GB/s counts each input read once and each output written once.
@@ -263,17 +278,26 @@ int main(int argc, char** argv) {
     if (verify.on) b->Iterations(1);
   };
   if (!verify.on) benchmark::RegisterBenchmark("roofline", bench_roofline)->UseManualTime()->Iterations(1);
-  for (const ConvLayer& layer : kLayers)
+  for (const ConvLayer& layer : detail::reference_conv_layers())
     for (std::int64_t batch : {1, 4})
       for (auto [pass, pass_name] : {std::pair{Pass::fprop, "fprop"}, {Pass::dgrad, "dgrad"}, {Pass::wgrad, "wgrad"}})
         for (const char* impl : {"custom", "cudnn", "gemm"})
-          if ((pass != Pass::dgrad || layer.pad_mode == PadMode::zeros) &&
+          if ((pass != Pass::dgrad || layer.p.pad_mode == PadMode::zeros) &&
               !(kSimtBuild && std::string(impl) == "cudnn"))
-            add(fmt::format("conv/{}/b{}/{}/{}", layer.name, batch, pass_name, impl), bench_conv, layer, batch, pass,
-                impl, verify);
-  for (auto [c, side] : {std::pair<std::int64_t, std::int64_t>{256, 64}, {512, 32}})
+            add(fmt::format("conv/{}/b{}/{}/{}", slug(layer.net), batch, pass_name, impl), bench_conv, layer, batch,
+                pass, impl, verify);
+  for (const OpCase& layer : op_spec(OpId::self_attention).layer_cases)
     for (const char* impl : {"custom", "gemm"})
-      add(fmt::format("attention/C{}_{}x{}/fwd+bwd/{}", c, side, side, impl), bench_attention, c, side, impl, verify);
+      add(fmt::format("attention/{}/fwd+bwd/{}", slug(layer.label), impl), bench_attention, &layer, impl, verify);
+  // The other ops' layer shapes (the convs and attention have their passes above).
+  for (const OpSpec& spec : all_op_specs()) {
+    if (spec.op == OpId::conv2d || spec.op == OpId::conv2d_weight_grad || spec.op == OpId::conv_transpose2d ||
+        spec.op == OpId::self_attention || !spec.has_cuda)
+      continue;
+    for (const OpCase& layer : spec.layer_cases)
+      if (!kSimtBuild || layer.bytes <= 16e6)  // the harness emulates every thread: it takes the smaller ones
+        add(fmt::format("layer/{}/{}/fwd", op_name(spec.op), slug(layer.label)), bench_layer_case, &spec, &layer, verify);
+  }
   for (const char* op : {"instance_norm_fwd", "instance_norm_relu_fwd", "instance_norm_then_relu_fwd",
                          "instance_norm_residual_fwd", "leaky_relu_fwd", "l1_loss_fwd", "adam_step"})
     add(fmt::format("memory/{}/16M", op), bench_memory, op, std::int64_t{1} << 24, verify);

@@ -243,7 +243,7 @@ if want profile; then
     --launch-skip 4 --launch-count 16 --section SpeedOfLight --section Occupancy --section LaunchStats \
     --section MemoryWorkloadAnalysis --section ComputeWorkloadAnalysis --section WarpStateStats \
     -f -o "$work/profile/kernels" "$bin/pigment_bench_gpu" --benchmark_min_time=0.01 \
-    --benchmark_filter='conv/resnet9_resblock_3x3/b1/(fprop|dgrad|wgrad)/custom|attention/C256_64x64/fwd\+bwd/custom|memory/instance_norm_fwd'
+    --benchmark_filter='conv/resnet_9blocks_res-block_3x3/b1/(fprop|dgrad|wgrad)/custom|attention/sa_unet_256_attention_x1x256x64x64/fwd\+bwd/custom|memory/instance_norm_fwd'
   [ -f "$work/profile/kernels.ncu-rep" ] &&
     step ncu-details 30 "$ncu_bin" --import "$work/profile/kernels.ncu-rep" --page details --csv
   tar -C "$work" -cf "$out/profile.tar" profile

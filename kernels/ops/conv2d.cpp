@@ -98,13 +98,19 @@ namespace detail {
 const std::vector<ReferenceConvLayer>& reference_conv_layers() {
   static const std::vector<ReferenceConvLayer> layers{
       {"resnet_9blocks stem 7×7", {1, 3, 262, 262}, {64, 3, 7, 7}, {1, 0}},
+      {"resnet_9blocks down 1", {1, 64, 256, 256}, {128, 64, 3, 3}, {2, 1}},
       {"resnet_9blocks down 2", {1, 128, 128, 128}, {256, 128, 3, 3}, {2, 1}},
       {"resnet_9blocks res-block 3×3", {1, 256, 66, 66}, {256, 256, 3, 3}, {1, 0}},
+      // The same conv as the network runs it: reading through the reflection (x before padding).
+      {"resnet_9blocks res-block 3×3 reflect", {1, 256, 64, 64}, {256, 256, 3, 3}, {1, 1, PadMode::reflect}},
       {"resnet_9blocks out 7×7", {1, 64, 262, 262}, {3, 64, 7, 7}, {1, 0}},
       {"unet_256 down 1", {1, 3, 256, 256}, {64, 3, 4, 4}, {2, 1}},
+      {"unet_256 down 2", {1, 64, 128, 128}, {128, 64, 4, 4}, {2, 1}},
       {"unet_256 down 4", {1, 256, 32, 32}, {512, 256, 4, 4}, {2, 1}},
+      {"unet_256 down 6", {1, 512, 8, 8}, {512, 512, 4, 4}, {2, 1}},
       {"unet_256 innermost down", {1, 512, 2, 2}, {512, 512, 4, 4}, {2, 1}},
       {"PatchGAN layer 1 (pix2pix)", {1, 6, 256, 256}, {64, 6, 4, 4}, {2, 1}},
+      {"PatchGAN layer 3", {1, 128, 64, 64}, {256, 128, 4, 4}, {2, 1}},
       {"PatchGAN layer 4 (stride 1)", {1, 256, 32, 32}, {512, 256, 4, 4}, {1, 1}},
       {"PatchGAN logits", {1, 512, 31, 31}, {1, 512, 4, 4}, {1, 1}},
   };

@@ -45,7 +45,8 @@ Tensor reflect_padded_cpu(const Tensor& x, int pad);
 
 namespace detail {
 // The conv layers of resnet_9blocks, unet_256 and the 70×70 PatchGAN at 256², batch 1, as each conv
-// sees its input (after any reflection padding): the layer cases of conv2d and conv2d_weight_grad.
+// sees its input (after an explicit reflection padding, or before the one it reads through): the
+// layer cases of conv2d and conv2d_weight_grad, and the GPU conv benchmarks' layers.
 struct ReferenceConvLayer {
   const char* net;
   Shape x, w;
