@@ -212,6 +212,32 @@ TEST_CASE("options can come from a config file; the command line wins", "[train]
         std::string::npos);
 }
 
+TEST_CASE("options as a person writes them: the last of a repeated one wins, bounds read plainly", "[train][options]") {
+  auto o = parse({"--dataroot", ".", "--ngf", "8", "--ngf", "16", "--norm", "batch", "--norm", "none",
+                  "--attention_at", "4", "--attention_at", "2,16"});
+  REQUIRE(o);
+  CHECK(o->model.generator.ngf == 16);  // scripts append overrides, as with argparse
+  CHECK(o->model.generator.norm == nets::NormType::none);
+  CHECK(o->model.generator.attention_divisors == std::vector<int>{2, 16});
+  auto message = [](std::vector<std::string> args) { return error_of([&] { parse(args); }); };
+  CHECK_THAT(message({"--batch_size", "0"}), Catch::Contains("--batch_size: must be between 1 and 4096, got 0"));
+  CHECK_THAT(message({"--batch_size", "abc"}), Catch::Contains("'abc' is not a whole number"));
+  CHECK_THAT(message({"--batch_size", "99999999999999999999"}), Catch::Contains("must be between 1 and 4096"));
+  CHECK_THAT(message({"--print_freq", "0"}), Catch::Contains("--print_freq: must be at least 1, got 0"));
+  CHECK_THAT(message({"--lr", "x"}), Catch::Contains("'x' is not a number"));
+  for (const char* weight : {"--lambda_L1", "--lambda_A", "--lambda_B", "--lambda_identity", "--lambda_gp"})
+    CHECK_THAT(message({weight, "-1"}), Catch::Contains(std::string(weight) + ": must be at least 0, got -1"));
+  CHECK_THAT(message({"--attention_at", "4,x"}), Catch::Contains("'x' is not a whole number"));
+  // No message carries a machine bound ("… to 1.79769e+308") or the value inside a range phrase.
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"--init_gain", "-1"}, {"--seed", "-3"}})
+    CHECK(message(args).find("e+") == std::string::npos);
+
+  const fs::path dir = fresh_dir("config_typo");
+  std::ofstream(dir / "run.toml") << "ngff = 3\n";
+  CHECK_THAT(message({"--config", (dir / "run.toml").string()}),
+             Catch::Contains("'ngff' is not an option; did you mean ngf?") && Catch::Contains("run.toml"));
+}
+
 TEST_CASE("train_opt.txt reads back into the options it was written from", "[train][options]") {
   const fs::path dir = fresh_dir("read_options");
   for (const std::vector<std::string>& args :

@@ -1,6 +1,9 @@
 #include "train/options.h"
 
 #include <algorithm>
+#include <charconv>
+#include <limits>
+#include <type_traits>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -24,6 +27,40 @@ std::string show(std::int64_t v) { return std::to_string(v); }
 std::string show(std::uint64_t v) { return std::to_string(v); }
 std::string show(double v) { return std::isinf(v) ? "inf" : fmt::format("{}", v); }
 std::string show(const std::vector<int>& v) { return fmt::format("{}", fmt::join(v, ",")); }
+
+// A number from the command line, checked as a person would state the bound: "'abc' is not a
+// whole number", "must be between 1 and 4096", "must be at least 0".
+template <class T> struct Bounds {
+  T lo = std::numeric_limits<T>::lowest(), hi = std::numeric_limits<T>::max();
+};
+template <class T> std::string bounds_text(Bounds<T> b) {
+  const bool has_lo = b.lo != std::numeric_limits<T>::lowest(), has_hi = b.hi != std::numeric_limits<T>::max();
+  if (has_lo && has_hi) return fmt::format("must be between {} and {}", b.lo, b.hi);
+  if (has_lo) return fmt::format("must be at least {}", b.lo);
+  if (has_hi) return fmt::format("must be at most {}", b.hi);
+  return "";
+}
+template <class T> T parse_number(const std::string& text, Bounds<T> b) {
+  T v{};
+  if constexpr (std::is_integral_v<T>) {
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    const bool whole = end == text.data() + text.size() && !text.empty();
+    PIGMENT_CHECK(!(ec == std::errc::result_out_of_range && whole), "{}, got {}",
+                  bounds_text(b).empty() ? std::string("is too large") : bounds_text(b), text);
+    PIGMENT_CHECK(ec == std::errc() && whole, "'{}' is not a whole number", text);
+  } else {
+    std::size_t used = 0;
+    bool ok = false;
+    try {
+      v = static_cast<T>(std::stod(text, &used));
+      ok = used == text.size() && !std::isnan(v);
+    } catch (const std::exception&) {
+    }
+    PIGMENT_CHECK(ok, "'{}' is not a number", text);
+  }
+  PIGMENT_CHECK(v >= b.lo && v <= b.hi, "{}, got {}", bounds_text(b), text);
+  return v;
+}
 
 // Every option once: its CLI11 registration, its typed parse and its row in the options table
 // (train_opt.txt) come from here.
@@ -68,6 +105,10 @@ struct Registry {
             },
             help)
         ->default_str(print(field));
+  }
+  template <class T> CLI::Option* number(const std::string& name, T& field, const std::string& help, Bounds<T> b = {}) {
+    return typed(
+        name, field, [b](const std::string& t) { return parse_number<T>(t, b); }, [](T v) { return show(v); }, help);
   }
   template <class E, std::size_t N>
   CLI::Option* choice(const std::string& name, E& field, const EnumNames<E, N>& names, const std::string& what,
@@ -152,6 +193,9 @@ struct Parser {
     app.set_config("--config", "",
                    "read options from a file of 'name = value' lines (TOML/INI); the command line wins");
     app.option_defaults()->always_capture_default();
+    // As argparse: an option given twice takes its last value (scripts append overrides).
+    app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    app.allow_config_extras(CLI::config_extras_mode::error);
     data::DataOptions& d = o.data;
     nets::ModelOptions& m = o.model;
     nets::GeneratorOptions& g = m.generator;
@@ -164,10 +208,10 @@ struct Parser {
     r.option("name", o.name, "name of the experiment: checkpoints go to <checkpoints_dir>/<name>");
     r.option("checkpoints_dir", o.checkpoints_dir, "models are saved here");
     r.choice("model", m.kind, nets::kTrainableModelNames, "model", "which model");
-    r.option("input_nc", g.input_nc, "input image channels: 3 for RGB, 1 for grayscale")->check(CLI::Range(1, 64));
-    r.option("output_nc", g.output_nc, "output image channels")->check(CLI::Range(1, 64));
-    r.option("ngf", g.ngf, "generator filters in the last conv layer")->check(CLI::Range(1, 4096));
-    r.option("ndf", D.ndf, "discriminator filters in the first conv layer")->check(CLI::Range(1, 4096));
+    r.number("input_nc", g.input_nc, "input image channels: 3 for RGB, 1 for grayscale", {1, 64});
+    r.number("output_nc", g.output_nc, "output image channels", {1, 64});
+    r.number("ngf", g.ngf, "generator filters in the last conv layer", {1, 4096});
+    r.number("ndf", D.ndf, "discriminator filters in the first conv layer", {1, 4096});
     r.choice("netD", D.arch, nets::kDiscriminatorNames, "discriminator",
              "discriminator: basic (70×70 PatchGAN), n_layers, pixel");
     r.typed(
@@ -175,54 +219,49 @@ struct Parser {
         [](const nets::GeneratorArch& a) { return a.name(); },
         "generator: resnet_9blocks, resnet_6blocks, unet_256, unet_128, unet_<N>d, sa_unet_256, sa_unet_128, "
         "sa_unet_<N>d");
-    r.option("n_layers_D", D.n_layers, "layers of the n_layers discriminator")->check(CLI::Range(1, 8));
+    r.number("n_layers_D", D.n_layers, "layers of the n_layers discriminator", {1, 8});
     r.choice("norm", g.norm, nets::kNormNames, "norm", "normalisation of both networks");
     r.choice("init_type", m.init_type, kInitTypeNames, "init type", "weight initialisation");
-    r.option("init_gain", m.init_gain, "scaling factor for normal, xavier and orthogonal init");
+    r.number("init_gain", m.init_gain, "scaling factor for normal, xavier and orthogonal init", {0.0});
     r.negative_flag("no_dropout", g.dropout, "no dropout in the generator");
     r.choice("dataset_mode", d.mode, data::kDatasetModeNames, "dataset mode", "how images are read");
     r.choice("direction", d.a_to_b, kDirectionNames, "direction", "which side of an aligned pair is the input");
     r.flag("serial_batches", d.serial_batches, "take images in order instead of shuffling");
-    r.option("num_threads", d.num_threads, "threads decoding and augmenting images")->check(CLI::Range(1, 64));
-    r.option("batch_size", d.batch_size, "input batch size")->check(CLI::Range(1, 4096));
-    r.option("load_size", d.load_size, "scale images to this size")->check(CLI::Range(1, 16384));
-    r.option("crop_size", d.crop_size, "then crop to this size")->check(CLI::Range(1, 16384));
+    r.number("num_threads", d.num_threads, "threads decoding and augmenting images", {1, 64});
+    r.number("batch_size", d.batch_size, "input batch size", {1, 4096});
+    r.number("load_size", d.load_size, "scale images to this size", {1, 16384});
+    r.number("crop_size", d.crop_size, "then crop to this size", {1, 16384});
     r.typed("max_dataset_size", d.max_dataset_size, parse_count_or_inf, show_count_or_inf,
             "maximum samples per epoch (inf: all)");
     r.choice("preprocess", d.preprocess, data::kPreprocessNames, "preprocess", "how images are resized and cropped");
     r.flag("no_flip", d.no_flip, "do not flip images for augmentation");
-    r.option("display_winsize", o.display_winsize, "display window size (kept for compatibility)");
+    r.number("display_winsize", o.display_winsize, "display window size (kept for compatibility)", {1});
     r.option("epoch", o.epoch, "which checkpoint --continue_train loads: latest, an epoch number, or iter_<N>");
     r.flag("verbose", o.verbose, "print more: the networks' parameter counts and the data report");
     // ---- Train options -------------------------------------------------------------------------------
-    r.option("display_freq", o.display_freq, "save visuals to the web page every this many images")
-        ->check(CLI::PositiveNumber);
-    r.option("print_freq", o.print_freq, "print and log losses every this many images")->check(CLI::PositiveNumber);
-    r.option("save_latest_freq", o.save_latest_freq, "save the latest checkpoint every this many images")
-        ->check(CLI::PositiveNumber);
-    r.option("save_epoch_freq", o.save_epoch_freq, "save a checkpoint at the end of every this many epochs")
-        ->check(CLI::PositiveNumber);
+    r.number("display_freq", o.display_freq, "save visuals to the web page every this many images", {1});
+    r.number("print_freq", o.print_freq, "print and log losses every this many images", {1});
+    r.number("save_latest_freq", o.save_latest_freq, "save the latest checkpoint every this many images", {1});
+    r.number("save_epoch_freq", o.save_epoch_freq, "save a checkpoint at the end of every this many epochs", {1});
     r.flag("save_by_iter", o.save_by_iter, "name the periodic checkpoints iter_<N> instead of latest");
     r.flag("continue_train", o.continue_train, "resume the experiment from its --epoch checkpoint, exactly");
-    r.option("epoch_count", o.epoch_count, "the first epoch's number")->check(CLI::PositiveNumber);
+    r.number("epoch_count", o.epoch_count, "the first epoch's number", {1});
     r.option("phase", d.phase, "train, val, test, …");
-    r.option("n_epochs", o.n_epochs, "epochs at the initial learning rate")->check(CLI::NonNegativeNumber);
-    r.option("n_epochs_decay", o.n_epochs_decay, "epochs decaying the learning rate to zero")
-        ->check(CLI::NonNegativeNumber);
-    r.option("beta1", m.adam.beta1, "Adam's β₁")->check(CLI::Range(0.0, 0.999999));
-    r.option("lr", m.adam.lr, "initial learning rate for Adam")->check(CLI::Range(0.0, 10.0));
+    r.number("n_epochs", o.n_epochs, "epochs at the initial learning rate", {0});
+    r.number("n_epochs_decay", o.n_epochs_decay, "epochs decaying the learning rate to zero", {0});
+    r.number("beta1", m.adam.beta1, "Adam's β₁", {0.0, 0.999999});
+    r.number("lr", m.adam.lr, "initial learning rate for Adam", {0.0, 10.0});
     r.choice("gan_mode", m.gan_mode, nets::kGanModeNames, "gan_mode",
              "the GAN objective (wgangp with its gradient penalty applied)");
-    r.option("pool_size", m.pool_size, "images stored in the image pool (0: none)")->check(CLI::Range(0, 100000));
+    r.number("pool_size", m.pool_size, "images stored in the image pool (0: none)", {0, 100000});
     r.choice("lr_policy", o.lr_policy, kLrPolicyNames, "lr_policy", "learning-rate schedule");
-    r.option("lr_decay_iters", o.lr_decay_iters, "step policy: multiply by 0.1 every this many epochs")
-        ->check(CLI::PositiveNumber);
-    r.option("lambda_L1", m.lambda_L1, "pix2pix/colorization: weight of the L1 loss");
-    r.option("lambda_A", m.lambda_A, "cycle_gan: weight of the cycle loss A → B → A");
-    r.option("lambda_B", m.lambda_B, "cycle_gan: weight of the cycle loss B → A → B");
-    r.option("lambda_identity", m.lambda_identity, "cycle_gan: weight of the identity loss, relative to λ_A/λ_B");
+    r.number("lr_decay_iters", o.lr_decay_iters, "step policy: multiply by 0.1 every this many epochs", {1});
+    r.number("lambda_L1", m.lambda_L1, "pix2pix/colorization: weight of the L1 loss", {0.0});
+    r.number("lambda_A", m.lambda_A, "cycle_gan: weight of the cycle loss A → B → A", {0.0});
+    r.number("lambda_B", m.lambda_B, "cycle_gan: weight of the cycle loss B → A → B", {0.0});
+    r.number("lambda_identity", m.lambda_identity, "cycle_gan: weight of the identity loss, relative to λ_A/λ_B", {0.0});
     // ---- Pigment's own -------------------------------------------------------------------------------
-    r.option("seed", m.seed, "random seed (weights, data order, augmentation, dropout, pools)");
+    r.number("seed", m.seed, "random seed (weights, data order, augmentation, dropout, pools)");
     r.option("device", o.device,
              "cpu, cuda, cuda:N, simt (the CUDA kernels on the CPU: SIMT builds) or auto (CUDA when a GPU is present)");
     r.choice("conv_impl", o.kernels.conv, kConvImplNames, "convolution implementation",
@@ -232,19 +271,27 @@ struct Parser {
              "CUDA matrix products: custom (Pigment's TF32 tensor-core GEMM) or cublas (FP32, as PyTorch)");
     r.choice("attention_impl", o.kernels.attention, kAttentionImplNames, "attention implementation",
              "CUDA self-attention: fused (one pass, no N×N matrix) or composed (convs, bmm, softmax, bmm)");
-    r.option("lambda_gp", m.lambda_gp, "wgangp: weight of the gradient penalty");
-    r.option("attention_at", g.attention_divisors,
-             "sa_unet: self-attention after the decoder blocks at input/d for each d")
-        ->delimiter(',');
-    r.option("synthetic_train", d.synthetic_train, "built-in data: synthetic training scenes")
-        ->check(CLI::PositiveNumber);
-    r.option("synthetic_test", d.synthetic_test, "built-in data: synthetic test scenes")->check(CLI::PositiveNumber);
+    r.number("lambda_gp", m.lambda_gp, "wgangp: weight of the gradient penalty", {0.0});
+    r.typed(
+        "attention_at", g.attention_divisors,
+        [](const std::string& t) {
+          std::vector<int> v;
+          std::size_t start = 0;
+          while (start <= t.size()) {
+            const std::size_t comma = std::min(t.find(',', start), t.size());
+            v.push_back(parse_number<int>(t.substr(start, comma - start), {2, 4096}));
+            start = comma + 1;
+          }
+          return v;
+        },
+        [](const std::vector<int>& v) { return show(v); },
+        "sa_unet: self-attention after the decoder blocks at input/d for each d (a comma list)");
+    r.number("synthetic_train", d.synthetic_train, "built-in data: synthetic training scenes", {1});
+    r.number("synthetic_test", d.synthetic_test, "built-in data: synthetic test scenes", {1});
     r.flag("no_progress", o.no_progress, "no progress bar, even on a terminal");
-    r.option("max_bad_fraction", d.max_bad_fraction, "stop when more than this share of the images are unreadable")
-        ->check(CLI::Range(0.0, 1.0));
-    r.option("stop_after", o.stop_after,
-             "stop as if interrupted (saving 'latest') once this many images are trained; 0: never")
-        ->check(CLI::NonNegativeNumber);
+    r.number("max_bad_fraction", d.max_bad_fraction, "stop when more than this share of the images are unreadable",
+             {0.0, 1.0});
+    r.number("stop_after", o.stop_after, "stop as if interrupted (saving 'latest') once this many images are trained; 0: never", {0});
   }
 
   bool given(const std::string& name) const { return app.get_option("--" + name)->count() > 0; }
@@ -258,6 +305,18 @@ struct Parser {
       return std::nullopt;
     } catch (const CLI::ParseError& e) {
       std::string what = e.what();
+      // A key of --config that is no option: named, with the closest option, as on the command line.
+      const std::string extra = "INI was not able to parse ";
+      if (what.starts_with(extra)) {
+        const std::string key = what.substr(extra.size());
+        std::vector<std::string_view> names;
+        for (const auto& [name, printer] : r.printers) names.push_back(name);
+        const std::string closest = closest_name(key, names);
+        const CLI::Option* config = app.get_config_ptr();
+        PIGMENT_FAIL("gan-train: --config {}: '{}' is not an option{} (run gan-train --help for every option)",
+                     config && config->count() ? config->as<std::string>() : std::string(), key,
+                     closest.empty() ? "" : "; did you mean " + closest + "?");
+      }
       PIGMENT_FAIL("gan-train: {} (run gan-train --help for every option and its default)", what);
     }
     if (o.synthetic() && !given("model")) o.model.kind = nets::ModelKind::colorization;

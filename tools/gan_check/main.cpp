@@ -181,6 +181,10 @@ int main(int argc, char** argv) {
           fmt::print("  {:<22} {:.0e}  case '{}': {}\n", "", c.cuda_tolerance, c.label, c.cuda_tolerance_reason);
     }
   }
+  if (total == 0) {  // a filter that matches nothing checks nothing: that is no pass
+    fmt::print(stderr, "gan-check: no case matched (--op, --case, --shape, --cases); gan-check --list shows them\n");
+    return 2;
+  }
   fmt::print("\n{} of {} cases passed{}\n", total - failures, total, failures ? fmt::format(", {} FAILED", failures) : "");
   return failures ? 1 : 0;
 }

@@ -204,6 +204,8 @@ int run(const TestOptions& o) {
 int main(int argc, char** argv) {
   CLI::App app{"gan-test: colorize or translate images with a trained generator; writes an HTML page with metrics",
                "gan-test"};
+  // As argparse: an option given twice takes its last value (scripts append overrides).
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   TestOptions o;
   // Overrides of what train_opt.txt says, each parsed into its type here.
   std::string model, netG, norm, dataset_mode, direction;
@@ -228,7 +230,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 16384));
   app.add_option("--dataset_mode", dataset_mode, "colorization, aligned, single or unaligned (default: from train_opt.txt)");
   app.add_option("--direction", direction, "AtoB or BtoA (default: from train_opt.txt)");
-  app.add_option("--attention_at", attention_at, "sa_unet attention divisors (default: from train_opt.txt)")->delimiter(',');
+  app.add_option("--attention_at", attention_at, "sa_unet attention divisors (default: from train_opt.txt)")
+      ->delimiter(',')
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_flag("--no_dropout", no_dropout, "the generator has no dropout layers");
   app.add_flag("--dropout_at_test", o.dropout_at_test, "keep dropout and batch statistics on, as the reference does");
   app.add_option("--device", o.device, "cpu, cuda, cuda:N, simt (the CUDA kernels on the CPU: SIMT builds) or auto")
