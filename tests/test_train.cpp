@@ -263,3 +263,52 @@ TEST_CASE("train_opt.txt reads back into the options it was written from", "[tra
   CHECK(default_train_options(nets::ModelKind::pix2pix).model.generator.arch == nets::GeneratorArch("unet_256"));
   CHECK(default_train_options(nets::ModelKind::test).model.kind == nets::ModelKind::test);
 }
+
+TEST_CASE("a trained experiment is never replaced by accident; a failed start writes nothing", "[train][safety]") {
+  const fs::path dir = fresh_dir("keep");
+  auto args = tiny_args(dir, "run");
+  REQUIRE(run_training(*parse(args)) == 0);
+  const fs::path run = dir / "run";
+  const auto log_size = fs::file_size(run / "loss_log.txt");
+  const std::string options_before = [&] {
+    std::ifstream in(run / "train_opt.txt");
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }();
+  // Again without --continue_train: refused, naming both ways on; nothing changed.
+  const std::string refused = error_of([&] { run_training(*parse(args)); });
+  CHECK_THAT(refused, Catch::Contains("already holds a trained run") && Catch::Contains("--continue_train") &&
+                          Catch::Contains("--overwrite"));
+  CHECK(fs::file_size(run / "loss_log.txt") == log_size);
+  // A start that fails on its input (a data folder with no images) changes no file either.
+  fs::create_directories(dir / "empty" / "train");
+  auto failing = args;
+  failing.insert(failing.end(), {"--dataroot", (dir / "empty").string(), "--overwrite"});
+  CHECK_THAT(error_of([&] { run_training(*parse(failing)); }), Catch::Contains("check --dataroot"));
+  std::ifstream in(run / "train_opt.txt");
+  CHECK(std::string(std::istreambuf_iterator<char>(in), {}) == options_before);
+  CHECK(fs::file_size(run / "loss_log.txt") == log_size);
+  for (const auto& e : fs::directory_iterator(dir)) CHECK(e.path().filename().string().find(".old-") == std::string::npos);
+  // A failed first start leaves no experiment folder at all.
+  auto fresh = tiny_args(dir, "never");
+  fresh.insert(fresh.end(), {"--dataroot", (dir / "empty").string()});
+  CHECK_THROWS(run_training(*parse(fresh)));
+  CHECK(!fs::exists(dir / "never"));
+  // --overwrite starts over and keeps the old run aside.
+  auto over = args;
+  over.push_back("--overwrite");
+  REQUIRE(run_training(*parse(over)) == 0);
+  int aside = 0;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().filename().string().starts_with("run.old-")) {
+      ++aside;
+      CHECK(fs::exists(e.path() / "latest_net_G.safetensors"));
+    }
+  CHECK(aside == 1);
+  CHECK(fs::exists(run / "latest_net_G.safetensors"));
+  CHECK_THAT(error_of([&] {
+               auto both = args;
+               both.insert(both.end(), {"--continue_train", "--overwrite"});
+               parse(both);
+             }),
+             Catch::Contains("give one"));
+}

@@ -7,6 +7,9 @@
 #include "train/trainer.h"
 
 int main(int argc, char** argv) {
+  // Line-buffered even into a file or a pipe (> log, nohup, | tee): progress shows as it happens,
+  // whole lines, and nothing printed is lost when the process is killed.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   try {
     const auto options = pigment::train::parse_train_options(argc, argv);
     if (!options) return 0;  // --help

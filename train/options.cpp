@@ -245,6 +245,8 @@ struct Parser {
     r.number("save_epoch_freq", o.save_epoch_freq, "save a checkpoint at the end of every this many epochs", {1});
     r.flag("save_by_iter", o.save_by_iter, "name the periodic checkpoints iter_<N> instead of latest");
     r.flag("continue_train", o.continue_train, "resume the experiment from its --epoch checkpoint, exactly");
+    r.flag("overwrite", o.overwrite,
+           "start over in an experiment that already holds a trained run; the old run is moved to <name>.old-<time>");
     r.number("epoch_count", o.epoch_count, "the first epoch's number", {1});
     r.option("phase", d.phase, "train, val, test, …");
     r.number("n_epochs", o.n_epochs, "epochs at the initial learning rate", {0});
@@ -350,6 +352,8 @@ struct Parser {
     for (int div : o.model.generator.attention_divisors)
       PIGMENT_CHECK(div >= 2 && (div & (div - 1)) == 0, "gan-train: --attention_at takes powers of two ≥ 2, got {}",
                     div);
+    PIGMENT_CHECK(!(o.continue_train && o.overwrite),
+                  "gan-train: --continue_train resumes the experiment and --overwrite starts it over: give one");
     if (!o.synthetic())
       PIGMENT_CHECK(std::filesystem::is_directory(d.dataroot),
                     "gan-train: --dataroot '{}' is not a directory (leave it out to train on the built-in synthetic "

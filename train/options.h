@@ -43,6 +43,7 @@ struct TrainOptions {
   bool verbose = false;
   int display_freq = 400, print_freq = 100, save_latest_freq = 5000, save_epoch_freq = 5;
   bool save_by_iter = false, continue_train = false;
+  bool overwrite = false;  // start over in an experiment that holds a trained run (the old one moved aside)
   int epoch_count = 1;
   int n_epochs = 100, n_epochs_decay = 100;
   LrPolicy lr_policy = LrPolicy::linear;

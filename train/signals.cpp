@@ -18,7 +18,7 @@ extern "C" void on_interrupt(int) {
   [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, message, sizeof message - 1);
 }
 
-struct sigaction g_previous_int, g_previous_term;
+struct sigaction g_previous_int, g_previous_term, g_previous_hup;
 }  // namespace
 
 InterruptHandler::InterruptHandler() {
@@ -28,11 +28,13 @@ InterruptHandler::InterruptHandler() {
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, &g_previous_int);
   sigaction(SIGTERM, &action, &g_previous_term);
+  sigaction(SIGHUP, &action, &g_previous_hup);  // the terminal closed, ssh dropped, tmux killed: save too
 }
 
 InterruptHandler::~InterruptHandler() {
   sigaction(SIGINT, &g_previous_int, nullptr);
   sigaction(SIGTERM, &g_previous_term, nullptr);
+  sigaction(SIGHUP, &g_previous_hup, nullptr);
 }
 
 bool InterruptHandler::requested() const { return g_interrupts.load() > 0; }

@@ -1,7 +1,8 @@
 #pragma once
-// Ctrl-C (SIGINT) and SIGTERM during training: the first asks the loop to save a checkpoint after
-// the current step and exit; a second exits at once (a checkpoint being written stays the previous
-// complete one: every file is written atomically).
+// Ctrl-C (SIGINT), SIGTERM and SIGHUP (the terminal closed, ssh dropped, tmux killed) during
+// training: the first asks the loop to save a checkpoint after the current step and exit 130; a
+// second exits at once (a checkpoint being written stays the previous complete one: every file is
+// written atomically).
 namespace pigment::train {
 
 class InterruptHandler {

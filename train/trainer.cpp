@@ -1,10 +1,12 @@
 #include "train/trainer.h"
 
 #include <chrono>
+#include <ctime>
 #include <cmath>
 #include <cstdio>
 #include <set>
 
+#include <fmt/chrono.h>
 #include <nlohmann/json.hpp>
 
 #include "engine/file_io.h"
@@ -40,19 +42,52 @@ const std::pair<std::string, double>* non_finite(const Losses& losses) {
 // How many multiples of `every` lie in (before, after].
 bool crossed(std::int64_t before, std::int64_t after, std::int64_t every) { return before / every != after / every; }
 
+// The first checkpoint file of a trained run in `dir` ("" when there is none).
+std::string trained_run_file(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return "";
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.ends_with(".safetensors") && (name.find("_net_") != std::string::npos || name.ends_with("_state.safetensors")))
+      return name;
+  }
+  return "";
+}
+
 class Run {
  public:
   explicit Run(const TrainOptions& o)
       : o_(o), device_(select_device(o.device)), dir_(o.experiment_dir()), web_(dir_ / "web"),
         progress_bar_(!o.no_progress) {}
 
+  // Starting without --continue_train where a run was trained would replace its checkpoints and
+  // mix two runs in one loss log: refused, unless --overwrite, which moves the old run aside.
+  // Checked before anything is built, moved once everything was: a failed start moves nothing.
+  void check_trained_run() const {
+    if (o_.continue_train) return;
+    const std::string found = trained_run_file(dir_);
+    if (!found.empty() && !o_.overwrite)
+      PIGMENT_FAIL("gan-train: experiment '{}' already holds a trained run ({}): resume it with --continue_train, or "
+                   "start over with --overwrite (the old run is moved aside, not deleted)",
+                   dir_.string(), found);
+  }
+  void move_trained_run_aside() const {
+    if (o_.continue_train || trained_run_file(dir_).empty()) return;
+    const std::string stamp = fmt::format("{:%Y%m%d-%H%M%S}", fmt::localtime(std::time(nullptr)));
+    std::filesystem::path aside = dir_;
+    aside += ".old-" + stamp;
+    for (int i = 2; std::filesystem::exists(aside); ++i) (aside = dir_) += fmt::format(".old-{}-{}", stamp, i);
+    std::filesystem::rename(dir_, aside);
+    fmt::print("gan-train: --overwrite: the previous run of '{}' is now in {}\n", o_.name, aside.string());
+  }
+
   int train() {
     set_kernel_choice(device_, o_.kernels);
-    std::filesystem::create_directories(web_ / "images");
     const std::string options_text = format_options(o_);
     std::fputs(options_text.c_str(), stdout);
-    write_file_atomically(dir_ / "train_opt.txt", std::as_bytes(std::span(options_text.data(), options_text.size())));
-
+    check_trained_run();
+    // Everything that can fail on the user's input is built before anything is written: a failed
+    // start leaves no new folder and changes no file.
     dataset_ = std::shared_ptr<data::Dataset>(data::make_dataset(o_.data));
     loader_ = std::make_unique<data::DataLoader>(dataset_, o_.data);
     model_ = nets::Model::create(o_.model, device_);
@@ -84,6 +119,9 @@ class Run {
     } else {
       progress_.epoch = o_.epoch_count;
     }
+    move_trained_run_aside();
+    std::filesystem::create_directories(web_ / "images");
+    write_file_atomically(dir_ / "train_opt.txt", std::as_bytes(std::span(options_text.data(), options_text.size())));
     log_ = std::make_unique<LossLog>(dir_ / "loss_log.txt");
     InterruptHandler interrupt;
     const auto run_start = Clock::now();

@@ -32,6 +32,9 @@ std::string bar(double share) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Line-buffered even into a file or a pipe (> log, nohup, | tee): progress shows as it happens,
+  // whole lines, and nothing printed is lost when the process is killed.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   CLI::App app{"gan-check: verify every op's forward and backward against mathematics (float64 gradient checks "
                "on the CPU reference)"};
   std::vector<std::string> ops;

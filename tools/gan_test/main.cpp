@@ -202,6 +202,9 @@ int run(const TestOptions& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Line-buffered even into a file or a pipe (> log, nohup, | tee): progress shows as it happens,
+  // whole lines, and nothing printed is lost when the process is killed.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   CLI::App app{"gan-test: colorize or translate images with a trained generator; writes an HTML page with metrics",
                "gan-test"};
   // As argparse: an option given twice takes its last value (scripts append overrides).
