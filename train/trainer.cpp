@@ -130,6 +130,7 @@ class Run {
     const std::int64_t images_total = images_per_epoch * (last_epoch - o_.epoch_count + 1);
 
     for (std::int64_t epoch = progress_.epoch; epoch <= last_epoch; ++epoch) {
+      const auto epoch_start = Clock::now();  // "Time Taken" is the epoch's, as the reference prints it
       if (progress_.next_batch == 0) start_epoch();
       loader_->start_epoch(epoch, progress_.next_batch);
       auto data_start = Clock::now();
@@ -190,7 +191,7 @@ class Run {
         fmt::print("saving the model at the end of epoch {}, iters {}\n", epoch, progress_.total_iters);
       }
       save_visuals(epoch);
-      fmt::print("End of epoch {} / {} \t Time Taken: {:.0f} sec\n", epoch, last_epoch, seconds_since(run_start));
+      fmt::print("End of epoch {} / {} \t Time Taken: {:.0f} sec\n", epoch, last_epoch, seconds_since(epoch_start));
     }
     fmt::print("gan-train: done. Checkpoints and the web page are in {}\n", dir_.string());
     return 0;

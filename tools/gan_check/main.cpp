@@ -60,7 +60,10 @@ int main(int argc, char** argv) {
                  "gemm (the libraries for everything: those convolutions, cuBLAS products, composed attention)")
       ->check(CLI::IsMember({"custom", "cudnn", "gemm", "auto"}))
       ->capture_default_str();
-  app.add_option("--seed", seed, "base seed; each case's own seed is printed and replays it")->capture_default_str();
+  app.add_option("--seed", seed,
+                 "base seed: with --op and --case it replays one case exactly (each case's seed, derived from it "
+                 "and the case, is printed for reference)")
+      ->capture_default_str();
   app.add_option("--samples", options.max_samples, "elements differentiated numerically per input")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
