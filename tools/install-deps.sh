@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs Pigment's build and test dependencies from Debian's archive.
+# Installs Pigment's build and test dependencies from Debian's archive (and, for one test,
+# tensorboard from PyPI).
 # Idempotent: packages already present are left alone; safe to run repeatedly.
 # CUDA, cuDNN and cuBLAS are not installed here: the build finds them if present
 # (PIGMENT_CUDA=AUTO) and builds CPU-only otherwise.
@@ -16,6 +17,7 @@ packages=(
   libboost-context-dev  # fibers of the SIMT harness (-DPIGMENT_CUDA=SIMT: the CUDA kernels run on the CPU)
   python3 python3-numpy python3-torch   # cross-checks against PyTorch on the CPU
   python3-pil           # regenerating the bicubic-resize fixture (tests/data/fixtures)
+  python3-pip           # the PyPI install of tensorboard below
 )
 
 missing=()
@@ -25,12 +27,25 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages already installed"
-  exit 0
+else
+  echo "install-deps: installing ${missing[*]}"
+  sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "install-deps: installing ${missing[*]}"
-sudo_cmd=()
-if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# For tests only: TensorBoard's own reader checks Pigment's event files
+# (tests/scripts/check_tensorboard.py). Debian has no package for it, so it comes from PyPI, into
+# the user's site-packages of the Debian python3 the tests run (not a virtual environment's). A
+# failure is only a warning: that test then reports skipped.
+python=/usr/bin/python3
+[ -x "$python" ] || python=python3
+if "$python" -c "import tensorboard" 2>/dev/null; then
+  echo "install-deps: tensorboard already installed"
+elif "$python" -m pip install --user --break-system-packages --quiet tensorboard; then
+  echo "install-deps: installed tensorboard (PyPI)"
+else
+  echo "install-deps: warning: could not install tensorboard from PyPI; its test will be skipped" >&2
+fi

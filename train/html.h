@@ -28,7 +28,11 @@ std::string html_escape(const std::string& text);
 void write_html_page(const std::filesystem::path& path, const std::string& title, const std::string& intro_html,
                      const std::vector<HtmlSection>& sections, int image_width, int refresh_seconds = 0);
 
-// An SVG line plot of every loss against the epoch.
-std::string loss_plot_svg(const std::vector<LossPoint>& history, int width = 900, int height = 320);
+// An SVG plot of the losses against the epoch, `width` wide: one panel per loss (a grid of panels
+// `panel_height` high), each on its own y range, since losses differ in scale by orders of
+// magnitude (G_L1 ≈ 10–30 beside GAN losses ≈ 0–2). Each panel draws the logged values faint with
+// an exponential moving average over them, round ticks (1, 2 or 5 × 10^k apart) on both axes and
+// the loss's name in its colour. Non-finite values are skipped; an empty history gives a short note.
+std::string loss_plot_svg(const std::vector<LossPoint>& history, int width = 900, int panel_height = 180);
 
 }  // namespace pigment::train
