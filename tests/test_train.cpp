@@ -238,6 +238,37 @@ TEST_CASE("options as a person writes them: the last of a repeated one wins, bou
              Catch::Contains("'ngff' is not an option; did you mean ngf?") && Catch::Contains("run.toml"));
 }
 
+TEST_CASE("the reference's options: --gpu_ids, --load_iter, --suffix; visdom and wandb accepted and ignored",
+          "[train][options]") {
+  auto message = [](std::vector<std::string> args) { return error_of([&] { parse(args); }); };
+  CHECK(parse({"--gpu_ids", "-1"})->device == "cpu");
+  CHECK(parse({"--gpu_ids", "1"})->device == "cuda:1");
+  CHECK(parse({"--gpu_ids", "0", "--device", "cuda:0"})->device == "cuda:0");
+  CHECK(parse({})->device == "auto");  // not given: --device decides
+  CHECK_THAT(message({"--gpu_ids", "0,1"}), Catch::Contains("data-parallel") && Catch::Contains("--gpu_ids 0"));
+  CHECK_THAT(message({"--gpu_ids", "-1", "--device", "cuda"}), Catch::Contains("give one of them"));
+  CHECK_THAT(message({"--gpu_ids", "x"}), Catch::Contains("'x' is not a whole number"));
+  CHECK(parse({"--load_iter", "300"})->epoch == "iter_300");
+  CHECK(parse({"--load_iter", "0", "--epoch", "5"})->epoch == "5");  // 0: --epoch decides, as in the reference
+  // The reference: opt.name += '_' + opt.suffix.format(**vars(opt)).
+  const auto suffixed = parse({"--name", "run", "--suffix", "{netG}_ngf{ngf}", "--ngf", "8"});
+  CHECK(suffixed->name == "run_sa_unet_6d_ngf8");
+  CHECK(suffixed->table.at("name").first == "run_sa_unet_6d_ngf8");
+  CHECK_THAT(message({"--suffix", "{nfg}"}), Catch::Contains("{nfg} is not an option"));
+
+  const auto quiet = parse({"--display_id", "0", "--display_port", "8097", "--display_ncols", "4", "--no_html",
+                            "--update_html_freq", "1000", "--use_wandb", "--wandb_project_name", "x"});
+  REQUIRE(quiet);
+  CHECK(quiet->ignored == std::vector<std::string>{"display_id", "display_port", "display_ncols", "update_html_freq",
+                                                   "no_html", "use_wandb", "wandb_project_name"});
+  const std::string note = ignored_options_note(*quiet, "gan-train");
+  CHECK_THAT(note, Catch::StartsWith("gan-train: ignored --display_id (visdom), --display_port (visdom)") &&
+                       Catch::Contains("--use_wandb (wandb)") && Catch::Contains("tensorboard --logdir"));
+  CHECK(note.find('\n') == std::string::npos);  // one line
+  CHECK(ignored_options_note(*parse({}), "gan-train").empty());
+  CHECK(parse({"--num_threads", "0"})->data.num_threads == 0);  // the reference's test.py value
+}
+
 TEST_CASE("train_opt.txt reads back into the options it was written from", "[train][options]") {
   const fs::path dir = fresh_dir("read_options");
   for (const std::vector<std::string>& args :

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/exit.h"
 #include "train/options.h"
 #include "train/trainer.h"
 
@@ -15,7 +16,6 @@ int main(int argc, char** argv) {
     if (!options) return 0;  // --help
     return pigment::train::run_training(*options);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "{}\n", e.what());
-    return 1;
+    return pigment::report_failure("gan-train", e);
   }
 }

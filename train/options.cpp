@@ -21,7 +21,6 @@ namespace {
 
 std::string show(bool v) { return v ? "True" : "False"; }
 std::string show(const std::string& v) { return v; }
-std::string show(const std::filesystem::path& v) { return v.string(); }
 std::string show(int v) { return std::to_string(v); }
 std::string show(std::int64_t v) { return std::to_string(v); }
 std::string show(std::uint64_t v) { return std::to_string(v); }
@@ -182,14 +181,61 @@ std::int64_t parse_count_or_inf(const std::string& text) {
 }
 std::string show_count_or_inf(std::int64_t v) { return v == INT64_MAX ? "inf" : std::to_string(v); }
 
+// The reference's options that have no meaning here: what each was for.
+struct IgnoredOption {
+  const char* name;
+  const char* what;
+};
+constexpr IgnoredOption kIgnoredOptions[] = {
+    {"display_id", "visdom"},       {"display_server", "visdom"},   {"display_env", "visdom"},
+    {"display_port", "visdom"},     {"display_ncols", "visdom"},    {"update_html_freq", "the HTML page"},
+    {"no_html", "the HTML page"},   {"use_wandb", "wandb"},         {"wandb_project_name", "wandb"},
+};
+
+// "a,b" → the numbers, each checked.
+std::vector<int> parse_int_list(const std::string& t, Bounds<int> b) {
+  std::vector<int> v;
+  std::size_t start = 0;
+  while (start <= t.size()) {
+    const std::size_t comma = std::min(t.find(',', start), t.size());
+    v.push_back(parse_number<int>(t.substr(start, comma - start), b));
+    start = comma + 1;
+  }
+  return v;
+}
+
+// --suffix: each {option} replaced by the option's value as train_opt.txt prints it (the
+// reference formats opt.suffix with vars(opt)).
+std::string expand_suffix(const std::string& suffix, const std::map<std::string, std::pair<std::string, std::string>>& table) {
+  std::string out;
+  for (std::size_t i = 0; i < suffix.size(); ++i) {
+    if (suffix[i] != '{') {
+      out += suffix[i];
+      continue;
+    }
+    const std::size_t close = suffix.find('}', i);
+    PIGMENT_CHECK(close != std::string::npos, "--suffix '{}': a '{{' without its '}}'", suffix);
+    const std::string key = suffix.substr(i + 1, close - i - 1);
+    const auto it = table.find(key);
+    PIGMENT_CHECK(it != table.end(), "--suffix '{}': {{{}}} is not an option (write e.g. {{model}}_{{netG}})", suffix,
+                  key);
+    out += it->second.first;
+    i = close;
+  }
+  return out;
+}
+
 struct Parser {
-  CLI::App app{"gan-train: train pix2pix, CycleGAN or a Lab colorizer. With no --dataroot it trains a small "
-               "colorizer on built-in synthetic scenes.",
-               "gan-train"};
+  std::string tool;
+  CLI::App app;
   TrainOptions o;
   Registry r{app, {}, {}, {}};
 
-  Parser() {
+  explicit Parser(std::string_view tool_name = "gan-train")
+      : tool(tool_name),
+        app("gan-train: train pix2pix, CycleGAN or a Lab colorizer. With no --dataroot it trains a small colorizer on "
+            "built-in synthetic scenes.",
+            "gan-train") {
     app.set_config("--config", "",
                    "read options from a file of 'name = value' lines (TOML/INI); the command line wins");
     app.option_defaults()->always_capture_default();
@@ -206,6 +252,14 @@ struct Parser {
         [](const std::filesystem::path& p) { return p.string(); },
         "path to images (train/, trainA/ and trainB/, …); empty: built-in synthetic scenes");
     r.option("name", o.name, "name of the experiment: checkpoints go to <checkpoints_dir>/<name>");
+    r.typed(
+        "gpu_ids", o.gpu_ids,
+        [](const std::string& t) {
+          if (!t.empty()) device_from_gpu_ids(t);  // checked here, resolved into --device after parsing
+          return t;
+        },
+        [](const std::string& v) { return v; },
+        "the reference's GPU choice: -1 for the CPU, N for cuda:N (as --device); unset: --device decides");
     r.option("checkpoints_dir", o.checkpoints_dir, "models are saved here");
     r.choice("model", m.kind, nets::kTrainableModelNames, "model", "which model");
     r.number("input_nc", g.input_nc, "input image channels: 3 for RGB, 1 for grayscale", {1, 64});
@@ -227,7 +281,7 @@ struct Parser {
     r.choice("dataset_mode", d.mode, data::kDatasetModeNames, "dataset mode", "how images are read");
     r.choice("direction", d.a_to_b, kDirectionNames, "direction", "which side of an aligned pair is the input");
     r.flag("serial_batches", d.serial_batches, "take images in order instead of shuffling");
-    r.number("num_threads", d.num_threads, "threads decoding and augmenting images", {1, 64});
+    r.number("num_threads", d.num_threads, "threads decoding and augmenting images (0: in the training thread)", {0, 256});
     r.number("batch_size", d.batch_size, "input batch size", {1, 4096});
     r.number("load_size", d.load_size, "scale images to this size", {1, 16384});
     r.number("crop_size", d.crop_size, "then crop to this size", {1, 16384});
@@ -237,14 +291,30 @@ struct Parser {
     r.flag("no_flip", d.no_flip, "do not flip images for augmentation");
     r.number("display_winsize", o.display_winsize, "display window size (kept for compatibility)", {1});
     r.option("epoch", o.epoch, "which checkpoint --continue_train loads: latest, an epoch number, or iter_<N>");
+    r.number("load_iter", o.load_iter, "> 0: --continue_train loads the checkpoint iter_<load_iter> (in place of --epoch)",
+             {0});
+    r.option("suffix", o.suffix, "appended to --name as _<suffix>, each {option} replaced by its value: {model}_{netG}");
     r.flag("verbose", o.verbose, "print more: the networks' parameter counts and the data report");
     // ---- Train options -------------------------------------------------------------------------------
     r.number("display_freq", o.display_freq, "save visuals to the web page every this many images", {1});
+    TrainOptions::ReferenceDisplay& rd = o.reference_display;
+    const std::string ignored = " (the reference's; accepted and ignored: see TensorBoard and the web page)";
+    r.number("display_ncols", rd.display_ncols, "visdom: images per row" + ignored);
+    r.number("display_id", rd.display_id, "visdom: window id" + ignored);
+    r.option("display_server", rd.display_server, "visdom: server" + ignored);
+    r.option("display_env", rd.display_env, "visdom: environment" + ignored);
+    r.number("display_port", rd.display_port, "visdom: port" + ignored);
+    r.number("update_html_freq", rd.update_html_freq, "HTML: save images every this many images" + ignored);
+    r.flag("no_html", rd.no_html, "do not write the HTML page" + ignored);
+    r.flag("use_wandb", rd.use_wandb, "log to Weights & Biases" + ignored);
+    r.option("wandb_project_name", rd.wandb_project_name, "wandb: project" + ignored);
     r.number("print_freq", o.print_freq, "print and log losses every this many images", {1});
     r.number("save_latest_freq", o.save_latest_freq, "save the latest checkpoint every this many images", {1});
     r.number("save_epoch_freq", o.save_epoch_freq, "save a checkpoint at the end of every this many epochs", {1});
     r.flag("save_by_iter", o.save_by_iter, "name the periodic checkpoints iter_<N> instead of latest");
     r.flag("continue_train", o.continue_train, "resume the experiment from its --epoch checkpoint, exactly");
+    r.flag("force", o.force, "--continue_train even with changed options that make the resume inexact (batch size, "
+                             "data, losses, seed)");
     r.flag("overwrite", o.overwrite,
            "start over in an experiment that already holds a trained run; the old run is moved to <name>.old-<time>");
     r.number("epoch_count", o.epoch_count, "the first epoch's number", {1});
@@ -276,16 +346,7 @@ struct Parser {
     r.number("lambda_gp", m.lambda_gp, "wgangp: weight of the gradient penalty", {0.0});
     r.typed(
         "attention_at", g.attention_divisors,
-        [](const std::string& t) {
-          std::vector<int> v;
-          std::size_t start = 0;
-          while (start <= t.size()) {
-            const std::size_t comma = std::min(t.find(',', start), t.size());
-            v.push_back(parse_number<int>(t.substr(start, comma - start), {2, 4096}));
-            start = comma + 1;
-          }
-          return v;
-        },
+        [](const std::string& t) { return parse_int_list(t, {2, 4096}); },
         [](const std::vector<int>& v) { return show(v); },
         "sa_unet: self-attention after the decoder blocks at input/d for each d (a comma list)");
     r.number("synthetic_train", d.synthetic_train, "built-in data: synthetic training scenes", {1});
@@ -315,11 +376,11 @@ struct Parser {
         for (const auto& [name, printer] : r.printers) names.push_back(name);
         const std::string closest = closest_name(key, names);
         const CLI::Option* config = app.get_config_ptr();
-        PIGMENT_FAIL("gan-train: --config {}: '{}' is not an option{} (run gan-train --help for every option)",
+        PIGMENT_FAIL("--config {}: '{}' is not an option{} (run {} --help for every option)",
                      config && config->count() ? config->as<std::string>() : std::string(), key,
-                     closest.empty() ? "" : "; did you mean " + closest + "?");
+                     closest.empty() ? "" : "; did you mean " + closest + "?", tool);
       }
-      PIGMENT_FAIL("gan-train: {} (run gan-train --help for every option and its default)", what);
+      PIGMENT_FAIL("{} (run {} --help for every option and its default)", what, tool);
     }
     if (o.synthetic() && !given("model")) o.model.kind = nets::ModelKind::colorization;
     for (const Override& ov : model_defaults(o.model.kind, o.synthetic())) {
@@ -332,31 +393,45 @@ struct Parser {
     o.data.output_nc = o.model.generator.output_nc;
     o.data.seed = o.model.seed;
     o.model.is_train = true;
+    if (!o.gpu_ids.empty()) {
+      const std::string device = device_from_gpu_ids(o.gpu_ids);
+      PIGMENT_CHECK(!given("device") || o.device == device,
+                    "--gpu_ids {} means --device {}, but --device {} was given: give one of them", o.gpu_ids, device,
+                    o.device);
+      o.device = device;
+    }
+    if (o.load_iter > 0) o.epoch = fmt::format("iter_{}", o.load_iter);
+    for (const IgnoredOption& ig : kIgnoredOptions)
+      if (given(ig.name)) o.ignored.push_back(ig.name);
     check(o);
     for (const auto& [name, printer] : r.printers) o.table[name] = {printer(), r.defaults[name]};
+    if (!o.suffix.empty()) {  // the reference: opt.name += '_' + opt.suffix.format(**vars(opt))
+      o.name += "_" + expand_suffix(o.suffix, o.table);
+      o.table["name"].first = o.name;
+    }
     return o;
   }
 
-  static void check(const TrainOptions& o) {
-    const data::DataOptions& d = o.data;
-    PIGMENT_CHECK(d.crop_size <= d.load_size || d.preprocess == data::Preprocess::crop ||
+  void check(const TrainOptions& t) const {
+    const data::DataOptions& d = t.data;
+    PIGMENT_CHECK(tool != "gan-train" || d.crop_size <= d.load_size || d.preprocess == data::Preprocess::crop ||
                       d.preprocess == data::Preprocess::none,
-                  "gan-train: --crop_size {} is larger than --load_size {}: the crop would not fit (make crop_size ≤ "
+                  "--crop_size {} is larger than --load_size {}: the crop would not fit (make crop_size ≤ "
                   "load_size)",
                   d.crop_size, d.load_size);
-    PIGMENT_CHECK(o.model.kind != nets::ModelKind::colorization || (d.input_nc == 1 && d.output_nc == 2),
-                  "gan-train: the colorization model maps L (1 channel) to ab (2 channels); got --input_nc {} "
+    PIGMENT_CHECK(t.model.kind != nets::ModelKind::colorization || (d.input_nc == 1 && d.output_nc == 2),
+                  "the colorization model maps L (1 channel) to ab (2 channels); got --input_nc {} "
                   "--output_nc {}",
                   d.input_nc, d.output_nc);
-    PIGMENT_CHECK(o.n_epochs + o.n_epochs_decay >= 1, "gan-train: --n_epochs + --n_epochs_decay must be at least 1");
-    for (int div : o.model.generator.attention_divisors)
-      PIGMENT_CHECK(div >= 2 && (div & (div - 1)) == 0, "gan-train: --attention_at takes powers of two ≥ 2, got {}",
+    PIGMENT_CHECK(t.n_epochs + t.n_epochs_decay >= 1, "--n_epochs + --n_epochs_decay must be at least 1");
+    for (int div : t.model.generator.attention_divisors)
+      PIGMENT_CHECK(div >= 2 && (div & (div - 1)) == 0, "--attention_at takes powers of two ≥ 2, got {}",
                     div);
-    PIGMENT_CHECK(!(o.continue_train && o.overwrite),
-                  "gan-train: --continue_train resumes the experiment and --overwrite starts it over: give one");
-    if (!o.synthetic())
+    PIGMENT_CHECK(!(t.continue_train && t.overwrite),
+                  "--continue_train resumes the experiment and --overwrite starts it over: give one");
+    if (!t.synthetic())
       PIGMENT_CHECK(std::filesystem::is_directory(d.dataroot),
-                    "gan-train: --dataroot '{}' is not a directory (leave it out to train on the built-in synthetic "
+                    "--dataroot '{}' is not a directory (leave it out to train on the built-in synthetic "
                     "scenes)",
                     d.dataroot.string());
   }
@@ -375,21 +450,48 @@ std::optional<TrainOptions> parse_train_options(int argc, const char* const* arg
   return parse_train_options(args);
 }
 
-TrainOptions default_train_options(std::optional<nets::ModelKind> model) {
-  Parser p;
+std::string expand_name_suffix(const std::string& suffix, const TrainOptions& options) {
+  return expand_suffix(suffix, options.table);
+}
+
+std::string device_from_gpu_ids(const std::string& gpu_ids) {
+  const std::vector<int> ids = parse_int_list(gpu_ids, {-1, 1023});
+  PIGMENT_CHECK(ids.size() == 1,
+                "'{}': training on several GPUs at once needs data-parallel training, which Pigment does not "
+                "have yet: give one GPU (--gpu_ids 0) or -1 for the CPU",
+                gpu_ids);
+  return ids[0] < 0 ? "cpu" : fmt::format("cuda:{}", ids[0]);
+}
+
+std::string ignored_options_note(const TrainOptions& o, std::string_view tool) {
+  if (o.ignored.empty()) return "";
+  std::string list;
+  for (const std::string& name : o.ignored)
+    for (const IgnoredOption& ig : kIgnoredOptions)
+      if (name == ig.name) list += fmt::format("{}--{} ({})", list.empty() ? "" : ", ", name, ig.what);
+  return fmt::format("{}: ignored {}: Pigment has no live display; watch training with tensorboard --logdir {} and "
+                     "on {}",
+                     tool, list, o.experiment_dir().string(), (o.experiment_dir() / "web" / "index.html").string());
+}
+
+TrainOptions default_train_options(std::optional<nets::ModelKind> model, std::span<const std::string> overrides,
+                                   std::string_view tool) {
+  Parser p(tool);
   std::vector<std::string> args;
   if (model) {
     // A folder run: any existing folder selects its defaults; none is read.
     args = {"--dataroot", "."};
     if (*model != nets::ModelKind::test) args.insert(args.end(), {"--model", std::string(nets::kModelNames.name(*model))});
   }
+  args.insert(args.end(), overrides.begin(), overrides.end());
   TrainOptions o = *p.parse(args);
   o.data.dataroot.clear();
   if (model) o.model.kind = *model;
   return o;
 }
 
-TrainOptions read_train_options(const std::filesystem::path& file) {
+TrainOptions read_train_options(const std::filesystem::path& file, std::span<const std::string> overrides,
+                                std::string_view tool) {
   std::ifstream in(file);
   PIGMENT_CHECK(in.good(), "cannot read '{}': {}", file.string(), std::strerror(errno));
   // '{:>25}: {:<30}[\t[default: …]]' lines between the dashed rulers.
@@ -407,11 +509,13 @@ TrainOptions read_train_options(const std::filesystem::path& file) {
   }
   PIGMENT_CHECK(values.count("model") && values.count("netG"),
                 "'{}' is not an options file written by gan-train (no 'model' and 'netG' lines)", file.string());
-  Parser p;
+  Parser p(tool);
   std::vector<std::string> args;
   for (const auto& [name, value] : values) {
-    // Where the training read its data and config from need not exist here; old options are skipped.
-    if (name == "dataroot" || name == "config" || !p.app.get_option_no_throw("--" + name)) continue;
+    // Where the training read its data and config from need not exist here; old options are
+    // skipped; the recorded name already carries its suffix.
+    if (name == "dataroot" || name == "config" || name == "suffix" || !p.app.get_option_no_throw("--" + name))
+      continue;
     if (p.r.flags.count(name)) {
       if (value == "True") args.push_back("--" + name);
       continue;
@@ -421,7 +525,16 @@ TrainOptions read_train_options(const std::filesystem::path& file) {
   }
   // A synthetic run and a folder run differ in their defaults, not in what was recorded: every
   // recorded value is given here, so none of the model defaults applies.
+  args.insert(args.end(), overrides.begin(), overrides.end());
   std::optional<TrainOptions> o = p.parse(args);
+  // Ignored options are reported for what this command gave, not for what the training recorded.
+  o->ignored.clear();
+  for (const IgnoredOption& ig : kIgnoredOptions)
+    for (const std::string& arg : overrides)
+      if (arg == std::string("--") + ig.name || arg.starts_with(std::string("--") + ig.name + "=")) {
+        o->ignored.push_back(ig.name);
+        break;
+      }
   o->data.dataroot = values.count("dataroot") ? std::filesystem::path(values["dataroot"]) : std::filesystem::path();
   o->table["dataroot"].first = o->data.dataroot.string();
   return *o;

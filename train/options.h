@@ -16,6 +16,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/kernel_choice.h"
@@ -49,9 +50,22 @@ struct TrainOptions {
   LrPolicy lr_policy = LrPolicy::linear;
   int lr_decay_iters = 50;
   std::string device = "auto";
+  std::string gpu_ids;        // the reference's GPU choice (-1: cpu, N: cuda:N), resolved into `device`
+  int load_iter = 0;          // > 0: the checkpoint iter_<N> (in place of --epoch), as the reference
+  std::string suffix;         // appended to --name as _<suffix>, each {option} replaced by its value
+  bool force = false;         // --continue_train even with options that make the resume inexact
   std::string config;
   bool no_progress = false;     // no progress bar even on a terminal
   std::int64_t stop_after = 0;  // > 0: stop as if interrupted once this many images were trained (tests resume)
+
+  // The reference's live-display options (visdom, wandb, the HTML switch): accepted with their
+  // defaults so its command lines run, and reported once as ignored.
+  struct ReferenceDisplay {
+    int display_ncols = 4, display_id = 1, display_port = 8097, update_html_freq = 1000;
+    std::string display_server = "http://localhost", display_env = "main", wandb_project_name = "CycleGAN-and-pix2pix";
+    bool no_html = false, use_wandb = false;
+  } reference_display;
+  std::vector<std::string> ignored;  // those of them given (option names), in the order of --help
 
   // Option name → (value as printed in train_opt.txt, default), sorted by name.
   std::map<std::string, std::pair<std::string, std::string>> table;
@@ -67,16 +81,32 @@ struct TrainOptions {
 std::optional<TrainOptions> parse_train_options(int argc, const char* const* argv);
 std::optional<TrainOptions> parse_train_options(std::span<const std::string> args);  // without argv[0]
 
+// The one line that reports the given options Pigment ignores ("" when none): `tool: ignored
+// --display_id (visdom) …: what Pigment offers instead`.
+std::string ignored_options_note(const TrainOptions& options, std::string_view tool);
+
+// --suffix as the reference applies it to --name: each {option} replaced by the option's value as
+// train_opt.txt prints it ({model}_{netG}_size{load_size}); an unknown {option} is an error.
+std::string expand_name_suffix(const std::string& suffix, const TrainOptions& options);
+
+// --gpu_ids as the reference spells it (-1, N, or a comma list) → a --device name: cpu, cuda:N.
+// A list of several GPUs is refused (data-parallel training does not exist yet), naming the fix.
+std::string device_from_gpu_ids(const std::string& gpu_ids);
+
 // The reference's options block ('{:>25}: {:<30}{}' with [default: X] where a value differs).
 std::string format_options(const TrainOptions& options);
 
 // The options a training ran with, from its train_opt.txt (format_options' output), through the
 // same parser: every value typed and checked as on the command line. Options that no longer
 // exist are ignored; a file that is not an options block is an error naming it.
-TrainOptions read_train_options(const std::filesystem::path& file);
+// `overrides` are command-line arguments given after the recorded values (the last wins), parsed
+// as gan-train would parse them; errors name `tool`.
+TrainOptions read_train_options(const std::filesystem::path& file, std::span<const std::string> overrides = {},
+                                std::string_view tool = "gan-train");
 // The options gan-train would have used by default: for `model` trained on a folder of images
 // (the reference's defaults with that model's own), or with no model the built-in synthetic
 // colorizer's (the README's main command).
-TrainOptions default_train_options(std::optional<nets::ModelKind> model);
+TrainOptions default_train_options(std::optional<nets::ModelKind> model, std::span<const std::string> overrides = {},
+                                   std::string_view tool = "gan-train");
 
 }  // namespace pigment::train

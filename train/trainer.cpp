@@ -9,6 +9,7 @@
 #include <fmt/chrono.h>
 #include <nlohmann/json.hpp>
 
+#include "engine/exit.h"
 #include "engine/file_io.h"
 #include "train/checkpoint.h"
 #include "train/device_choice.h"
@@ -67,7 +68,7 @@ class Run {
     if (o_.continue_train) return;
     const std::string found = trained_run_file(dir_);
     if (!found.empty() && !o_.overwrite)
-      PIGMENT_FAIL("gan-train: experiment '{}' already holds a trained run ({}): resume it with --continue_train, or "
+      PIGMENT_FAIL("experiment '{}' already holds a trained run ({}): resume it with --continue_train, or "
                    "start over with --overwrite (the old run is moved aside, not deleted)",
                    dir_.string(), found);
   }
@@ -85,6 +86,7 @@ class Run {
     set_kernel_choice(device_, o_.kernels);
     const std::string options_text = format_options(o_);
     std::fputs(options_text.c_str(), stdout);
+    if (const std::string note = ignored_options_note(o_, "gan-train"); !note.empty()) fmt::print("{}\n", note);
     check_trained_run();
     // Everything that can fail on the user's input is built before anything is written: a failed
     // start leaves no new folder and changes no file.
@@ -175,7 +177,7 @@ class Run {
           if (!save("latest")) return diverged_at_save();
           fmt::print("gan-train: saved 'latest' at epoch {}, batch {}; resume with --continue_train\n", epoch,
                      progress_.next_batch);
-          return 130;
+          return exit_code(ExitCode::interrupted);
         }
         data_start = Clock::now();
       }
@@ -237,7 +239,7 @@ class Run {
                "saving; the last good checkpoint is {}. Try a lower --lr, another --gan_mode or --norm.\n",
                bad.first, std::isnan(bad.second) ? std::string("NaN") : fmt::format("{}", bad.second), progress_.epoch, progress_.next_batch, progress_.total_iters,
                last_saved_.empty() ? "none (no checkpoint was saved in this run)" : "'" + last_saved_ + "'");
-    return 3;
+    return exit_code(ExitCode::diverged);
   }
   int diverged_at_save() { return diverged(bad_loss_); }
 

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "tools/command_line.h"
 #include "train/data/dataset.h"
 
 using namespace pigment::data;
@@ -55,14 +56,14 @@ int main(int argc, char** argv) {
   app.add_option("--fold_AB", fold_ab, "output folder")->required();
   app.add_option("--num_imgs", num_imgs, "at most this many pairs per phase")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_flag("--use_AB", use_ab, "pair <name>_A.<ext> in fold_A with <name>_B.<ext> in fold_B");
-  CLI11_PARSE(app, argc, argv);
+  if (const auto code = pigment::parse_command_line(app, "combine-A-and-B", argc, argv)) return *code;
 
   try {
     const std::vector<fs::path> phases = sorted_entries(fold_a, true);
     if (phases.empty()) {
       fmt::print(stderr, "combine-A-and-B: {} has no subfolders: put the images in {}/train, {}/test, …\n", fold_a,
                  fold_a, fold_a);
-      return 1;
+      return pigment::exit_code(pigment::ExitCode::bad_input);
     }
     std::int64_t written = 0, skipped = 0;
     for (const fs::path& phase_a : phases) {
@@ -106,9 +107,8 @@ int main(int argc, char** argv) {
       }
     }
     fmt::print("combine-A-and-B: wrote {} pairs to {} ({} skipped)\n", written, fold_ab, skipped);
-    return written > 0 ? 0 : 1;
+    return written > 0 ? 0 : pigment::exit_code(pigment::ExitCode::bad_input);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "combine-A-and-B: {}\n", e.what());
-    return 1;
+    return pigment::report_failure("combine-A-and-B", e);
   }
 }

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "tools/command_line.h"
 #include "engine/file_io.h"
 #include "engine/rng.h"
 #include "train/data/dataset.h"
@@ -62,13 +63,13 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0, 16384));
   app.add_option("--seed", seed, "seed of the train/test split")->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  if (const auto code = pigment::parse_command_line(app, "make-colorization-dataset", argc, argv)) return *code;
 
   try {
     std::error_code ec;
     if (fs::exists(output, ec) && !fs::is_empty(output, ec)) {
       fmt::print(stderr, "make-colorization-dataset: {} exists and is not empty: choose a new --output folder\n", output);
-      return 1;
+      return pigment::exit_code(pigment::ExitCode::bad_input);
     }
     std::vector<fs::path> files = find_images(input);
     if (files.empty()) {
@@ -76,7 +77,7 @@ int main(int argc, char** argv) {
                  "make-colorization-dataset: no images in {} (searched recursively for .jpg .jpeg .png .ppm .bmp .tif "
                  ".tiff)\n",
                  input);
-      return 1;
+      return pigment::exit_code(pigment::ExitCode::bad_input);
     }
     // A seeded Fisher–Yates shuffle puts the photos in random order; walking it, a usable photo
     // goes to test while the test split holds fewer than round(g · fraction) of the first g usable
@@ -123,11 +124,10 @@ int main(int argc, char** argv) {
                written[1], output, skipped);
     if (written[0] == 0) {
       fmt::print(stderr, "make-colorization-dataset: no usable training photo in {}\n", input);
-      return 1;
+      return pigment::exit_code(pigment::ExitCode::bad_input);
     }
     return 0;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "make-colorization-dataset: {}\n", e.what());
-    return 1;
+    return pigment::report_failure("make-colorization-dataset", e);
   }
 }

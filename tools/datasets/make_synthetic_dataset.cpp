@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "tools/command_line.h"
 #include "engine/error.h"
 #include "train/data/synthetic.h"
 
@@ -27,7 +28,7 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   app.add_option("--size", size, "side of each scene in pixels")->capture_default_str()->check(CLI::Range(8, 8192));
   app.add_option("--seed", seed, "scene seed (0 gives gan-train's built-in scenes)")->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  if (const auto code = pigment::parse_command_line(app, "make-synthetic-dataset", argc, argv)) return *code;
 
   try {
     const auto start = std::chrono::steady_clock::now();
@@ -39,7 +40,6 @@ int main(int argc, char** argv) {
                written, n_train, n_test, size, size, layout, output, seconds);
     return 0;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "make-synthetic-dataset: {}\n", e.what());
-    return 1;
+    return pigment::report_failure("make-synthetic-dataset", e);
   }
 }

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "tools/command_line.h"
 #include "engine/adam.h"
 #include "engine/init.h"
 #include "engine/parameters.h"
@@ -47,7 +48,7 @@ int main(int argc, char** argv) {
   app.add_option("--lr", lr, "Adam learning rate")->capture_default_str();
   app.add_option("--seed", seed, "random seed")->capture_default_str();
   app.add_option("--out", out, "where to save the trained weights (safetensors)")->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  if (const auto code = pigment::parse_command_line(app, "pigment-demo", argc, argv)) return *code;
 
   try {
     const Device cpu = Device::cpu();
@@ -83,7 +84,6 @@ int main(int argc, char** argv) {
     fmt::print("saved the student to {}\n", out);
     return last < first ? 0 : 1;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "pigment-demo: {}\n", e.what());
-    return 1;
+    return pigment::report_failure("pigment-demo", e);
   }
 }

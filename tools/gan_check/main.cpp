@@ -17,6 +17,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "tools/command_line.h"
 #include "tools/verify/crosscheck.h"
 #include "tools/verify/gradcheck.h"
 #include "kernels/ops/spec.h"
@@ -70,7 +71,7 @@ int main(int argc, char** argv) {
   app.add_option("--tolerance", options.tolerance, "maximum relative error")->capture_default_str();
   app.add_flag("--list", list, "list the ops and their cases, then exit");
   app.add_flag("--verbose", verbose, "cuda/simt: print every tensor's comparison, not only a failing case's worst");
-  CLI11_PARSE(app, argc, argv);
+  if (const auto code = pigment::parse_command_line(app, "gan-check", argc, argv)) return *code;
 
   std::vector<OpId> selected;
   for (const std::string& name : ops) {
@@ -112,8 +113,7 @@ int main(int argc, char** argv) {
       set_allocator_checks(*gpu, {true, 256});
       set_kernel_choice(*gpu, KernelChoice::preset(kConvImplNames.parse(impl, "implementation")));
     } catch (const std::exception& e) {
-      fmt::print(stderr, "gan-check: {}\n", e.what());
-      return 2;
+      return report_failure("gan-check", e);
     }
     fmt::print("gan-check: CUDA kernels ({}) against the CPU reference, float32, forward and backward; {}; "
                "cases {}; base seed {}\n", gpu->str(), kernel_choice(*gpu).str(), which_cases, seed);

@@ -7,12 +7,14 @@
 #include <fstream>
 #include <algorithm>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "engine/exit.h"
 #include "engine/file_io.h"
 #include "kernels/ops.h"
 #include "nets/generators.h"
@@ -22,6 +24,7 @@
 #include "train/device_choice.h"
 #include "train/data/dataset.h"
 #include "train/data/lab.h"
+#include "train/data/preprocess.h"
 #include "train/data/synthetic.h"
 #include "train/html.h"
 #include "train/options.h"
@@ -33,10 +36,13 @@ namespace fs = std::filesystem;
 namespace {
 
 struct TestOptions {
-  std::string dataroot, name = "synthetic_colorizer", checkpoints_dir = "./checkpoints", results_dir = "./results";
-  std::string epoch = "latest", phase = "test", device = "auto";
-  int num_test = 50;
+  std::string dataroot, name = "synthetic_colorizer", suffix, checkpoints_dir = "./checkpoints", results_dir = "./results";
+  std::string epoch = "latest", phase = "test", device = "auto", gpu_ids, model_suffix;
+  int num_test = 50, load_iter = 0;
+  double aspect_ratio = 1.0;
   bool dropout_at_test = false;
+  bool preprocess_given = false;  // --preprocess given: images are resized and cropped as the reference's test.py
+  bool mode_given = false;        // --dataset_mode given: trusted (no A|B pair detection)
   std::int64_t synthetic_test = 32;
   std::uint64_t seed = 0;
   // What the model was trained with: its train_opt.txt (or gan-train's defaults when there is
@@ -59,6 +65,27 @@ bool is_gray(const data::Image& im) {
   return true;
 }
 
+// Whether an image of an aligned dataset is an A|B pair side by side: its width is even and the
+// two halves meet at an edge — the mean jump between the columns either side of the middle is
+// several times the typical jump between neighbouring columns (a photo continues across its
+// middle; two different images do not).
+bool looks_like_pair(const data::Image& im) {
+  if (im.width % 2 != 0 || im.width < 4) return false;
+  auto column_jump = [&im](int x) {  // mean |I(y, x) − I(y, x + 1)| over rows and channels
+    double sum = 0;
+    for (int y = 0; y < im.height; ++y)
+      for (int c = 0; c < im.channels; ++c) sum += std::fabs(im.at(y, x, c) - im.at(y, x + 1, c));
+    return sum / (static_cast<double>(im.height) * im.channels);
+  };
+  const int seam = im.width / 2 - 1;
+  std::vector<double> jumps;
+  for (int x = 0; x + 1 < im.width; ++x)
+    if (x != seam) jumps.push_back(column_jump(x));
+  std::nth_element(jumps.begin(), jumps.begin() + jumps.size() / 2, jumps.end());
+  const double typical = jumps[jumps.size() / 2];
+  return column_jump(seam) > 3 * typical + 0.01;
+}
+
 std::vector<Item> gather(const TestOptions& o, data::DatasetMode mode) {
   std::vector<Item> items;
   if (o.dataroot.empty()) {  // held-out synthetic scenes (indices disjoint from training)
@@ -71,11 +98,15 @@ std::vector<Item> gather(const TestOptions& o, data::DatasetMode mode) {
   }
   std::vector<fs::path> files;
   const fs::path root(o.dataroot);
-  PIGMENT_CHECK(fs::exists(root), "gan-test: --dataroot '{}' does not exist", o.dataroot);
+  PIGMENT_CHECK(fs::exists(root), "--dataroot '{}' does not exist: give an image or a folder of images", o.dataroot);
   if (fs::is_regular_file(root)) {
     files.push_back(root);
   } else {
-    const fs::path dir = fs::is_directory(root / o.phase) ? root / o.phase : root;
+    // <phase>/ (aligned, single, colorization) or, for a CycleGAN's data, <phase>A/ or <phase>B/:
+    // the input domain of the direction, as the reference's unaligned dataset reads it.
+    fs::path dir = fs::is_directory(root / o.phase) ? root / o.phase : root;
+    const fs::path domain = root / (o.phase + (o.trained.data.a_to_b ? "A" : "B"));
+    if (o.trained.data.mode == data::DatasetMode::unaligned && fs::is_directory(domain)) dir = domain;
     for (const auto& e : fs::recursive_directory_iterator(dir)) {
       std::string ext = e.path().extension().string();
       for (char& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -83,8 +114,8 @@ std::vector<Item> gather(const TestOptions& o, data::DatasetMode mode) {
     }
     std::sort(files.begin(), files.end());
   }
-  PIGMENT_CHECK(!files.empty(), "gan-test: no PNG, JPEG or BMP images under '{}'", o.dataroot);
-  int skipped = 0;
+  PIGMENT_CHECK(!files.empty(), "no PNG, JPEG or BMP images under '{}': check --dataroot (and --phase)", o.dataroot);
+  int skipped = 0, not_pairs = 0;
   for (const fs::path& f : files) {
     if (static_cast<int>(items.size()) >= o.num_test) break;
     std::string error;
@@ -95,7 +126,15 @@ std::vector<Item> gather(const TestOptions& o, data::DatasetMode mode) {
       continue;
     }
     Item it{f.stem().string(), *image, {}};
-    if (mode == data::DatasetMode::aligned) {  // A|B side by side
+    // An aligned model given an ordinary photo translates it whole (and has no ground truth),
+    // unless --dataset_mode aligned says every image is a pair.
+    const bool pair = mode == data::DatasetMode::aligned && (o.mode_given || looks_like_pair(*image));
+    if (mode == data::DatasetMode::aligned && !pair) {
+      fmt::print("gan-test: {} ({}×{}) is not an A|B pair side by side: translated whole, without ground truth\n",
+                 f.filename().string(), image->width, image->height);
+      ++not_pairs;
+    }
+    if (pair) {  // A|B side by side
       const int half = image->width / 2;
       data::Image A = data::crop(*image, 0, 0, half, image->height), B = data::crop(*image, half, 0, half, image->height);
       if (!o.trained.data.a_to_b) std::swap(A, B);
@@ -108,8 +147,29 @@ std::vector<Item> gather(const TestOptions& o, data::DatasetMode mode) {
     items.push_back(std::move(it));
   }
   if (skipped) fmt::print(stderr, "gan-test: {} unreadable file(s) skipped\n", skipped);
-  PIGMENT_CHECK(!items.empty(), "gan-test: none of the images under '{}' could be read", o.dataroot);
+  if (not_pairs)
+    fmt::print("gan-test: {} of {} image(s) were not A|B pairs; for a folder of single images pass --dataset_mode "
+               "single, to split every image as a pair --dataset_mode aligned\n",
+               not_pairs, items.size());
+  PIGMENT_CHECK(!items.empty(), "none of the images under '{}' could be read (each is named above)", o.dataroot);
+  if (o.preprocess_given) {  // as the reference's test.py: resized and cropped, never flipped
+    data::DataOptions d = o.trained.data;
+    d.no_flip = true;
+    Rng crops(o.seed);
+    for (Item& it : items) {
+      const auto aug = data::detail::draw_augmentation(d, it.input.width, it.input.height, crops);
+      it.input = data::detail::transform_image(it.input, d, aug, false);
+      if (!it.truth.empty()) it.truth = data::detail::transform_image(it.truth, d, aug, false);
+    }
+  }
   return items;
+}
+
+// The reference's save_images: the width (ratio > 1) or the height (ratio < 1) scaled by the ratio.
+data::Image scaled_for_aspect_ratio(const data::Image& im, double ratio) {
+  if (ratio > 1.0) return data::resize_bicubic(im, static_cast<int>(im.width * ratio), im.height);
+  if (ratio < 1.0) return data::resize_bicubic(im, im.width, static_cast<int>(im.height / ratio));
+  return im;
 }
 
 int run(const TestOptions& o) {
@@ -124,7 +184,9 @@ int run(const TestOptions& o) {
   const bool a_to_b = o.trained.data.a_to_b;
   if (model == nets::ModelKind::cycle_gan && !a_to_b) std::swap(g.input_nc, g.output_nc);
   auto G = nets::make_generator(g, device, &rng);
-  const std::string net_name = model == nets::ModelKind::cycle_gan ? (a_to_b ? "G_A" : "G_B") : "G";
+  const std::string net_name = model == nets::ModelKind::cycle_gan ? (a_to_b ? "G_A" : "G_B")
+                               : model == nets::ModelKind::test     ? "G" + o.model_suffix
+                                                                    : "G";
   const fs::path ckpt = fs::path(o.checkpoints_dir) / o.name;
   train::load_network(ckpt, o.epoch, net_name, *G);
   // Evaluation mode by default (dropout off, batch norm on running statistics); the reference
@@ -136,6 +198,7 @@ int run(const TestOptions& o) {
   const std::vector<Item> items = gather(o, mode);
   const fs::path out_dir = fs::path(o.results_dir) / o.name / fmt::format("{}_{}", o.phase, o.epoch);
   fs::create_directories(out_dir / "images");
+  std::set<fs::path> written;  // result images of this run; any other in images/ is an earlier run's
   std::vector<train::HtmlSection> sections;
   double sum_psnr = 0, sum_ssim = 0, sum_color = 0, sum_color_truth = 0, sum_gray_psnr = 0;
   int with_truth = 0;
@@ -148,7 +211,8 @@ int run(const TestOptions& o) {
     train::HtmlSection s{it.name, {}, ""};
     auto save = [&](const std::string& label, const data::Image& im) {
       const std::string file = fmt::format("images/{}_{}.png", it.name, label);
-      data::save_png(out_dir / file, im);
+      data::save_png(out_dir / file, scaled_for_aspect_ratio(im, o.aspect_ratio));
+      written.insert(out_dir / file);
       s.images.push_back({label, file});
     };
     save(colorization ? "input_gray" : "real_A", shown_input);
@@ -195,6 +259,11 @@ int run(const TestOptions& o) {
                          "<p>" + train::html_escape(summary) + "</p>", sections, 256);
   const std::string json = nlohmann::json{{"summary", summary}, {"images", report}}.dump(1);
   write_file_atomically(out_dir / "metrics.json", std::as_bytes(std::span(json.data(), json.size())));
+  int stale = 0;
+  for (const auto& e : fs::directory_iterator(out_dir / "images"))
+    if (e.path().extension() == ".png" && !written.count(e.path())) stale += fs::remove(e.path()) ? 1 : 0;
+  if (stale)
+    fmt::print("gan-test: removed {} result image(s) of an earlier run from {}\n", stale, (out_dir / "images").string());
   fmt::print("gan-test: results in {}\n", (out_dir / "index.html").string());
   return 0;
 }
@@ -205,69 +274,91 @@ int main(int argc, char** argv) {
   // Line-buffered even into a file or a pipe (> log, nohup, | tee): progress shows as it happens,
   // whole lines, and nothing printed is lost when the process is killed.
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  CLI::App app{"gan-test: colorize or translate images with a trained generator; writes an HTML page with metrics",
+  CLI::App app{"gan-test: colorize or translate images with a trained generator; writes an HTML page with metrics. "
+               "Every option of gan-train is accepted too (--netG, --ngf, --norm, --direction, --dataset_mode, "
+               "--crop_size, …): it overrides what the experiment's train_opt.txt says.",
                "gan-test"};
   // As argparse: an option given twice takes its last value (scripts append overrides).
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  // Options not defined here are the training's: passed on, in order, to gan-train's parser
+  // on top of train_opt.txt, where they are typed and checked (and misspellings named).
+  app.allow_extras();
   TestOptions o;
-  // Overrides of what train_opt.txt says, each parsed into its type here.
-  std::string model, netG, norm, dataset_mode, direction;
-  int ngf = 0, input_nc = 0, output_nc = 0, crop_size = 0;
-  bool no_dropout = false;
-  std::vector<int> attention_at;
+  std::string model;
+  bool eval = false;
   app.add_option("--dataroot", o.dataroot, "an image or a folder (its <phase>/ subfolder if present); empty: "
                                            "held-out built-in synthetic scenes");
   app.add_option("--name", o.name, "experiment name")->capture_default_str();
+  app.add_option("--suffix", o.suffix, "appended to --name as _<suffix>, each {option} replaced by its value");
   app.add_option("--checkpoints_dir", o.checkpoints_dir, "where the experiment's checkpoints are")->capture_default_str();
   app.add_option("--results_dir", o.results_dir, "where results go")->capture_default_str();
   app.add_option("--epoch", o.epoch, "which checkpoint: latest, an epoch number or iter_<N>")->capture_default_str();
+  app.add_option("--load_iter", o.load_iter, "> 0: the checkpoint iter_<load_iter> (in place of --epoch)")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--phase", o.phase, "phase name used in the results folder")->capture_default_str();
   app.add_option("--num_test", o.num_test, "at most this many images")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--model", model, "colorization, pix2pix, cycle_gan or test (default: from train_opt.txt)");
-  app.add_option("--netG", netG, "generator architecture (default: from train_opt.txt)");
-  app.add_option("--ngf", ngf, "generator filters (default: from train_opt.txt)")->check(CLI::Range(1, 4096));
-  app.add_option("--norm", norm, "instance, batch or none (default: from train_opt.txt)");
-  app.add_option("--input_nc", input_nc, "input channels (default: from train_opt.txt)")->check(CLI::Range(1, 64));
-  app.add_option("--output_nc", output_nc, "output channels (default: from train_opt.txt)")->check(CLI::Range(1, 64));
-  app.add_option("--crop_size", crop_size, "the resolution the model was trained at (default: from train_opt.txt)")
-      ->check(CLI::Range(1, 16384));
-  app.add_option("--dataset_mode", dataset_mode, "colorization, aligned, single or unaligned (default: from train_opt.txt)");
-  app.add_option("--direction", direction, "AtoB or BtoA (default: from train_opt.txt)");
-  app.add_option("--attention_at", attention_at, "sa_unet attention divisors (default: from train_opt.txt)")
-      ->delimiter(',')
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  app.add_flag("--no_dropout", no_dropout, "the generator has no dropout layers");
-  app.add_flag("--dropout_at_test", o.dropout_at_test, "keep dropout and batch statistics on, as the reference does");
+  app.add_option("--model", model, "colorization, pix2pix, cycle_gan or test (one generator, G<model_suffix>); "
+                                   "default: from train_opt.txt");
+  app.add_option("--model_suffix", o.model_suffix,
+                 "--model test: load G<suffix>, e.g. _A for a CycleGAN's G_A (the reference's latest_net_G_A)");
+  app.add_option("--aspect_ratio", o.aspect_ratio, "save images with width/height scaled by this ratio, as the "
+                                                   "reference (the metrics are computed before)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_flag("--eval", eval, "evaluation mode: dropout off, batch norm on running statistics (Pigment's default)");
+  app.add_flag("--dropout_at_test", o.dropout_at_test, "keep dropout and batch statistics on, as the reference does "
+                                                       "without --eval");
   app.add_option("--device", o.device, "cpu, cuda, cuda:N, simt (the CUDA kernels on the CPU: SIMT builds) or auto")
       ->capture_default_str();
-  app.add_option("--seed", o.seed, "seed of the synthetic test scenes")->capture_default_str();
+  app.add_option("--gpu_ids", o.gpu_ids, "the reference's GPU choice: -1 for the CPU, N for cuda:N (as --device)");
+  app.add_option("--seed", o.seed, "seed of the synthetic test scenes and of the --preprocess crops")
+      ->capture_default_str();
   app.add_option("--synthetic_test", o.synthetic_test, "synthetic test scenes when no --dataroot")->capture_default_str();
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    app.exit(e);
+    fmt::print("\nThe training's options (given here, they override train_opt.txt):\n");
+    const std::vector<std::string> help = {"--help"};
+    train::parse_train_options(help);
+    return 0;
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return report_usage_error("gan-test", fmt::format("{} (run gan-test --help for every option)", e.what()));
   }
   try {
-    const fs::path opt_file = fs::path(o.checkpoints_dir) / o.name / "train_opt.txt";
+    PIGMENT_CHECK(!(eval && o.dropout_at_test), "--eval turns dropout off and --dropout_at_test keeps it on: give one");
+    if (!o.gpu_ids.empty()) {
+      std::string device;
+      try {
+        device = train::device_from_gpu_ids(o.gpu_ids);
+      } catch (const Error& e) {
+        PIGMENT_FAIL("--gpu_ids {}", e.what());
+      }
+      PIGMENT_CHECK(app.count("--device") == 0 || o.device == device,
+                    "--gpu_ids {} means --device {}, but --device {} was given: give one of them", o.gpu_ids, device,
+                    o.device);
+      o.device = device;
+    }
+    if (o.load_iter > 0) o.epoch = fmt::format("iter_{}", o.load_iter);
+    const std::vector<std::string> overrides = app.remaining();
+    auto given = [&overrides](const std::string& name) {
+      return std::any_of(overrides.begin(), overrides.end(),
+                         [&](const std::string& a) { return a == "--" + name || a.starts_with("--" + name + "="); });
+    };
+    o.preprocess_given = given("preprocess");
+    o.mode_given = given("dataset_mode");
     const std::optional<nets::ModelKind> kind =
         model.empty() ? std::nullopt : std::optional(nets::kModelNames.parse(model, "model"));
-    o.trained = fs::exists(opt_file) ? train::read_train_options(opt_file) : train::default_train_options(kind);
-    nets::ModelOptions& m = o.trained.model;
-    data::DataOptions& d = o.trained.data;
-    if (kind) m.kind = *kind;
-    if (!netG.empty()) m.generator.arch = nets::GeneratorArch::parse(netG);
-    if (!norm.empty()) m.generator.norm = nets::kNormNames.parse(norm, "norm");
-    if (ngf) m.generator.ngf = ngf;
-    if (input_nc) m.generator.input_nc = input_nc;
-    if (output_nc) m.generator.output_nc = output_nc;
-    if (crop_size) d.crop_size = crop_size;
-    if (!dataset_mode.empty()) d.mode = data::kDatasetModeNames.parse(dataset_mode, "dataset mode");
-    if (!direction.empty()) d.a_to_b = train::kDirectionNames.parse(direction, "direction");
-    if (!attention_at.empty()) m.generator.attention_divisors = attention_at;
-    if (no_dropout) m.generator.dropout = false;
+    if (!o.suffix.empty())  // {option} takes the value the training's defaults and the overrides give
+      o.name += "_" + train::expand_name_suffix(o.suffix, train::default_train_options(kind, overrides, "gan-test"));
+    const fs::path opt_file = fs::path(o.checkpoints_dir) / o.name / "train_opt.txt";
+    o.trained = fs::exists(opt_file) ? train::read_train_options(opt_file, overrides, "gan-test")
+                                     : train::default_train_options(kind, overrides, "gan-test");
+    if (kind) o.trained.model.kind = *kind;
+    if (const std::string note = train::ignored_options_note(o.trained, "gan-test"); !note.empty())
+      fmt::print("{}\n", note);
     return run(o);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "gan-test: {}\n", e.what());
-    return 1;
+    return report_failure("gan-test", e);
   }
 }
