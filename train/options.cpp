@@ -352,6 +352,9 @@ struct Parser {
     r.number("synthetic_train", d.synthetic_train, "built-in data: synthetic training scenes", {1});
     r.number("synthetic_test", d.synthetic_test, "built-in data: synthetic test scenes", {1});
     r.flag("no_progress", o.no_progress, "no progress bar, even on a terminal");
+    r.negative_flag("no_tensorboard", o.tensorboard,
+                    "no TensorBoard event files (by default losses, learning rate and visuals go to "
+                    "<checkpoints_dir>/<name>/events.out.tfevents.*: tensorboard --logdir <checkpoints_dir>)");
     r.number("max_bad_fraction", d.max_bad_fraction, "stop when more than this share of the images are unreadable",
              {0.0, 1.0});
     r.number("stop_after", o.stop_after, "stop as if interrupted (saving 'latest') once this many images are trained; 0: never", {0});

@@ -56,6 +56,7 @@ struct TrainOptions {
   bool force = false;         // --continue_train even with options that make the resume inexact
   std::string config;
   bool no_progress = false;     // no progress bar even on a terminal
+  bool tensorboard = true;      // TensorBoard event files in the experiment's folder (--no_tensorboard)
   std::int64_t stop_after = 0;  // > 0: stop as if interrupted once this many images were trained (tests resume)
 
   // The reference's live-display options (visdom, wandb, the HTML switch): accepted with their

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -18,6 +19,7 @@
 #include "train/loss_log.h"
 #include "train/progress.h"
 #include "train/signals.h"
+#include "train/tensorboard.h"
 #include "train/visuals.h"
 
 namespace pigment::train {
@@ -125,6 +127,12 @@ class Run {
     std::filesystem::create_directories(web_ / "images");
     write_file_atomically(dir_ / "train_opt.txt", std::as_bytes(std::span(options_text.data(), options_text.size())));
     log_ = std::make_unique<LossLog>(dir_ / "loss_log.txt");
+    if (o_.tensorboard) {
+      // A new event file per run; its START event at the first step after the checkpoint makes
+      // TensorBoard drop what an earlier file logged past it (a run killed after its last save).
+      tensorboard_ = std::make_unique<TensorBoardWriter>(dir_);
+      tensorboard_->start_session(progress_.total_iters + 1);
+    }
     InterruptHandler interrupt;
     const auto run_start = Clock::now();
     const std::int64_t images_at_start = progress_.total_iters;
@@ -160,6 +168,7 @@ class Run {
           progress_bar_.clear();
           fmt::print("{}\n", line);
           log_->append(line);
+          log_to_tensorboard(losses);
           last_losses_ = losses;
         }
         if (crossed(before, progress_.total_iters, o_.display_freq)) save_visuals(epoch);
@@ -243,9 +252,31 @@ class Run {
   }
   int diverged_at_save() { return diverged(bad_loss_); }
 
+  // Every loss (loss/<name>) and the learning rate at the step (images trained so far).
+  void log_to_tensorboard(const Losses& losses) {
+    if (!tensorboard_) return;
+    Losses scalars;
+    for (const auto& [name, value] : losses) scalars.emplace_back("loss/" + name, value);
+    scalars.emplace_back("learning_rate", model_->learning_rate());
+    tensorboard_->add_scalars(scalars, progress_.total_iters);
+    tensorboard_->flush();
+  }
+
   void save_visuals(std::int64_t epoch) {
-    for (const auto& [label, image] : visuals_to_images(model_->current_visuals()))
+    for (const auto& [label, image] : visuals_to_images(model_->current_visuals())) {
       data::save_png(web_ / "images" / fmt::format("epoch{:03d}_{}.png", epoch, label), image);
+      if (tensorboard_ && tensorboard_visuals_step_ != progress_.total_iters) {  // an epoch's end may repeat a step
+        std::vector<std::uint8_t> bytes(image.pixels.size());
+        for (std::size_t i = 0; i < bytes.size(); ++i)  // [0, 1] → 8 bits, as the PNG on the page
+          bytes[i] = static_cast<std::uint8_t>(std::lround(std::clamp(image.pixels[i], 0.0f, 1.0f) * 255.0f));
+        tensorboard_->add_image("visuals/" + label, image.height, image.width, image.channels, bytes,
+                                progress_.total_iters);
+      }
+    }
+    if (tensorboard_) {
+      tensorboard_visuals_step_ = progress_.total_iters;
+      tensorboard_->flush();
+    }
     displayed_.insert(epoch);
     write_page(epoch);
   }
@@ -275,6 +306,8 @@ class Run {
   std::unique_ptr<nets::Model> model_;
   std::unique_ptr<LrScheduler> scheduler_;
   std::unique_ptr<LossLog> log_;
+  std::unique_ptr<TensorBoardWriter> tensorboard_;
+  std::int64_t tensorboard_visuals_step_ = -1;  // the step whose visuals were written last
   Progress progress_;
   Losses last_losses_;
   std::pair<std::string, double> bad_loss_;
