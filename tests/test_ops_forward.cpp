@@ -225,6 +225,11 @@ TEST_CASE("relu gives +0 for every non-positive input, −∞ included", "[ops][
   CHECK(y == std::vector<double>{0, 0, 0, 2});
   CHECK_FALSE(std::signbit(y[1]));
   CHECK(values(leaky_relu(tensor({2}, {-inf, -1.0}, host), 0.2)) == std::vector<double>{-inf, -0.2});
+  // NaN stays NaN, as torch.relu(nan) is nan: a diverged activation must not come out as 0 and
+  // hide the divergence from the training's watch of the losses.
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  CHECK(std::isnan(values(relu(tensor({1}, {nan}, host)))[0]));
+  CHECK(std::isnan(values(leaky_relu(tensor({1}, {nan}, host), 0.2))[0]));
 }
 
 TEST_CASE("sum, mean and expand", "[ops][reduce]") {

@@ -11,7 +11,8 @@ struct LeakyForward {
   float* y;
   __device__ void operator()(std::int64_t i) const {
     const float v = x[i];
-    y[i] = v > 0.0f ? v : (slope != 0.0f ? slope * v : 0.0f);  // ReLU: +0 even at −∞ (as the CPU)
+    // ReLU: +0 even at −∞, NaN stays NaN (as the CPU and PyTorch).
+    y[i] = v > 0.0f ? v : (slope != 0.0f ? slope * v : (v != v ? v : 0.0f));
   }
 };
 struct LeakyBackward {
