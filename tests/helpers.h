@@ -2,7 +2,9 @@
 // Small helpers shared by the tests.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdio>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 #include "engine/tensor.h"
@@ -25,6 +27,36 @@ inline double max_abs_diff(const std::vector<double>& a, const std::vector<doubl
 }
 
 // Runs fn and returns the message of the pigment::Error it throws ("" if none).
+// What a block prints to stderr (fd 2 redirected to a temporary file while it lives).
+class StderrCapture {
+ public:
+  StderrCapture() : file_(std::tmpfile()), saved_(::dup(2)) {
+    std::fflush(stderr);
+    ::dup2(::fileno(file_), 2);
+  }
+  ~StderrCapture() { restore(); }
+  StderrCapture(const StderrCapture&) = delete;
+  StderrCapture& operator=(const StderrCapture&) = delete;
+  std::string text() {
+    restore();
+    std::rewind(file_);
+    std::string out;
+    for (int c; (c = std::fgetc(file_)) != EOF;) out += static_cast<char>(c);
+    return out;
+  }
+
+ private:
+  void restore() {
+    if (saved_ < 0) return;
+    std::fflush(stderr);
+    ::dup2(saved_, 2);
+    ::close(saved_);
+    saved_ = -1;
+  }
+  std::FILE* file_;
+  int saved_;
+};
+
 template <class F> std::string error_of(F&& fn) {
   try {
     fn();

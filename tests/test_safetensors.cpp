@@ -1,4 +1,6 @@
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "engine/safetensors.h"
 #include "helpers.h"
@@ -107,4 +109,64 @@ TEST_CASE("an unwritable or missing path gets a clear error and leaves nothing b
         std::string::npos);
   CHECK(error_of([&] { load_safetensors("/nonexistent_dir_pigment/x.safetensors", Device::cpu()); })
             .find("no such file") != std::string::npos);
+}
+
+TEST_CASE("the data checksum is XXH64, matching its published values", "[safetensors][checksum]") {
+  auto of = [](std::string_view s) { return xxh64(std::as_bytes(std::span(s.data(), s.size()))); };
+  // xxHash's and python-xxhash's documented values (seed 0); together they take every path: under
+  // 32 bytes, the 32-byte stripes, and the 8-, 4- and 1-byte tails.
+  CHECK(of("") == 0xEF46DB3751D8E999ull);
+  CHECK(of("abc") == 0x44BC2CF5AD770999ull);
+  CHECK(of("Nobody inspects the spammish repetition") == 0xFBCEA83C8A378BF1ull);
+  CHECK(of("The quick brown fox jumps over the lazy dog") == 0x0B242D361FDA71BCull);
+  // A longer buffer and a seed, as python's xxhash.xxh64 computes them.
+  std::vector<std::byte> long_input(1000);
+  for (std::size_t i = 0; i < long_input.size(); ++i) long_input[i] = static_cast<std::byte>(i % 251);
+  CHECK(xxh64(long_input) == 0xF306F04AA88B54D3ull);
+  CHECK(xxh64(std::as_bytes(std::span("abc", 3)), 1) == 0xBEA9CA8199328908ull);
+
+  // Every written file records the checksum of its data section.
+  const auto bytes = serialize_safetensors({{"x", Tensor::from_vector<double>({3}, {1, 2, 3}, Device::cpu(), DType::f32)}},
+                                           {{"format", "pt"}});
+  const Metadata m = parse_safetensors_metadata(bytes, "memory");
+  CHECK(m.at("format") == "pt");
+  REQUIRE(m.count(kDataChecksumKey));
+  CHECK(m.at(kDataChecksumKey) == fmt::format("{:016x}", xxh64(std::span(bytes).last(12))));
+  // A checksum among the metadata given (a file read back and saved again) is recomputed.
+  Metadata stale = m;
+  stale[kDataChecksumKey] = "0123456789abcdef";
+  const auto again = serialize_safetensors({{"x", Tensor::zeros({3}, DType::f32, Device::cpu())}}, stale);
+  CHECK(parse_safetensors_metadata(again, "memory").at(kDataChecksumKey) == fmt::format("{:016x}", xxh64(std::span(again).last(12))));
+}
+
+TEST_CASE("a file whose data does not match its checksum is refused as corrupted, naming it", "[safetensors][checksum]") {
+  const auto path = std::filesystem::temp_directory_path() / "pigment_test_corrupted.safetensors";
+  const TensorList tensors = {{"w", Tensor::from_vector<double>({4}, {0.5, -1, 2, 8}, Device::cpu(), DType::f32)}};
+  save_safetensors(path, tensors, {{"format", "pigment"}});
+  std::vector<std::byte> bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    std::vector<char> raw((std::istreambuf_iterator<char>(in)), {});
+    for (char c : raw) bytes.push_back(static_cast<std::byte>(c));
+  }
+  REQUIRE(parse_error(bytes).empty());
+  bytes[bytes.size() - 3] ^= std::byte{0x10};  // one bit of the last value: still a valid float
+  std::ofstream(path, std::ios::binary | std::ios::trunc)
+      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  const std::string message = error_of([&] { load_safetensors(path, Device::cpu()); });
+  CHECK_THAT(message, Catch::StartsWith("'" + path.string() + "' is corrupted: its data does not match its checksum") &&
+                          Catch::Contains("restore it from a copy, or use another checkpoint (--epoch)"));
+  // The header alone still reads (the checksum covers the data).
+  CHECK(read_safetensors_metadata(path).at("format") == "pigment");
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("a file without a checksum, as PyTorch writes them, still loads", "[safetensors][checksum]") {
+  const std::string header = R"({"__metadata__":{"format":"pt"},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})";
+  auto bytes = file_with(header, 8);
+  const float values[2] = {1.5f, -2.0f};
+  std::memcpy(bytes.data() + 8 + header.size(), values, sizeof values);
+  const SafetensorsContents c = parse_safetensors(bytes, "torch.safetensors", Device::cpu());
+  CHECK(c.metadata.count(kDataChecksumKey) == 0);
+  CHECK(c.find("a").to_vector<double>() == std::vector<double>{1.5, -2.0});
 }

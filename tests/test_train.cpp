@@ -7,6 +7,7 @@
 #include "helpers.h"
 #include "train/data/synthetic.h"
 #include "train/options.h"
+#include "train/resume_options.h"
 #include "train/scheduler.h"
 #include "train/trainer.h"
 
@@ -14,6 +15,7 @@ using namespace pigment;
 using namespace pigment::train;
 namespace fs = std::filesystem;
 using test::error_of;
+using test::StderrCapture;
 
 namespace {
 fs::path fresh_dir(const std::string& name) {
@@ -143,6 +145,44 @@ TEST_CASE("a diverging run stops with the step and the loss, and saves nothing",
   CHECK_FALSE(fs::exists(dir / "diverge" / "latest_state.safetensors"));
 }
 
+TEST_CASE("every step's losses are watched: the first non-finite step is named, however long since the last print",
+          "[train][errors]") {
+  const fs::path dir = fresh_dir("nan_step");
+  auto args = tiny_args(dir, "diverge");
+  args.insert(args.end(), {"--print_freq", "1000"});  // the watch is read only at the saves
+  auto options = *parse(args);
+  options.poison_at_step = 5;  // 3 batches of 2 per epoch: epoch 2, iteration 2, 10 images
+  std::string err;
+  {
+    StderrCapture capture;
+    CHECK(run_training(options) == 3);
+    err = capture.text();
+  }
+  CHECK_THAT(err, Catch::Contains("loss G_GAN is not finite (inf or NaN) at epoch 2, iteration 2 (10 images)") &&
+                      Catch::Contains("the last good checkpoint is '1 (at 6 images)'"));  // latest and 1, at the end of epoch 1
+  // The end of epoch 1 was saved; the end of epoch 2, after the bad step, was not.
+  const auto state = load_safetensors(dir / "diverge" / "latest_state.safetensors", Device::cpu());
+  CHECK(state.metadata.at("total_iters") == "6");
+  CHECK_FALSE(fs::exists(dir / "diverge" / "2_state.safetensors"));
+}
+
+TEST_CASE("a state that is not finite is never saved, though every loss is", "[train][errors]") {
+  const fs::path dir = fresh_dir("inf_adam");
+  auto options = *parse(tiny_args(dir, "diverge"));
+  options.poison_at_step = 5;
+  options.poison_adam = true;  // exp_avg_sq = +inf: Adam's updates are 0, the losses finite
+  std::string err;
+  {
+    StderrCapture capture;
+    CHECK(run_training(options) == 3);
+    err = capture.text();
+  }
+  CHECK_THAT(err, Catch::Contains("training diverged") && Catch::Contains("inf/NaN") &&
+                      Catch::Contains("the last good checkpoint is '1 (at 6 images)'"));
+  const auto state = load_safetensors(dir / "diverge" / "latest_state.safetensors", Device::cpu());
+  CHECK(state.metadata.at("total_iters") == "6");
+}
+
 TEST_CASE("corrupt images are skipped and counted; too many stop training with the reason", "[train][data]") {
   const fs::path dir = fresh_dir("corrupt");
   const fs::path root = dir / "photos";
@@ -269,6 +309,32 @@ TEST_CASE("the reference's options: --gpu_ids, --load_iter, --suffix; visdom and
   CHECK(parse({"--num_threads", "0"})->data.num_threads == 0);  // the reference's test.py value
 }
 
+TEST_CASE("continue_train with changed options: refused where the resume would not be exact, else a warning",
+          "[train][options]") {
+  const auto run = parse({"--batch_size", "2", "--lr", "0.0002"});
+  std::map<std::string, std::string> recorded;
+  for (const auto& [name, row] : run->table) recorded[name] = row.first;
+  CHECK(check_resume_options(recorded, run->table, false).warning.empty());  // the same options
+  CHECK(check_resume_options(recorded, parse({"--batch_size", "2", "--lr", "0.0002", "--print_freq", "7",
+                                              "--name", "other", "--continue_train"})->table,
+                             false)
+            .warning.empty());  // logging, names: the run's own business
+
+  const auto longer = parse({"--batch_size", "2", "--lr", "0.0001", "--n_epochs", "50"});
+  const std::string warning = check_resume_options(recorded, longer->table, false).warning;
+  CHECK_THAT(warning, Catch::Contains("the schedule changes from here on: --lr 0.0001 (the run: 0.0002), --n_epochs 50"));
+
+  const auto changed = parse({"--batch_size", "4", "--lr", "0.0002", "--seed", "9"});
+  CHECK_THAT(error_of([&] { check_resume_options(recorded, changed->table, false); }),
+             Catch::Contains("--batch_size 4 (the run: 2), --seed 9 (the run: 0)") && Catch::Contains("--force"));
+  CHECK_THAT(check_resume_options(recorded, changed->table, true).warning,
+             Catch::Contains("--force: continuing with --batch_size 4") && Catch::Contains("not exact"));
+  CHECK_THAT(check_resume_options(recorded, parse({"--batch_size", "2", "--lr", "0.0002", "--device", "cpu"})->table,
+                                  false)
+                 .warning,
+             Catch::Contains("--device cpu (the run: auto)") && Catch::Contains("not bit-identical"));
+}
+
 TEST_CASE("train_opt.txt reads back into the options it was written from", "[train][options]") {
   const fs::path dir = fresh_dir("read_options");
   for (const std::vector<std::string>& args :
@@ -342,4 +408,207 @@ TEST_CASE("a trained experiment is never replaced by accident; a failed start wr
                parse(both);
              }),
              Catch::Contains("give one"));
+}
+
+// ---- Checkpoints: one generation per save, no inf/NaN in or out, stale temporaries ----
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+#include "train/checkpoint.h"
+
+namespace {
+// A tiny colorizer's model and scheduler, as gan-train builds them, without training.
+struct TinyModel {
+  std::unique_ptr<nets::Model> model;
+  std::unique_ptr<LrScheduler> scheduler;
+  nets::Network& net(const std::string& name) const { return *model->network(name); }
+};
+TinyModel tiny_model(int seed) {
+  auto args = tiny_args(fs::temp_directory_path(), "unused");
+  args.insert(args.end(), {"--seed", std::to_string(seed)});
+  const TrainOptions o = *parse(args);
+  return {nets::Model::create(o.model, Device::cpu()),
+          std::make_unique<LrScheduler>(o.lr_policy, o.model.adam.lr, o.epoch_count, o.n_epochs, o.n_epochs_decay,
+                                        o.lr_decay_iters)};
+}
+
+Progress at_step(std::int64_t images) {
+  Progress p;
+  p.epoch = 2;
+  p.total_iters = images;
+  return p;
+}
+
+std::vector<std::vector<double>> weights_of(const nets::Network& net) {
+  std::vector<std::vector<double>> out;
+  for (const auto& [key, t] : net.state_dict()) out.push_back(t.to_vector<double>());
+  return out;
+}
+
+// What fn prints to stdout.
+template <class F> std::string stdout_of(F&& fn) {
+  std::fflush(stdout);
+  std::FILE* file = std::tmpfile();
+  const int saved = ::dup(1);
+  ::dup2(::fileno(file), 1);
+  auto restore = [&] {
+    std::fflush(stdout);
+    ::dup2(saved, 1);
+    ::close(saved);
+  };
+  try {
+    fn();
+  } catch (...) {
+    restore();
+    std::fclose(file);
+    throw;
+  }
+  restore();
+  std::rewind(file);
+  std::string out;
+  for (int c; (c = std::fgetc(file)) != EOF;) out += static_cast<char>(c);
+  std::fclose(file);
+  return out;
+}
+
+// Every file of a folder with its bytes and modification time.
+std::map<std::string, std::pair<std::string, fs::file_time_type>> files_of(const fs::path& dir) {
+  std::map<std::string, std::pair<std::string, fs::file_time_type>> out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    std::ifstream in(e.path(), std::ios::binary);
+    out[e.path().filename().string()] = {std::string(std::istreambuf_iterator<char>(in), {}), e.last_write_time()};
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("a net file of an interrupted save is not used: the state's generation is", "[train][checkpoint]") {
+  const fs::path dir = fresh_dir("generation");
+  const fs::path run = dir / "run", other = dir / "other";
+  const fs::path net_G = run / "latest_net_G.safetensors", net_D = run / "latest_net_D.safetensors";
+  const fs::path state = run / "latest_state.safetensors";
+  TinyModel a = tiny_model(1);
+  save_checkpoint(run, "latest", *a.model, *a.scheduler, at_step(6), "{}");
+  const auto weights_at_6 = weights_of(a.net("G"));
+
+  // A whole generation: its own net file is used, silently.
+  {
+    TinyModel b = tiny_model(2);
+    LoadedNetwork loaded;
+    CHECK(stdout_of([&] { loaded = load_network(run, "latest", "G", b.net("G")); }).empty());
+    CHECK(!loaded.from_state);
+    CHECK(loaded.file == net_G);
+    CHECK(loaded.step == 6);
+    CHECK(weights_of(b.net("G")) == weights_at_6);
+  }
+
+  // The next save, at step 12 with other weights, interrupted after writing G's net file.
+  a.net("G").parameters().entries().front().second.fill_(0.25);
+  save_checkpoint(other, "latest", *a.model, *a.scheduler, at_step(12), "{}");
+  fs::copy_file(other / "latest_net_G.safetensors", net_G, fs::copy_options::overwrite_existing);
+  {
+    TinyModel b = tiny_model(2);
+    LoadedNetwork loaded;
+    const std::string said = stdout_of([&] { loaded = load_network(run, "latest", "G", b.net("G")); });
+    CHECK(loaded.from_state);
+    CHECK(loaded.file == state);
+    CHECK(loaded.step == 6);
+    CHECK(weights_of(b.net("G")) == weights_at_6);
+    CHECK_THAT(said, Catch::Contains("'" + net_G.string() + "' (step 12) is from an interrupted save") &&
+                         Catch::Contains("'" + state.string() + "' (step 6)"));
+    CHECK(std::count(said.begin(), said.end(), '\n') == 1);
+  }
+  // A missing or damaged net file: the same.
+  fs::remove(net_D);
+  {
+    TinyModel b = tiny_model(2);
+    LoadedNetwork loaded;
+    CHECK_THAT(stdout_of([&] { loaded = load_network(run, "latest", "D", b.net("D")); }),
+               Catch::Contains("'" + net_D.string() + "' is missing"));
+    CHECK(loaded.from_state);
+    CHECK(weights_of(b.net("D")) == weights_of(a.net("D")));
+  }
+
+  // Resuming reads the state alone: step 6, saying which net files the next save rewrites.
+  TinyModel c = tiny_model(3);
+  Progress resumed;
+  const std::string said = stdout_of([&] { resumed = load_checkpoint(run, "latest", *c.model, *c.scheduler); });
+  CHECK(resumed.total_iters == 6);
+  CHECK(weights_of(c.net("G")) == weights_at_6);
+  CHECK_THAT(said, Catch::Contains("'" + net_G.string() + "' (step 12) is from an interrupted save") &&
+                       Catch::Contains("'" + net_D.string() + "' is missing") &&
+                       Catch::Contains("resuming from the state's generation at step 6; the next save rewrites it"));
+  // Saving again makes the generation whole.
+  save_checkpoint(run, "latest", *c.model, *c.scheduler, resumed, "{}");
+  TinyModel d = tiny_model(4);
+  CHECK(stdout_of([&] { load_checkpoint(run, "latest", *d.model, *d.scheduler); }).empty());
+  CHECK(!load_network(run, "latest", "G", d.net("G")).from_state);
+}
+
+TEST_CASE("inf/NaN is never saved, and a file holding it is refused naming the tensor", "[train][checkpoint]") {
+  const fs::path dir = fresh_dir("nonfinite");
+  const fs::path run = dir / "run";
+  TinyModel t = tiny_model(1);
+  save_checkpoint(run, "latest", *t.model, *t.scheduler, at_step(6), "{}");
+  const auto before = files_of(run);
+
+  // One value of one Adam moment becomes inf: nothing is written, the error names it.
+  const auto& [optimizer, adam] = t.model->optimizers().front();
+  REQUIRE(adam->exp_avg_sq().dtype() == DType::f32);
+  adam->exp_avg_sq().data<float>()[3] = INFINITY;
+  std::string message;
+  try {
+    save_checkpoint(run, "latest", *t.model, *t.scheduler, at_step(12), "{}");
+  } catch (const NonFiniteState& e) {
+    message = e.what();
+  }
+  CHECK_THAT(message, Catch::Contains("'optimizer_" + optimizer + ".exp_avg_sq' holds inf/NaN in 1 of its"));
+  CHECK(files_of(run) == before);
+  adam->exp_avg_sq().data<float>()[3] = 0;
+  // A weight: the same.
+  const auto& [key, weight] = t.net("G").parameters().entries().front();
+  weight.data<float>()[0] = NAN;
+  CHECK_THROWS_AS(save_checkpoint(run, "1", *t.model, *t.scheduler, at_step(12), "{}"), NonFiniteState);
+  CHECK_THAT(error_of([&] { save_checkpoint(run, "1", *t.model, *t.scheduler, at_step(12), "{}"); }),
+             Catch::Contains("'net_G." + key + "' holds inf/NaN in 1 of its"));
+  CHECK(files_of(run) == before);
+
+  // A net file with a NaN, written by hand (no state beside it): refused, naming the tensor.
+  const fs::path hand = dir / "hand";
+  fs::create_directories(hand);
+  save_safetensors(hand / "latest_net_G.safetensors", t.net("G").state_dict());
+  TinyModel u = tiny_model(2);
+  CHECK_THAT(error_of([&] { load_network(hand, "latest", "G", u.net("G")); }),
+             Catch::Contains("holds inf/NaN in '" + key + "' (1 of its") &&
+                 Catch::Contains("a diverged or corrupted save; use another --epoch"));
+  // A state with an inf moment: resuming refuses it too.
+  SafetensorsContents s = load_safetensors(run / "latest_state.safetensors", Device::cpu());
+  s.find("optimizer_" + optimizer + ".exp_avg").data<float>()[0] = -INFINITY;
+  save_safetensors(hand / "latest_state.safetensors", s.tensors, s.metadata);
+  CHECK_THAT(error_of([&] { load_checkpoint(hand, "latest", *u.model, *u.scheduler); }),
+             Catch::Contains("holds inf/NaN in 'optimizer_" + optimizer + ".exp_avg'"));
+}
+
+TEST_CASE("temporaries of a killed writer are removed; a live writer's are kept", "[train][checkpoint]") {
+  const fs::path dir = fresh_dir("stale");
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  REQUIRE(child > 0);
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);  // reaped: its pid names no process now
+  const fs::path dead = dir / ("latest_state.safetensors.tmp." + std::to_string(child));
+  const fs::path live = dir / ("latest_net_G.safetensors.tmp." + std::to_string(::getpid()));
+  for (const fs::path& f : {dead, live, dir / "latest_net_G.safetensors", dir / "notes.tmp.txt", dir / "x.tmp.0"})
+    std::ofstream(f) << "x";
+  CHECK(remove_stale_temporaries(dir) == 1);
+  CHECK(!fs::exists(dead));
+  CHECK(fs::exists(live));
+  CHECK(fs::exists(dir / "latest_net_G.safetensors"));
+  CHECK(fs::exists(dir / "notes.tmp.txt"));
+  CHECK(fs::exists(dir / "x.tmp.0"));
+  CHECK(remove_stale_temporaries(dir / "absent") == 0);
 }

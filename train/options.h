@@ -58,6 +58,11 @@ struct TrainOptions {
   bool no_progress = false;     // no progress bar even on a terminal
   bool tensorboard = true;      // TensorBoard event files in the experiment's folder (--no_tensorboard)
   std::int64_t stop_after = 0;  // > 0: stop as if interrupted once this many images were trained (tests resume)
+  // Tests only, not options: before step poison_at_step (1, 2, …) the first network's first
+  // weight becomes NaN (its losses diverge), or with poison_adam the first optimizer's second
+  // moments become +inf (the losses stay finite: Adam's steps are 0, but the state is unusable).
+  std::int64_t poison_at_step = 0;
+  bool poison_adam = false;
 
   // The reference's live-display options (visdom, wandb, the HTML switch): accepted with their
   // defaults so its command lines run, and reported once as ignored.

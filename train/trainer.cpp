@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
+#include <map>
 #include <set>
+#include <utility>
 
 #include <fmt/chrono.h>
 #include <nlohmann/json.hpp>
@@ -18,6 +21,7 @@
 #include "train/html.h"
 #include "train/loss_log.h"
 #include "train/progress.h"
+#include "train/resume_options.h"
 #include "train/signals.h"
 #include "train/tensorboard.h"
 #include "train/visuals.h"
@@ -33,13 +37,6 @@ std::string options_json(const TrainOptions& o) {
   nlohmann::json j = nlohmann::json::object();
   for (const auto& [name, vd] : o.table) j[name] = vd.first;
   return j.dump();
-}
-
-// The first loss that is not finite, if any.
-const std::pair<std::string, double>* non_finite(const Losses& losses) {
-  for (const auto& l : losses)
-    if (!std::isfinite(l.second)) return &l;
-  return nullptr;
 }
 
 // How many multiples of `every` lie in (before, after].
@@ -90,6 +87,9 @@ class Run {
     std::fputs(options_text.c_str(), stdout);
     if (const std::string note = ignored_options_note(o_, "gan-train"); !note.empty()) fmt::print("{}\n", note);
     check_trained_run();
+    // What a killed save left behind is garbage whatever this start does.
+    if (const int removed = remove_stale_temporaries(dir_))
+      fmt::print("gan-train: removed {} unfinished temporary file(s) of a save that was killed\n", removed);
     // Everything that can fail on the user's input is built before anything is written: a failed
     // start leaves no new folder and changes no file.
     dataset_ = std::shared_ptr<data::Dataset>(data::make_dataset(o_.data));
@@ -112,6 +112,7 @@ class Run {
     }
 
     if (o_.continue_train) {
+      check_resume_options();
       progress_ = load_checkpoint(dir_, o_.epoch, *model_, *scheduler_);
       model_->set_learning_rate(scheduler_->lr());
       fmt::print("gan-train: resumed '{}' at epoch {}, batch {} ({} images trained), learning rate {:.7f}\n", o_.epoch,
@@ -148,6 +149,12 @@ class Run {
         const double t_data = seconds_since(data_start);
         report_new_warnings();
         const auto step_start = Clock::now();
+        if (++steps_in_run_ == o_.poison_at_step) {  // the divergence tests' faults
+          if (o_.poison_adam)
+            model_->optimizers().front().second->exp_avg_sq().fill_(std::numeric_limits<double>::infinity());
+          else
+            model_->networks().front().second->parameters().entries().front().second.fill_(std::nan(""));
+        }
         model_->set_input(batch->A, batch->B);
         model_->optimize_parameters();
         const std::int64_t n = batch->A.dim(0), before = progress_.total_iters;
@@ -155,10 +162,16 @@ class Run {
         progress_.epoch_iter += n;
         progress_.total_iters += n;
         const double t_comp = seconds_since(step_start) / static_cast<double>(n);
+        // Every step's losses are watched on the device; the watch is read where the device is
+        // waited for anyway (printing, saving), on every device alike, so the CPU tests run the
+        // GPU's path: the step named is the first bad one, however far back in the window.
+        watched_.push_back({epoch, batch->index, progress_.total_iters});
+        model_->mark_nonfinite_losses(static_cast<std::int64_t>(watched_.size()));
+        const bool print = crossed(before, progress_.total_iters, o_.print_freq);
+        if ((print || watched_.size() >= kMaxWatched) && !losses_finite()) return diverged();
 
-        if (crossed(before, progress_.total_iters, o_.print_freq)) {
+        if (print) {
           const Losses losses = model_->current_losses();
-          if (const auto* bad = non_finite(losses)) return diverged(*bad);
           double g = 0;
           for (const auto& [name, v] : losses)
             if (!name.starts_with("D")) g += v;
@@ -174,7 +187,7 @@ class Run {
         if (crossed(before, progress_.total_iters, o_.display_freq)) save_visuals(epoch);
         if (crossed(before, progress_.total_iters, o_.save_latest_freq)) {
           const std::string tag = o_.save_by_iter ? fmt::format("iter_{}", progress_.total_iters) : "latest";
-          if (!save(tag)) return diverged_at_save();
+          if (!save(tag)) return diverged();
         }
         const double elapsed = seconds_since(run_start);
         const double rate = static_cast<double>(progress_.total_iters - images_at_start) / std::max(elapsed, 1e-9);
@@ -183,7 +196,7 @@ class Run {
                              static_cast<double>(images_total - done_in_run) / std::max(rate, 1e-9), last_losses_);
         if (interrupt.requested() || (o_.stop_after > 0 && progress_.total_iters >= o_.stop_after)) {
           progress_bar_.clear();
-          if (!save("latest")) return diverged_at_save();
+          if (!save("latest")) return diverged();
           fmt::print("gan-train: saved 'latest' at epoch {}, batch {}; resume with --continue_train\n", epoch,
                      progress_.next_batch);
           return exit_code(ExitCode::interrupted);
@@ -197,8 +210,8 @@ class Run {
       progress_.epoch_iter = 0;
       const bool periodic = epoch % o_.save_epoch_freq == 0;
       if (periodic || epoch == last_epoch) {
-        if (!save("latest")) return diverged_at_save();
-        if (periodic && !save(std::to_string(epoch))) return diverged_at_save();
+        if (!save("latest")) return diverged();
+        if (periodic && !save(std::to_string(epoch))) return diverged();
         fmt::print("saving the model at the end of epoch {}, iters {}\n", epoch, progress_.total_iters);
       }
       save_visuals(epoch);
@@ -229,28 +242,64 @@ class Run {
     fmt::print("learning rate {:.7f} -> {:.7f}\n", old_lr, lr);
   }
 
-  // Saves a checkpoint unless the last losses are not finite (the last good one is kept).
+  // Where each step of the current watch was (the watch's step k is watched_[k − 1]).
+  struct StepPlace {
+    std::int64_t epoch, batch, images;
+  };
+  static constexpr std::size_t kMaxWatched = std::size_t{1} << 17;  // marks stay exact in float32
+
+  // --continue_train with other options than the run's: refused where the resume would not be
+  // exact (unless --force), else warned about (train/resume_options.h).
+  void check_resume_options() const {
+    const std::filesystem::path state = dir_ / (o_.epoch + "_state.safetensors");
+    if (!std::filesystem::exists(state)) return;  // load_checkpoint says what is missing
+    const Metadata meta = read_safetensors_metadata(state);
+    const auto it = meta.find("options");
+    if (it == meta.end()) return;
+    const nlohmann::json options = nlohmann::json::parse(it->second, nullptr, false);
+    if (!options.is_object()) return;
+    std::map<std::string, std::string> recorded;
+    for (const auto& [name, value] : options.items())
+      if (value.is_string()) recorded[name] = value.get<std::string>();
+    const ResumeCheck check = train::check_resume_options(recorded, o_.table, o_.force);
+    if (!check.warning.empty()) fmt::print("{}\n", check.warning);
+  }
+
+  // Reads the device's watch of non-finite losses since the last read; false (with the step and
+  // the loss in divergence_) if one was seen.
+  bool losses_finite() {
+    const auto bad = model_->take_nonfinite_mark();
+    const std::vector<StepPlace> places = std::exchange(watched_, {});
+    if (!bad) return true;
+    const StepPlace& at = places.at(static_cast<std::size_t>(bad->step - 1));
+    divergence_ = fmt::format("loss {} is not finite (inf or NaN) at epoch {}, iteration {} ({} images)", bad->loss,
+                              at.epoch, at.batch + 1, at.images);
+    return false;
+  }
+
+  // Saves a checkpoint unless a loss since the last check, a weight or an optimizer moment is not
+  // finite: then nothing is written and the last good checkpoint is kept.
   bool save(const std::string& tag) {
-    const Losses losses = model_->current_losses();
-    if (const auto* bad = non_finite(losses)) {
-      bad_loss_ = *bad;
+    if (!losses_finite()) return false;
+    try {
+      save_checkpoint(dir_, tag, *model_, *scheduler_, progress_, options_json(o_));
+    } catch (const NonFiniteState& e) {  // finite losses, but a weight or an Adam moment is not
+      divergence_ = e.what();
       return false;
     }
-    save_checkpoint(dir_, tag, *model_, *scheduler_, progress_, options_json(o_));
     last_saved_ = tag + fmt::format(" (at {} images)", progress_.total_iters);
     return true;
   }
 
-  int diverged(const std::pair<std::string, double>& bad) {
+  int diverged() {
     progress_bar_.clear();
     fmt::print(stderr,
-               "gan-train: training diverged: loss {} is {} at epoch {}, iteration {} ({} images). Stopped without "
-               "saving; the last good checkpoint is {}. Try a lower --lr, another --gan_mode or --norm.\n",
-               bad.first, std::isnan(bad.second) ? std::string("NaN") : fmt::format("{}", bad.second), progress_.epoch, progress_.next_batch, progress_.total_iters,
+               "gan-train: training diverged: {}. Stopped without saving; the last good checkpoint is {}. Try a lower "
+               "--lr, another --gan_mode or --norm.\n",
+               divergence_,
                last_saved_.empty() ? "none (no checkpoint was saved in this run)" : "'" + last_saved_ + "'");
     return exit_code(ExitCode::diverged);
   }
-  int diverged_at_save() { return diverged(bad_loss_); }
 
   // Every loss (loss/<name>) and the learning rate at the step (images trained so far).
   void log_to_tensorboard(const Losses& losses) {
@@ -310,7 +359,9 @@ class Run {
   std::int64_t tensorboard_visuals_step_ = -1;  // the step whose visuals were written last
   Progress progress_;
   Losses last_losses_;
-  std::pair<std::string, double> bad_loss_;
+  std::vector<StepPlace> watched_;
+  std::int64_t steps_in_run_ = 0;
+  std::string divergence_;  // what diverged, for the message
   std::string last_saved_;
   std::set<std::int64_t> displayed_;
   std::size_t warned_ = 0;

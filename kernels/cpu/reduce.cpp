@@ -1,6 +1,7 @@
 #include "kernels/raw/reduce.h"
 
 #include <array>
+#include <cmath>
 #include <vector>
 
 namespace pigment::cpu {
@@ -62,6 +63,17 @@ template <class T> void broadcast(const Shape& reduced, const Shape& full, const
       }
 }
 
+template <class T> void mark_nonfinite(std::int64_t n, const T* x, T* flag, T mark) {
+  if (flag[0] != T(0)) return;
+  for (std::int64_t i = 0; i < n; ++i)
+    if (!std::isfinite(x[i])) {
+      flag[0] = mark;
+      return;
+    }
+}
+
+template void mark_nonfinite<float>(std::int64_t, const float*, float*, float);
+template void mark_nonfinite<double>(std::int64_t, const double*, double*, double);
 template void reduce_sum<float>(const Shape&, const Shape&, const float*, float*, double);
 template void reduce_sum<double>(const Shape&, const Shape&, const double*, double*, double);
 template void broadcast<float>(const Shape&, const Shape&, const float*, float*);

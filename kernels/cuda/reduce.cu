@@ -253,4 +253,20 @@ void broadcast(CudaContext& ctx, const Shape& reduced, const Shape& full, const 
     launch(ctx, "broadcast", grid_for(ctx, n / 4), kThreads, 0, broadcast_kernel<BroadcastAccess::copy4>, plan, x, y);
 }
 
+// One thread, in order: for the few scalars of a step's losses, where the launch is the cost.
+// ±inf and NaN are the floats whose exponent bits are all ones (a bit test, which no fast-math
+// flag can fold away).
+__global__ void mark_nonfinite_kernel(std::int64_t n, const float* x, float* flag, float mark) {
+  if (blockIdx.x != 0 || threadIdx.x != 0 || flag[0] != 0.0f) return;
+  for (std::int64_t i = 0; i < n; ++i)
+    if ((__float_as_uint(x[i]) & 0x7f800000u) == 0x7f800000u) {
+      flag[0] = mark;
+      return;
+    }
+}
+
+void mark_nonfinite(CudaContext& ctx, std::int64_t n, const float* x, float* flag, float mark) {
+  launch(ctx, "mark_nonfinite", 1, 1, 0, mark_nonfinite_kernel, n, x, flag, mark);
+}
+
 }  // namespace pigment::cuda

@@ -18,6 +18,9 @@ template <class T> void broadcast(const Shape& reduced, const Shape& full, const
 // y_j = exp(x_j − max x) / Σ_k exp(x_k − max x) per row;  dx = y ⊙ (dy − Σ_j dy_j·y_j).
 template <class T> void softmax_forward(std::int64_t rows, std::int64_t cols, const T* x, T* y);
 template <class T> void softmax_backward(std::int64_t rows, std::int64_t cols, const T* dy, const T* y, T* dx);
+// flag[0] = mark when flag[0] is 0 and some x_i is ±inf or NaN: the first mark of a series stays.
+// The training loop's watch of every step's losses, which on a GPU needs no synchronisation.
+template <class T> void mark_nonfinite(std::int64_t n, const T* x, T* flag, T mark);
 }  // namespace cpu
 
 namespace cuda {
@@ -26,6 +29,7 @@ void broadcast(CudaContext& ctx, const Shape& reduced, const Shape& full, const 
 void softmax_forward(CudaContext& ctx, std::int64_t rows, std::int64_t cols, const float* x, float* y);
 void softmax_backward(CudaContext& ctx, std::int64_t rows, std::int64_t cols, const float* dy, const float* y,
                       float* dx);
+void mark_nonfinite(CudaContext& ctx, std::int64_t n, const float* x, float* flag, float mark);
 }  // namespace cuda
 
 }  // namespace pigment

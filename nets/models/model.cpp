@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kernels/raw/reduce.h"
+
 namespace pigment::nets {
 
 Model::Model(const ModelOptions& options, const Device& device)
@@ -43,6 +45,34 @@ std::vector<std::pair<std::string, double>> Model::current_losses() const {
   std::vector<std::pair<std::string, double>> out;
   for (const auto& [name, t] : losses_) out.emplace_back(name, t.defined() ? t.item() : 0.0);
   return out;
+}
+
+void Model::mark_nonfinite_losses(std::int64_t step) {
+  PIGMENT_CHECK(step >= 1 && step < (std::int64_t{1} << 18), "mark_nonfinite_losses: step {} outside [1, 2^18)", step);
+  for (std::size_t i = 0; i < losses_.size(); ++i) {
+    const Tensor& loss = losses_[i].second;
+    if (!loss.defined()) continue;
+    if (!nonfinite_flag_.defined()) nonfinite_flag_ = Tensor::zeros({1}, loss.dtype(), loss.device());
+    // Exact in float32: below 2^24.
+    const double mark = static_cast<double>(step * 64 + static_cast<std::int64_t>(i % 63) + 1);
+    if (loss.is_cpu()) {
+      visit_dtype(loss.dtype(), [&]<class T>() {
+        cpu::mark_nonfinite<T>(loss.numel(), loss.data<T>(), nonfinite_flag_.data<T>(), static_cast<T>(mark));
+      });
+    } else if constexpr (kCudaBuilt) {
+      cuda::mark_nonfinite(as_cuda(loss.context()), loss.numel(), loss.data<float>(), nonfinite_flag_.data<float>(),
+                           static_cast<float>(mark));
+    }
+  }
+}
+
+std::optional<Model::NonFiniteLoss> Model::take_nonfinite_mark() {
+  if (!nonfinite_flag_.defined()) return std::nullopt;
+  const auto mark = static_cast<std::int64_t>(nonfinite_flag_.item());
+  if (mark == 0) return std::nullopt;
+  nonfinite_flag_.zero_();
+  const std::size_t index = static_cast<std::size_t>(mark % 64) - 1;
+  return NonFiniteLoss{mark / 64, index < losses_.size() ? losses_[index].first : std::string("?")};
 }
 
 void Model::set_learning_rate(double lr) {

@@ -3,6 +3,7 @@
 // (../shared/guide/reference-models.md). A model owns its networks, its optimizers and its random
 // generator (dropout masks, image pools, gradient-penalty mixing), all of which are training state.
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -74,6 +75,18 @@ class Model {
   std::vector<std::pair<std::string, double>> current_losses() const;
   virtual std::vector<Visual> current_visuals() const = 0;
 
+  // The watch of non-finite losses, every step and without waiting for the device: after step
+  // `step` (1, 2, … within the current watch, below 2^18) mark_nonfinite_losses records, in a
+  // one-element flag on the device, step · 64 + (index of the loss + 1) for the first loss of
+  // the first step that is ±inf or NaN. take_nonfinite_mark() reads the flag (waiting for the
+  // device: at print and save time on a GPU) and clears it; nothing when every step was finite.
+  struct NonFiniteLoss {
+    std::int64_t step;  // as passed to mark_nonfinite_losses
+    std::string loss;
+  };
+  void mark_nonfinite_losses(std::int64_t step);
+  std::optional<NonFiniteLoss> take_nonfinite_mark();
+
   // Checkpointed networks by their file name ("G", "D", "G_A", …) and the optimizers.
   const std::vector<std::pair<std::string, Network*>>& networks() const { return networks_; }
   Network* network(const std::string& name) const;
@@ -107,6 +120,7 @@ class Model {
   std::vector<std::unique_ptr<Adam>> owned_optimizers_;
   std::vector<std::pair<std::string, Adam*>> optimizers_;
   std::vector<std::pair<std::string, Tensor>> losses_;
+  Tensor nonfinite_flag_;  // [1] on the device, 0 while every watched loss was finite
 };
 
 }  // namespace pigment::nets

@@ -147,6 +147,26 @@ TEST_CASE("pix2pix, CycleGAN and the colorizer take the same steps on the CPU an
   }
 }
 
+// The trainer's watch of non-finite losses on the device: each step marks, nothing waits, and
+// the read names the first bad step and loss.
+TEST_CASE("the non-finite watch marks the first bad step on the device", "[gpu][training]") {
+  const Device gpu = test_gpu();
+  auto model = Model::create(tiny(kTinyModels[2], 9), gpu);
+  Tensor a = Tensor::full({1, 1, 32, 32}, 0.2, DType::f32, Device::cpu()), b = Tensor::full({1, 2, 32, 32}, 0.1, DType::f32, Device::cpu());
+  for (std::int64_t step = 1; step <= 4; ++step) {
+    if (step == 3) model->network("G")->parameters().entries().front().second.fill_(NAN);
+    model->set_input(a, b);
+    model->optimize_parameters();
+    model->mark_nonfinite_losses(step);
+    if (step == 2) CHECK_FALSE(model->take_nonfinite_mark());  // two finite steps
+  }
+  const auto bad = model->take_nonfinite_mark();
+  REQUIRE(bad);
+  CHECK(bad->step == 3);  // the first of the two bad steps
+  CHECK(bad->loss == "G_GAN");
+  CHECK_FALSE(model->take_nonfinite_mark());  // read and cleared
+}
+
 // The CycleGAN's image pools hold copies of the fakes until they are full (pool_size images each):
 // the steady state begins once they are, two steps after.
 TEST_CASE("no cudaMalloc in a training step once the image pools are full", "[gpu][allocator]") {

@@ -60,5 +60,23 @@ expect 2 "exists and is not empty" make-colorization-dataset --input . --output 
 [ -f ck/run_unet_5d_ngf4/latest_net_G.safetensors ] || { echo "FAIL: --suffix did not name the run"; failures=$((failures + 1)); }
 "$bin/gan-test" --checkpoints_dir ck --name run_unet_5d_ngf4 --results_dir res --num_test 1 > test.log 2>&1 ||
   { echo "FAIL: gan-test of the --suffix run"; cat test.log; failures=$((failures + 1)); }
+# --continue_train with an option that changes what is trained: refused, then --force warns.
+resume=(--checkpoints_dir ck --name run_unet_5d_ngf4 "${tiny[@]}" --continue_train)
+expect 2 "--batch_size 4 \(the run: 2\).*--force" gan-train "${resume[@]}" --batch_size 4
+"$bin/gan-train" "${resume[@]}" --batch_size 4 --force > force.log 2>&1 ||
+  { echo "FAIL: --force"; cat force.log; failures=$((failures + 1)); }
+grep -q "warning: --force: continuing with --batch_size 4 (the run: 2)" force.log ||
+  { echo "FAIL: no --force warning"; cat force.log; failures=$((failures + 1)); }
+"$bin/gan-train" "${resume[@]}" --lr 0.001 > schedule.log 2>&1 ||
+  { echo "FAIL: a changed --lr"; cat schedule.log; failures=$((failures + 1)); }
+grep -q "warning: the schedule changes from here on: --lr 0.001" schedule.log ||
+  { echo "FAIL: no schedule warning"; cat schedule.log; failures=$((failures + 1)); }
+# A temporary file of a killed save is removed at the next start; a live process's is kept.
+sleep 0 & dead=$!; wait "$dead"
+touch "ck/run_unet_5d_ngf4/latest_state.safetensors.tmp.$dead" "ck/run_unet_5d_ngf4/x.tmp.$$"
+"$bin/gan-train" "${resume[@]}" > stale.log 2>&1
+grep -q "removed 1 unfinished temporary file" stale.log && [ -e "ck/run_unet_5d_ngf4/x.tmp.$$" ] &&
+  [ ! -e "ck/run_unet_5d_ngf4/latest_state.safetensors.tmp.$dead" ] ||
+  { echo "FAIL: stale temporaries"; cat stale.log; failures=$((failures + 1)); }
 [ "$failures" -eq 0 ] && echo "exit codes and messages: ok"
 exit "$failures"

@@ -188,7 +188,7 @@ int run(const TestOptions& o) {
                                : model == nets::ModelKind::test     ? "G" + o.model_suffix
                                                                     : "G";
   const fs::path ckpt = fs::path(o.checkpoints_dir) / o.name;
-  train::load_network(ckpt, o.epoch, net_name, *G);
+  const train::LoadedNetwork loaded = train::load_network(ckpt, o.epoch, net_name, *G);
   // Evaluation mode by default (dropout off, batch norm on running statistics); the reference
   // keeps dropout on at test time, which --dropout_at_test restores.
   G->set_training(o.dropout_at_test);
@@ -203,7 +203,8 @@ int run(const TestOptions& o) {
   double sum_psnr = 0, sum_ssim = 0, sum_color = 0, sum_color_truth = 0, sum_gray_psnr = 0;
   int with_truth = 0;
   nlohmann::json report = nlohmann::json::array();
-  fmt::print("gan-test: {} images with {} from {} on {}\n", items.size(), net_name, (ckpt / (o.epoch + "_net_" + net_name)).string(), device.str());
+  fmt::print("gan-test: {} images with {} from {}{} on {}\n", items.size(), net_name, loaded.file.string(),
+             loaded.step >= 0 ? fmt::format(" (step {})", loaded.step) : "", device.str());
   for (const Item& it : items) {
     data::Image output = colorization ? inference::colorize(*G, it.input, crop_size)
                                                    : inference::translate(*G, it.input, multiple);
