@@ -1,5 +1,7 @@
 #include "engine/safetensors.h"
 
+#include <charconv>
+
 #include <algorithm>
 #include <bit>
 #include <cstring>
@@ -317,5 +319,23 @@ Metadata read_safetensors_metadata(const std::filesystem::path& path) {
                 path.string());
   return parse_safetensors_metadata(prefix, path.string());
 }
+
+template <class T> T metadata_number(const Metadata& metadata, const std::string& key, const std::string& source) {
+  const auto it = metadata.find(key);
+  PIGMENT_CHECK(it != metadata.end(), "'{}': metadata '{}' is missing: not a Pigment file of this kind, or damaged",
+                source, key);
+  const std::string& text = it->second;
+  T value{};
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  PIGMENT_CHECK(ec == std::errc() && end == text.data() + text.size() && !text.empty(),
+                "'{}': metadata '{}' is '{}', not a number: the file is damaged; use another checkpoint (--epoch)",
+                source, key, text);
+  return value;
+}
+
+template int metadata_number<int>(const Metadata&, const std::string&, const std::string&);
+template std::int64_t metadata_number<std::int64_t>(const Metadata&, const std::string&, const std::string&);
+template std::uint64_t metadata_number<std::uint64_t>(const Metadata&, const std::string&, const std::string&);
+template double metadata_number<double>(const Metadata&, const std::string&, const std::string&);
 
 }  // namespace pigment

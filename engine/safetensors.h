@@ -55,4 +55,9 @@ SafetensorsContents load_safetensors(const std::filesystem::path& path, const De
 Metadata parse_safetensors_metadata(std::span<const std::byte> bytes, const std::string& source);
 Metadata read_safetensors_metadata(const std::filesystem::path& path);  // reads only the header
 
+// The number stored under `key` (Pigment writes decimal text), for int, std::int64_t,
+// std::uint64_t and double. A missing key or a value that is not a whole number (or a number) is
+// an error naming `source` and the key: a damaged header reads as damaged, not as "stoll".
+template <class T> T metadata_number(const Metadata& metadata, const std::string& key, const std::string& source);
+
 }  // namespace pigment

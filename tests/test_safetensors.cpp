@@ -170,3 +170,15 @@ TEST_CASE("a file without a checksum, as PyTorch writes them, still loads", "[sa
   CHECK(c.metadata.count(kDataChecksumKey) == 0);
   CHECK(c.find("a").to_vector<double>() == std::vector<double>{1.5, -2.0});
 }
+
+TEST_CASE("numbers in metadata are read with the file and the key named when damaged", "[safetensors]") {
+  const Metadata m{{"steps", "120"}, {"lr", "0.0002"}, {"best", "inf"}, {"damaged", "12a"}, {"empty", ""}};
+  CHECK(metadata_number<std::int64_t>(m, "steps", "f") == 120);
+  CHECK(metadata_number<double>(m, "lr", "f") == 0.0002);
+  CHECK(std::isinf(metadata_number<double>(m, "best", "f")));  // the plateau policy's initial best
+  for (const char* key : {"damaged", "empty"})
+    CHECK_THAT(error_of([&] { metadata_number<std::int64_t>(m, key, "run/latest_state.safetensors"); }),
+               Catch::Contains("'run/latest_state.safetensors': metadata '" + std::string(key) + "'") &&
+                   Catch::Contains("not a number: the file is damaged"));
+  CHECK_THAT(error_of([&] { metadata_number<int>(m, "missing", "f"); }), Catch::Contains("'missing' is missing"));
+}

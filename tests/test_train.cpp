@@ -166,6 +166,21 @@ TEST_CASE("every step's losses are watched: the first non-finite step is named, 
   CHECK_FALSE(fs::exists(dir / "diverge" / "2_state.safetensors"));
 }
 
+TEST_CASE("an interruption at an epoch's last batch ends that epoch once: the resume starts the next",
+          "[train][resume]") {
+  const fs::path dir = fresh_dir("stop_at_epoch_end");
+  auto options = *parse(tiny_args(dir, "run"));
+  options.stop_after = 6;  // 3 batches of 2: the last of epoch 1
+  CHECK(run_training(options) == 130);
+  const auto state = load_safetensors(dir / "run" / "latest_state.safetensors", Device::cpu());
+  CHECK(state.metadata.at("epoch") == "2");  // the epoch's end was done: saves, visuals, its line
+  CHECK(state.metadata.at("next_batch") == "0");
+  CHECK(fs::exists(dir / "run" / "1_net_G.safetensors"));  // --save_epoch_freq 1
+  options.stop_after = 0;
+  options.continue_train = true;
+  CHECK(run_training(options) == 0);
+}
+
 TEST_CASE("a state that is not finite is never saved, though every loss is", "[train][errors]") {
   const fs::path dir = fresh_dir("inf_adam");
   auto options = *parse(tiny_args(dir, "diverge"));

@@ -156,12 +156,12 @@ Progress load_checkpoint(const fs::path& dir, const std::string& tag, nets::Mode
   model.load_training_state(c.tensors, c.metadata);
   scheduler.load(c.metadata);
   Progress p;
-  p.epoch = std::stoll(get(c.metadata, "epoch", file));
-  p.next_batch = std::stoll(get(c.metadata, "next_batch", file));
-  p.epoch_iter = std::stoll(get(c.metadata, "epoch_iter", file));
-  p.total_iters = std::stoll(get(c.metadata, "total_iters", file));
-  p.epoch_loss_sum = std::stod(get(c.metadata, "epoch_loss_sum", file));
-  p.epoch_loss_count = std::stoll(get(c.metadata, "epoch_loss_count", file));
+  p.epoch = metadata_number<std::int64_t>(c.metadata, "epoch", file.string());
+  p.next_batch = metadata_number<std::int64_t>(c.metadata, "next_batch", file.string());
+  p.epoch_iter = metadata_number<std::int64_t>(c.metadata, "epoch_iter", file.string());
+  p.total_iters = metadata_number<std::int64_t>(c.metadata, "total_iters", file.string());
+  p.epoch_loss_sum = metadata_number<double>(c.metadata, "epoch_loss_sum", file.string());
+  p.epoch_loss_count = metadata_number<std::int64_t>(c.metadata, "epoch_loss_count", file.string());
 
   // The state alone was read; a net file of another generation only needs saying (gan-test would
   // not use it).

@@ -50,15 +50,10 @@ void LrScheduler::save(Metadata& metadata) const {
 }
 
 void LrScheduler::load(const Metadata& metadata) {
-  auto get = [&](const char* key) {
-    auto it = metadata.find(key);
-    PIGMENT_CHECK(it != metadata.end(), "training state: metadata '{}' is missing", key);
-    return it->second;
-  };
-  steps_ = std::stoll(get("scheduler_steps"));
-  lr_ = std::stod(get("scheduler_lr"));
-  best_ = std::stod(get("scheduler_best"));
-  bad_epochs_ = std::stoi(get("scheduler_bad_epochs"));
+  steps_ = metadata_number<std::int64_t>(metadata, "scheduler_steps", "training state");
+  lr_ = metadata_number<double>(metadata, "scheduler_lr", "training state");
+  best_ = metadata_number<double>(metadata, "scheduler_best", "training state");
+  bad_epochs_ = metadata_number<int>(metadata, "scheduler_bad_epochs", "training state");
 }
 
 }  // namespace pigment::train

@@ -140,6 +140,7 @@ class Run {
     const std::int64_t images_per_epoch = loader_->batches_per_epoch() * o_.data.batch_size;
     const std::int64_t images_total = images_per_epoch * (last_epoch - o_.epoch_count + 1);
 
+    bool stopping = false;  // interrupted at an epoch's last batch: stop after its end
     for (std::int64_t epoch = progress_.epoch; epoch <= last_epoch; ++epoch) {
       const auto epoch_start = Clock::now();  // "Time Taken" is the epoch's, as the reference prints it
       if (progress_.next_batch == 0) start_epoch();
@@ -195,6 +196,12 @@ class Run {
         progress_bar_.update(epoch, last_epoch, progress_.epoch_iter, images_per_epoch, rate,
                              static_cast<double>(images_total - done_in_run) / std::max(rate, 1e-9), last_losses_);
         if (interrupt.requested() || (o_.stop_after > 0 && progress_.total_iters >= o_.stop_after)) {
+          // At an epoch's last batch the epoch's end saves (once), so that the resumed run does
+          // not save and log that step again.
+          if (progress_.next_batch == loader_->batches_per_epoch()) {
+            stopping = true;
+            break;
+          }
           progress_bar_.clear();
           if (!save("latest")) return diverged();
           fmt::print("gan-train: saved 'latest' at epoch {}, batch {}; resume with --continue_train\n", epoch,
@@ -216,6 +223,11 @@ class Run {
       }
       save_visuals(epoch);
       fmt::print("End of epoch {} / {} \t Time Taken: {:.0f} sec\n", epoch, last_epoch, seconds_since(epoch_start));
+      if (stopping && epoch < last_epoch) {
+        if (!periodic && !save("latest")) return diverged();
+        fmt::print("gan-train: saved 'latest' at the end of epoch {}; resume with --continue_train\n", epoch);
+        return exit_code(ExitCode::interrupted);
+      }
     }
     fmt::print("gan-train: done. Checkpoints and the web page are in {}\n", dir_.string());
     return 0;

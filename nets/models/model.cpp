@@ -110,7 +110,8 @@ void Model::load_training_state(const TensorList& tensors, const Metadata& metad
     adam->load_state(steps[name].get<std::int64_t>(), find("optimizer_" + name + ".exp_avg"),
                      find("optimizer_" + name + ".exp_avg_sq"));
   }
-  rng_.set_state(std::stoull(meta("rng_seed")), std::stoull(meta("rng_offset")));
+  rng_.set_state(metadata_number<std::uint64_t>(metadata, "rng_seed", "training state"),
+                 metadata_number<std::uint64_t>(metadata, "rng_offset", "training state"));
 }
 
 }  // namespace pigment::nets
