@@ -53,6 +53,9 @@ TEST_CASE("pix2pix: D step first, then G with D frozen; the reference's loss nam
   model->optimize_parameters();
   CHECK(names(model->current_losses()) == std::vector<std::string>{"G_GAN", "G_L1", "D_real", "D_fake"});
   for (const auto& [name, v] : model->current_losses()) CHECK(std::isfinite(v));
+  std::vector<std::string> visuals;
+  for (const Visual& v : model->current_visuals()) visuals.push_back(v.name);
+  CHECK(visuals == std::vector<std::string>{"real_A", "fake_B", "real_B"});  // the reference's visual_names
   // Weight-gradient kernels: D's 4 convs for each of its 2 forwards in the D step, and G's 5 convs
   // and 5 transposed convs in the G step. None for D in the G step, where it is frozen.
   CHECK(host.context().op_count(OpId::conv2d_weight_grad) == 4 * 2 + 5 + 5);
@@ -65,8 +68,9 @@ TEST_CASE("colorization: 1 channel in, 2 out, D sees 3, Lab visuals", "[models]"
   model->optimize_parameters();
   const auto visuals = model->current_visuals();
   REQUIRE(visuals.size() == 3);
-  CHECK(visuals[0].name == "real_A");
+  CHECK(visuals[0].name == "real_A");  // the reference's colorization visual_names, in its order
   CHECK(visuals[0].kind == VisualKind::lab_L);
+  CHECK(visuals[1].name == "real_B_rgb");
   CHECK(visuals[2].name == "fake_B_rgb");
   CHECK(visuals[2].tensor.shape() == Shape{1, 2, 32, 32});
   CHECK(model->network("D")->parameters().entries().front().second.dim(1) == 3);
@@ -116,6 +120,10 @@ TEST_CASE("cycle_gan: losses in the reference's order; its cycle loss falls", "[
   }
   CHECK(names(model->current_losses()) ==
         std::vector<std::string>{"D_A", "G_A", "cycle_A", "idt_A", "D_B", "G_B", "cycle_B", "idt_B"});
+  // The reference's visual_names: visual_names_A (+ idt_B with the identity loss), then _B.
+  std::vector<std::string> visuals;
+  for (const Visual& v : model->current_visuals()) visuals.push_back(v.name);
+  CHECK(visuals == std::vector<std::string>{"real_A", "fake_B", "rec_A", "idt_B", "real_B", "fake_A", "rec_B", "idt_A"});
   INFO("cycle loss " << first << " → " << last);
   CHECK(last < 0.7 * first);
 }

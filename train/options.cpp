@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "engine/error.h"
+#include "engine/parse_number.h"
 
 namespace pigment::train {
 
@@ -26,40 +27,6 @@ std::string show(std::int64_t v) { return std::to_string(v); }
 std::string show(std::uint64_t v) { return std::to_string(v); }
 std::string show(double v) { return std::isinf(v) ? "inf" : fmt::format("{}", v); }
 std::string show(const std::vector<int>& v) { return fmt::format("{}", fmt::join(v, ",")); }
-
-// A number from the command line, checked as a person would state the bound: "'abc' is not a
-// whole number", "must be between 1 and 4096", "must be at least 0".
-template <class T> struct Bounds {
-  T lo = std::numeric_limits<T>::lowest(), hi = std::numeric_limits<T>::max();
-};
-template <class T> std::string bounds_text(Bounds<T> b) {
-  const bool has_lo = b.lo != std::numeric_limits<T>::lowest(), has_hi = b.hi != std::numeric_limits<T>::max();
-  if (has_lo && has_hi) return fmt::format("must be between {} and {}", b.lo, b.hi);
-  if (has_lo) return fmt::format("must be at least {}", b.lo);
-  if (has_hi) return fmt::format("must be at most {}", b.hi);
-  return "";
-}
-template <class T> T parse_number(const std::string& text, Bounds<T> b) {
-  T v{};
-  if constexpr (std::is_integral_v<T>) {
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    const bool whole = end == text.data() + text.size() && !text.empty();
-    PIGMENT_CHECK(!(ec == std::errc::result_out_of_range && whole), "{}, got {}",
-                  bounds_text(b).empty() ? std::string("is too large") : bounds_text(b), text);
-    PIGMENT_CHECK(ec == std::errc() && whole, "'{}' is not a whole number", text);
-  } else {
-    std::size_t used = 0;
-    bool ok = false;
-    try {
-      v = static_cast<T>(std::stod(text, &used));
-      ok = used == text.size() && !std::isnan(v);
-    } catch (const std::exception&) {
-    }
-    PIGMENT_CHECK(ok, "'{}' is not a number", text);
-  }
-  PIGMENT_CHECK(v >= b.lo && v <= b.hi, "{}, got {}", bounds_text(b), text);
-  return v;
-}
 
 // Every option once: its CLI11 registration, its typed parse and its row in the options table
 // (train_opt.txt) come from here.

@@ -23,7 +23,7 @@ expect() {
     "$tool: "*) ;;
     *) echo "FAIL: $tool $*: message does not start with '$tool: ': $message"; failures=$((failures + 1)); return ;;
   esac
-  if grep -Eq "filesystem error|stoll|stoi|stod|basic_string|std::" err.log; then
+  if grep -Eq "filesystem error|stoll|stoi|stod|basic_string|std::|[0-9]{16}|e\+308" err.log; then
     echo "FAIL: $tool $*: a bare library message: $message"; failures=$((failures + 1)); return
   fi
   if ! grep -Eq -- "$pattern" <<< "$message"; then
@@ -44,6 +44,11 @@ expect 2 "data-parallel" gan-train --gpu_ids 0,1
 expect 2 "data-parallel" gan-test --gpu_ids 0,1
 expect 2 "give one" gan-test --eval --dropout_at_test
 expect 2 "--ngf: 'x' is not a whole number.*gan-test --help" gan-test --ngf x
+# Numbers with plain bounds in every tool, not the type's limits.
+expect 2 "--num_test: must be at least 1, got 0" gan-test --num_test 0
+expect 2 "--aspect_ratio: 'wide' is not a number" gan-test --aspect_ratio wide
+expect 2 "--samples: must be at least 1, got 0" gan-check --samples 0
+expect 2 "--size: must be between 8 and 8192, got 2" make-synthetic-dataset --output x --size 2
 expect 2 "unknown op" gan-check --op no_such_op
 expect 2 "no case matched" gan-check --op conv2d --shape no-such-shape
 # Bad input: files and folders.

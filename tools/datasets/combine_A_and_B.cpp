@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingDirectory);
   app.add_option("--fold_AB", fold_ab, "output folder")->required();
-  app.add_option("--num_imgs", num_imgs, "at most this many pairs per phase")->capture_default_str()->check(CLI::PositiveNumber);
+  pigment::add_number(app, "--num_imgs", num_imgs, "at most this many pairs per phase", {1});
   app.add_flag("--use_AB", use_ab, "pair <name>_A.<ext> in fold_A with <name>_B.<ext> in fold_B");
   if (const auto code = pigment::parse_command_line(app, "combine-A-and-B", argc, argv)) return *code;
 

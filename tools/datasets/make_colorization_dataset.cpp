@@ -56,12 +56,9 @@ int main(int argc, char** argv) {
   std::uint64_t seed = 0;
   app.add_option("--input", input, "folder of colour photos (searched recursively)")->required()->check(CLI::ExistingDirectory);
   app.add_option("--output", output, "dataset folder to create (must not exist or be empty)")->required();
-  app.add_option("--test_fraction", test_fraction, "share of photos for the test split")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 0.9));
-  app.add_option("--size", size, "resize so the short side is this many pixels (0: copy the files unchanged)")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 16384));
+  pigment::add_number(app, "--test_fraction", test_fraction, "share of photos for the test split", {0.0, 0.9});
+  pigment::add_number(app, "--size", size, "resize so the short side is this many pixels (0: copy the files unchanged)",
+                      {0, 16384});
   app.add_option("--seed", seed, "seed of the train/test split")->capture_default_str();
   if (const auto code = pigment::parse_command_line(app, "make-colorization-dataset", argc, argv)) return *code;
 

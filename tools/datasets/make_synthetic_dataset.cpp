@@ -22,11 +22,9 @@ int main(int argc, char** argv) {
   app.add_option("--layout", layout, "colorization: colour scenes; aligned: gray|colour pairs side by side (pix2pix)")
       ->capture_default_str()
       ->check(CLI::IsMember({"colorization", "aligned"}));
-  app.add_option("--train", n_train, "training scenes")->capture_default_str()->check(CLI::NonNegativeNumber);
-  app.add_option("--test", n_test, "test scenes (other scenes than the training ones)")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
-  app.add_option("--size", size, "side of each scene in pixels")->capture_default_str()->check(CLI::Range(8, 8192));
+  pigment::add_number(app, "--train", n_train, "training scenes", {0});
+  pigment::add_number(app, "--test", n_test, "test scenes (other scenes than the training ones)", {0});
+  pigment::add_number(app, "--size", size, "side of each scene in pixels", {8, 8192});
   app.add_option("--seed", seed, "scene seed (0 gives gan-train's built-in scenes)")->capture_default_str();
   if (const auto code = pigment::parse_command_line(app, "make-synthetic-dataset", argc, argv)) return *code;
 

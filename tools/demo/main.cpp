@@ -42,9 +42,9 @@ int main(int argc, char** argv) {
   std::uint64_t seed = 1;
   double lr = 3e-3;
   std::string out = "pigment-demo.safetensors";
-  app.add_option("--steps", steps, "training steps")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--size", size, "image side")->capture_default_str()->check(CLI::Range(4, 512));
-  app.add_option("--batch", batch, "images per step")->capture_default_str()->check(CLI::Range(1, 64));
+  pigment::add_number(app, "--steps", steps, "training steps", {1});
+  pigment::add_number(app, "--size", size, "image side", {4, 512});
+  pigment::add_number(app, "--batch", batch, "images per step", {1, 64});
   app.add_option("--lr", lr, "Adam learning rate")->capture_default_str();
   app.add_option("--seed", seed, "random seed")->capture_default_str();
   app.add_option("--out", out, "where to save the trained weights (safetensors)")->capture_default_str();

@@ -65,9 +65,7 @@ int main(int argc, char** argv) {
                  "base seed: with --op and --case it replays one case exactly (each case's seed, derived from it "
                  "and the case, is printed for reference)")
       ->capture_default_str();
-  app.add_option("--samples", options.max_samples, "elements differentiated numerically per input")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+  add_number(app, "--samples", options.max_samples, "elements differentiated numerically per input", {1});
   app.add_option("--tolerance", options.tolerance, "maximum relative error")->capture_default_str();
   app.add_flag("--list", list, "list the ops and their cases, then exit");
   app.add_flag("--verbose", verbose, "cuda/simt: print every tensor's comparison, not only a failing case's worst");

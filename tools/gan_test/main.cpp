@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "tools/command_line.h"
 #include "engine/exit.h"
 #include "engine/file_io.h"
 #include "kernels/ops.h"
@@ -294,18 +295,16 @@ int main(int argc, char** argv) {
   app.add_option("--checkpoints_dir", o.checkpoints_dir, "where the experiment's checkpoints are")->capture_default_str();
   app.add_option("--results_dir", o.results_dir, "where results go")->capture_default_str();
   app.add_option("--epoch", o.epoch, "which checkpoint: latest, an epoch number or iter_<N>")->capture_default_str();
-  app.add_option("--load_iter", o.load_iter, "> 0: the checkpoint iter_<load_iter> (in place of --epoch)")
-      ->check(CLI::NonNegativeNumber);
+  add_number(app, "--load_iter", o.load_iter, "> 0: the checkpoint iter_<load_iter> (in place of --epoch)", {0});
   app.add_option("--phase", o.phase, "phase name used in the results folder")->capture_default_str();
-  app.add_option("--num_test", o.num_test, "at most this many images")->capture_default_str()->check(CLI::PositiveNumber);
+  add_number(app, "--num_test", o.num_test, "at most this many images", {1});
   app.add_option("--model", model, "colorization, pix2pix, cycle_gan or test (one generator, G<model_suffix>); "
                                    "default: from train_opt.txt");
   app.add_option("--model_suffix", o.model_suffix,
                  "--model test: load G<suffix>, e.g. _A for a CycleGAN's G_A (the reference's latest_net_G_A)");
-  app.add_option("--aspect_ratio", o.aspect_ratio, "save images with width/height scaled by this ratio, as the "
-                                                   "reference (the metrics are computed before)")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+  add_number(app, "--aspect_ratio", o.aspect_ratio,
+             "save images with width/height scaled by this ratio, as the reference (the metrics are computed before)",
+             {0.01, 100.0});
   app.add_flag("--eval", eval, "evaluation mode: dropout off, batch norm on running statistics (Pigment's default)");
   app.add_flag("--dropout_at_test", o.dropout_at_test, "keep dropout and batch statistics on, as the reference does "
                                                        "without --eval");
