@@ -45,6 +45,57 @@ TEST_CASE("conv2d matches the direct convolution bit for bit on small integers",
   }
 }
 
+// The CPU kernels make their im2col columns one band of output rows at a time (scratch bounded
+// whatever the image size): on shapes of several bands, the last one partial, forward, data and
+// weight gradients equal the direct sums exactly.
+TEST_CASE("conv2d in bands of output rows: forward and both gradients exact", "[ops][conv]") {
+  Rng gen(8);
+  struct Case {
+    Shape x, w;
+    Conv2dParams p;
+  };
+  const Case cases[] = {{{1, 64, 70, 70}, {3, 64, 7, 7}, {1, 3}},     // ResNet's last conv: 4 bands
+                        {{2, 64, 130, 130}, {4, 64, 4, 4}, {2, 1}}};  // stride 2: 2 bands per image
+  for (const Case& c : cases) {
+    const ConvGeometry g = conv2d_geometry("test", c.x, c.w, c.p);
+    INFO("x" << c.x.str() << " w" << c.w.str());
+    REQUIRE(cpu::conv_workspace_elements(g) < g.patch() * g.output_plane());  // several bands
+    REQUIRE(cpu::conv_workspace_elements(g) * 2 > g.patch() * g.ow);          // at least one row
+    Tensor x = small_ints(c.x, gen), w = small_ints(c.w, gen);
+    std::vector<float> scratch(static_cast<std::size_t>(cpu::conv_workspace_elements(g)));
+    const std::size_t ny = static_cast<std::size_t>(g.n * g.k * g.output_plane());
+    std::vector<float> y(ny), y_ref(ny);
+    cpu::conv2d_forward<float>(g, x.data<float>(), w.data<float>(), nullptr, y.data(), scratch.data());
+    cpu::conv2d_forward_direct<float>(g, x.data<float>(), w.data<float>(), nullptr, y_ref.data());
+    CHECK(y == y_ref);
+    // Data gradient: the transposed convolution of dy, as its direct scatter.
+    Tensor dy = small_ints({g.n, g.k, g.oh, g.ow}, gen);
+    std::vector<float> dx(static_cast<std::size_t>(x.numel())), dx_ref(dx.size());
+    cpu::conv2d_backward_data<float>(g, dy.data<float>(), w.data<float>(), dx.data(), scratch.data());
+    cpu::conv_transpose2d_forward_direct<float>(g, dy.data<float>(), w.data<float>(), nullptr, dx_ref.data());
+    CHECK(dx == dx_ref);
+    // Weight gradient: dw[k, c, i, j] = Σ_n,oy,ox dy[n, k, oy, ox] · x[n, c, oy·s − p + i, ox·s − p + j].
+    std::vector<float> dw(static_cast<std::size_t>(w.numel())), dw_ref(dw.size(), 0.0f);
+    cpu::conv2d_backward_weight<float>(g, x.data<float>(), dy.data<float>(), dw.data(), scratch.data());
+    const float *xs = x.data<float>(), *dys = dy.data<float>();
+    for (std::int64_t n = 0; n < g.n; ++n)
+      for (std::int64_t k = 0; k < g.k; ++k)
+        for (std::int64_t oy = 0; oy < g.oh; ++oy)
+          for (std::int64_t ox = 0; ox < g.ow; ++ox) {
+            const float d = dys[((n * g.k + k) * g.oh + oy) * g.ow + ox];
+            for (std::int64_t ch = 0; ch < g.c; ++ch)
+              for (std::int64_t i = 0; i < g.kh; ++i)
+                for (std::int64_t j = 0; j < g.kw; ++j) {
+                  const std::int64_t iy = oy * g.stride - g.pad + i, ix = ox * g.stride - g.pad + j;
+                  if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+                  dw_ref[static_cast<std::size_t>(((k * g.c + ch) * g.kh + i) * g.kw + j)] +=
+                      d * xs[((n * g.c + ch) * g.h + iy) * g.w + ix];
+                }
+          }
+    CHECK(dw == dw_ref);
+  }
+}
+
 TEST_CASE("conv_transpose2d matches the direct scatter bit for bit on small integers", "[ops][conv]") {
   Rng gen(6);
   struct Case {

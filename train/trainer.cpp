@@ -20,6 +20,7 @@
 #include "train/data/dataset.h"
 #include "train/html.h"
 #include "train/loss_log.h"
+#include "train/memory_report.h"
 #include "train/progress.h"
 #include "train/resume_options.h"
 #include "train/signals.h"
@@ -229,6 +230,7 @@ class Run {
         return exit_code(ExitCode::interrupted);
       }
     }
+    fmt::print("gan-train: {}\n", format_memory_report(memory_report(device_), device_));
     fmt::print("gan-train: done. Checkpoints and the web page are in {}\n", dir_.string());
     return 0;
   }

@@ -28,6 +28,7 @@
 #include "train/data/preprocess.h"
 #include "train/data/synthetic.h"
 #include "train/html.h"
+#include "train/memory_report.h"
 #include "train/options.h"
 #include "train/visuals.h"
 
@@ -266,6 +267,7 @@ int run(const TestOptions& o) {
     if (e.path().extension() == ".png" && !written.count(e.path())) stale += fs::remove(e.path()) ? 1 : 0;
   if (stale)
     fmt::print("gan-test: removed {} result image(s) of an earlier run from {}\n", stale, (out_dir / "images").string());
+  fmt::print("gan-test: {}\n", train::format_memory_report(train::memory_report(device), device));
   fmt::print("gan-test: results in {}\n", (out_dir / "index.html").string());
   return 0;
 }
