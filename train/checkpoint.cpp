@@ -97,13 +97,15 @@ NetFileCheck check_net_file(const fs::path& file, const std::string& checksum, S
 
 void save_checkpoint(const fs::path& dir, const std::string& tag, const nets::Model& model,
                      const LrScheduler& scheduler, const Progress& progress, const std::string& options_json) {
-  // Everything to be written, copied to the host once: checked there, then serialized from there.
+  // Everything to be written, on the host (device tensors copied once; host tensors as they are):
+  // checked there, then serialized from there.
   TensorList state;
   Metadata meta;
   for (const auto& [name, net] : model.networks())
     for (const auto& [key, t] : net->state_dict()) state.emplace_back("net_" + name + "." + key, t);
   model.save_training_state(state, meta);
-  for (auto& [key, t] : state) t = t.to(Device::cpu());
+  for (auto& [key, t] : state)
+    if (!t.is_cpu()) t = t.to(Device::cpu());
   for (const auto& [key, t] : state)
     if (const std::int64_t bad = count_non_finite(t))
       throw NonFiniteState(fmt::format(
@@ -111,15 +113,16 @@ void save_checkpoint(const fs::path& dir, const std::string& tag, const nets::Mo
           "has diverged, and the checkpoints already saved are unchanged",
           tag, dir.string(), key, bad, t.numel()));
 
-  // Serialize every file before writing any, so the state can record the net files' checksums.
-  std::vector<std::pair<fs::path, std::vector<std::byte>>> net_files;
+  // Everything is finite: the net files are written one at a time (one file's bytes in memory at
+  // once), each checksum kept for the state, which is written last and commits the generation.
+  fs::create_directories(dir);
   for (const auto& [name, net] : model.networks()) {
-    std::vector<std::byte> bytes =
+    const std::vector<std::byte> bytes =
         serialize_safetensors(network_of_state(state, name),
                               {{"format", "pigment"}, {"arch", net->arch()}, {"network", name},
                                {"total_iters", std::to_string(progress.total_iters)}});
     meta[checksum_key(name)] = parse_safetensors_metadata(bytes, net_file(dir, tag, name).string()).at(kDataChecksumKey);
-    net_files.emplace_back(net_file(dir, tag, name), std::move(bytes));
+    write_file_atomically(net_file(dir, tag, name), bytes);
   }
   scheduler.save(meta);
   meta["format"] = "pigment-training-state";
@@ -131,11 +134,7 @@ void save_checkpoint(const fs::path& dir, const std::string& tag, const nets::Mo
   meta["epoch_loss_sum"] = fmt::format("{:.17g}", progress.epoch_loss_sum);
   meta["epoch_loss_count"] = std::to_string(progress.epoch_loss_count);
   meta["options"] = options_json;
-  const std::vector<std::byte> state_bytes = serialize_safetensors(state, meta);
-
-  fs::create_directories(dir);
-  for (const auto& [path, bytes] : net_files) write_file_atomically(path, bytes);
-  write_file_atomically(state_file(dir, tag), state_bytes);  // last: it commits the generation
+  write_file_atomically(state_file(dir, tag), serialize_safetensors(state, meta));  // last: it commits the generation
 }
 
 Progress load_checkpoint(const fs::path& dir, const std::string& tag, nets::Model& model, LrScheduler& scheduler) {
