@@ -192,6 +192,16 @@ std::string expand_suffix(const std::string& suffix, const std::map<std::string,
   return out;
 }
 
+// --gpu_ids (-1, N, or a comma list) → a --device name; several GPUs refused, naming the fix.
+std::string device_from_gpu_ids(const std::string& gpu_ids) {
+  const std::vector<int> ids = parse_int_list(gpu_ids, {-1, 1023});
+  PIGMENT_CHECK(ids.size() == 1,
+                "'{}': training on several GPUs at once needs data-parallel training, which Pigment does not "
+                "have yet: give one GPU (--gpu_ids 0) or -1 for the CPU",
+                gpu_ids);
+  return ids[0] < 0 ? "cpu" : fmt::format("cuda:{}", ids[0]);
+}
+
 struct Parser {
   std::string tool;
   CLI::App app;
@@ -363,13 +373,7 @@ struct Parser {
     o.data.output_nc = o.model.generator.output_nc;
     o.data.seed = o.model.seed;
     o.model.is_train = true;
-    if (!o.gpu_ids.empty()) {
-      const std::string device = device_from_gpu_ids(o.gpu_ids);
-      PIGMENT_CHECK(!given("device") || o.device == device,
-                    "--gpu_ids {} means --device {}, but --device {} was given: give one of them", o.gpu_ids, device,
-                    o.device);
-      o.device = device;
-    }
+    o.device = resolve_device(o.gpu_ids, o.device, given("device"));
     if (o.load_iter > 0) o.epoch = fmt::format("iter_{}", o.load_iter);
     for (const IgnoredOption& ig : kIgnoredOptions)
       if (given(ig.name)) o.ignored.push_back(ig.name);
@@ -424,13 +428,23 @@ std::string expand_name_suffix(const std::string& suffix, const TrainOptions& op
   return expand_suffix(suffix, options.table);
 }
 
-std::string device_from_gpu_ids(const std::string& gpu_ids) {
-  const std::vector<int> ids = parse_int_list(gpu_ids, {-1, 1023});
-  PIGMENT_CHECK(ids.size() == 1,
-                "'{}': training on several GPUs at once needs data-parallel training, which Pigment does not "
-                "have yet: give one GPU (--gpu_ids 0) or -1 for the CPU",
-                gpu_ids);
-  return ids[0] < 0 ? "cpu" : fmt::format("cuda:{}", ids[0]);
+std::string resolve_device(const std::string& gpu_ids, const std::string& device, bool device_given) {
+  if (gpu_ids.empty()) return device;
+  std::string from_ids;
+  try {
+    from_ids = device_from_gpu_ids(gpu_ids);
+  } catch (const Error& e) {
+    PIGMENT_FAIL("--gpu_ids {}", e.what());
+  }
+  PIGMENT_CHECK(!device_given || device == from_ids,
+                "--gpu_ids {} means --device {}, but --device {} was given: give one of them", gpu_ids, from_ids, device);
+  return from_ids;
+}
+
+bool gives_option(std::span<const std::string> args, std::string_view name) {
+  const std::string flag = "--" + std::string(name);
+  return std::any_of(args.begin(), args.end(),
+                     [&](const std::string& a) { return a == flag || a.starts_with(flag + "="); });
 }
 
 std::string ignored_options_note(const TrainOptions& o, std::string_view tool) {
@@ -500,11 +514,7 @@ TrainOptions read_train_options(const std::filesystem::path& file, std::span<con
   // Ignored options are reported for what this command gave, not for what the training recorded.
   o->ignored.clear();
   for (const IgnoredOption& ig : kIgnoredOptions)
-    for (const std::string& arg : overrides)
-      if (arg == std::string("--") + ig.name || arg.starts_with(std::string("--") + ig.name + "=")) {
-        o->ignored.push_back(ig.name);
-        break;
-      }
+    if (gives_option(overrides, ig.name)) o->ignored.push_back(ig.name);
   o->data.dataroot = values.count("dataroot") ? std::filesystem::path(values["dataroot"]) : std::filesystem::path();
   o->table["dataroot"].first = o->data.dataroot.string();
   return *o;

@@ -95,9 +95,13 @@ std::string ignored_options_note(const TrainOptions& options, std::string_view t
 // train_opt.txt prints it ({model}_{netG}_size{load_size}); an unknown {option} is an error.
 std::string expand_name_suffix(const std::string& suffix, const TrainOptions& options);
 
-// --gpu_ids as the reference spells it (-1, N, or a comma list) → a --device name: cpu, cuda:N.
-// A list of several GPUs is refused (data-parallel training does not exist yet), naming the fix.
-std::string device_from_gpu_ids(const std::string& gpu_ids);
+// The device a command asks for: --device, or --gpu_ids as the reference spells it (-1 → cpu,
+// N → cuda:N) when given. A list of several GPUs is refused (data-parallel training does not exist
+// yet), and so are --gpu_ids and a --device that disagrees with it, each naming the fix.
+std::string resolve_device(const std::string& gpu_ids, const std::string& device, bool device_given);
+
+// Whether command-line arguments give option `name`, as --name or --name=value.
+bool gives_option(std::span<const std::string> args, std::string_view name);
 
 // The reference's options block ('{:>25}: {:<30}{}' with [default: X] where a value differs).
 std::string format_options(const TrainOptions& options);

@@ -329,26 +329,11 @@ int main(int argc, char** argv) {
   }
   try {
     PIGMENT_CHECK(!(eval && o.dropout_at_test), "--eval turns dropout off and --dropout_at_test keeps it on: give one");
-    if (!o.gpu_ids.empty()) {
-      std::string device;
-      try {
-        device = train::device_from_gpu_ids(o.gpu_ids);
-      } catch (const Error& e) {
-        PIGMENT_FAIL("--gpu_ids {}", e.what());
-      }
-      PIGMENT_CHECK(app.count("--device") == 0 || o.device == device,
-                    "--gpu_ids {} means --device {}, but --device {} was given: give one of them", o.gpu_ids, device,
-                    o.device);
-      o.device = device;
-    }
+    o.device = train::resolve_device(o.gpu_ids, o.device, app.count("--device") > 0);
     if (o.load_iter > 0) o.epoch = fmt::format("iter_{}", o.load_iter);
     const std::vector<std::string> overrides = app.remaining();
-    auto given = [&overrides](const std::string& name) {
-      return std::any_of(overrides.begin(), overrides.end(),
-                         [&](const std::string& a) { return a == "--" + name || a.starts_with("--" + name + "="); });
-    };
-    o.preprocess_given = given("preprocess");
-    o.mode_given = given("dataset_mode");
+    o.preprocess_given = train::gives_option(overrides, "preprocess");
+    o.mode_given = train::gives_option(overrides, "dataset_mode");
     const std::optional<nets::ModelKind> kind =
         model.empty() ? std::nullopt : std::optional(nets::kModelNames.parse(model, "model"));
     if (!o.suffix.empty())  // {option} takes the value the training's defaults and the overrides give
