@@ -3,6 +3,8 @@
 // step's FLOP/s counted by the context (2 per multiply-add of every conv, transposed conv,
 // weight gradient and matmul that ran). bench/compare_cpu_torch.py times PyTorch on the same
 // steps and prints the ratios.
+#include <sys/resource.h>
+
 #include <benchmark/benchmark.h>
 
 #include "kernels/ops.h"
@@ -34,6 +36,13 @@ ModelOptions cycle_gan_step() {
   return o;
 }
 
+// The process's peak resident memory so far (getrusage's ru_maxrss, KiB).
+double peak_resident_bytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) * 1024.0;
+}
+
 void bench_step(benchmark::State& state, ModelOptions options, int size) {
   const Device cpu = Device::cpu();
   auto model = Model::create(options, cpu);
@@ -57,6 +66,13 @@ void bench_step(benchmark::State& state, ModelOptions options, int size) {
   state.counters["GFLOP_per_step"] = flops / 1e9;
   state.counters["ops_per_step"] = static_cast<double>(ops);
   state.counters["ops_per_second"] = benchmark::Counter(static_cast<double>(ops), benchmark::Counter::kIsIterationInvariantRate);
+  // Memory (issue 12): the tensors' peak (the allocator's bytes in use), what the allocator holds
+  // (in use and cached), and the process's peak resident memory, which is the maximum over every
+  // benchmark run so far: bench/compare_training_memory.py runs each step in a process of its own.
+  const AllocatorStats stats = cpu.context().allocator_stats();
+  state.counters["tensors_peak_MB"] = static_cast<double>(stats.peak_bytes_in_use) / 1e6;
+  state.counters["tensors_reserved_MB"] = static_cast<double>(stats.bytes_reserved) / 1e6;
+  state.counters["process_peak_MB"] = peak_resident_bytes() / 1e6;
 }
 // The engine's host cost per op: the CycleGAN step with resnet_9blocks and the PatchGAN at the
 // real depth but 1 filter and 32², so the arithmetic is small and what is left is mostly dispatch,

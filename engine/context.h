@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 
+#include "engine/host_block_cache.h"
 #include "engine/op_registry.h"
 
 namespace pigment {
@@ -81,9 +82,11 @@ class Context {
 // The CUDA context of a CUDA or SIMT tensor's context (throws for any other; CUDA builds only).
 CudaContext& as_cuda(Context& ctx);
 
-// The CPU reference backend's context: 64-byte aligned host memory from the system allocator.
+// The CPU reference backend's context: 64-byte aligned host memory, large blocks cached for reuse
+// (engine/host_block_cache.h; AddressSanitizer builds: every block from malloc).
 class CpuContext final : public Context {
  public:
+  CpuContext();
   DeviceType type() const override { return DeviceType::cpu; }
   int index() const override { return 0; }
   void* allocate(std::size_t bytes) override;
@@ -100,10 +103,13 @@ class CpuContext final : public Context {
   // Scratch memory for a kernel (im2col columns), valid until the next call. A context runs one op
   // at a time, like a CUDA stream; threads that run ops concurrently use contexts of their own.
   void* workspace(std::size_t bytes);
+  // Returns the cached blocks to the system (memory in use stays).
+  void release_cached_memory();
   ~CpuContext() override;
 
  private:
   bool poison_ = false;
+  HostBlockCache blocks_;
   void* workspace_ = nullptr;
   std::size_t workspace_bytes_ = 0;
   mutable std::mutex mutex_;  // data-loading threads allocate too

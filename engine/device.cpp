@@ -23,25 +23,57 @@ namespace {
 constexpr std::size_t kCpuAlignment = 64;  // a cache line; lets the compiler use aligned vector loads
 }
 
+// AddressSanitizer finds use-after-free and overruns only in memory it hands out itself, so its
+// builds give every tensor a fresh malloc'd block instead of a cached mapping.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kCacheHostBlocks = false;
+#else
+constexpr bool kCacheHostBlocks = true;
+#endif
+
+CpuContext::CpuContext() : blocks_(kCpuAlignment) {}
+
 void* CpuContext::allocate(std::size_t bytes) {
-  const std::size_t rounded = (bytes + kCpuAlignment - 1) / kCpuAlignment * kCpuAlignment;
-  void* p = std::aligned_alloc(kCpuAlignment, rounded == 0 ? kCpuAlignment : rounded);
-  if (!p) throw std::bad_alloc();
-  if (poison_) std::memset(p, 0xFF, rounded == 0 ? kCpuAlignment : rounded);
-  std::lock_guard lock(mutex_);
-  stats_.system_allocations++;
-  stats_.requests++;
-  stats_.bytes_in_use += static_cast<std::int64_t>(bytes);
-  stats_.bytes_reserved += static_cast<std::int64_t>(bytes);
-  if (stats_.bytes_in_use > stats_.peak_bytes_in_use) stats_.peak_bytes_in_use = stats_.bytes_in_use;
+  void* p = nullptr;
+  std::int64_t block_bytes = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (kCacheHostBlocks) {
+      p = blocks_.allocate(bytes);
+      stats_.system_allocations = blocks_.stats().system_allocations;
+      stats_.bytes_reserved = blocks_.stats().bytes_in_use + blocks_.stats().bytes_cached;
+    } else {
+      const std::size_t rounded = (bytes + kCpuAlignment - 1) / kCpuAlignment * kCpuAlignment;
+      p = std::aligned_alloc(kCpuAlignment, rounded == 0 ? kCpuAlignment : rounded);
+      if (!p) throw std::bad_alloc();
+      stats_.system_allocations++;
+      block_bytes = static_cast<std::int64_t>(bytes);
+      stats_.bytes_reserved += block_bytes;
+    }
+    stats_.requests++;
+    stats_.bytes_in_use += static_cast<std::int64_t>(bytes);
+    if (stats_.bytes_in_use > stats_.peak_bytes_in_use) stats_.peak_bytes_in_use = stats_.bytes_in_use;
+  }
+  if (poison_ && bytes) std::memset(p, 0xFF, bytes);
   return p;
 }
 
 void CpuContext::deallocate(void* ptr, std::size_t bytes) noexcept {
-  std::free(ptr);
   std::lock_guard lock(mutex_);
   stats_.bytes_in_use -= static_cast<std::int64_t>(bytes);
-  stats_.bytes_reserved -= static_cast<std::int64_t>(bytes);
+  if (kCacheHostBlocks) {
+    blocks_.deallocate(ptr);
+    stats_.bytes_reserved = blocks_.stats().bytes_in_use + blocks_.stats().bytes_cached;
+  } else {
+    std::free(ptr);
+    stats_.bytes_reserved -= static_cast<std::int64_t>(bytes);
+  }
+}
+
+void CpuContext::release_cached_memory() {
+  std::lock_guard lock(mutex_);
+  blocks_.release_cached();
+  stats_.bytes_reserved = blocks_.stats().bytes_in_use + blocks_.stats().bytes_cached;
 }
 
 void* CpuContext::workspace(std::size_t bytes) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <vector>
 
 #include <omp.h>
@@ -110,14 +111,28 @@ void store_tile(const T* tile, std::int64_t rows, std::int64_t cols, T alpha, T 
   }
 }
 
-template <class T> struct AlignedBuffer {
-  explicit AlignedBuffer(std::size_t n)
-      : ptr(static_cast<T*>(std::aligned_alloc(64, (n * sizeof(T) + 63) / 64 * 64))) {}
-  ~AlignedBuffer() { std::free(ptr); }
-  AlignedBuffer(const AlignedBuffer&) = delete;
-  AlignedBuffer& operator=(const AlignedBuffer&) = delete;
-  T* ptr;
+// The packing panels of the calling thread: grown on demand and kept for the thread's lifetime,
+// as BLAS libraries keep theirs. A GEMM runs thousands of times per training step, mostly on
+// OpenMP's worker threads; a fresh 1–2 MiB buffer per call churned glibc's per-thread arenas into
+// ~150 MB of fragmented, resident heap on the CycleGAN step (issue 12). It holds no result: each
+// call packs before it reads.
+struct PackingScratch {
+  void* ptr = nullptr;
+  std::size_t bytes = 0;
+  ~PackingScratch() { std::free(ptr); }
 };
+
+template <class T> T* packing_scratch(std::size_t elements) {
+  thread_local PackingScratch scratch;
+  const std::size_t bytes = (elements * sizeof(T) + 63) / 64 * 64;
+  if (bytes > scratch.bytes) {
+    std::free(scratch.ptr);
+    scratch.ptr = std::aligned_alloc(64, bytes);
+    scratch.bytes = scratch.ptr ? bytes : 0;
+    if (!scratch.ptr) throw std::bad_alloc();
+  }
+  return static_cast<T*>(scratch.ptr);
+}
 
 // One thread's GEMM over the whole of its (sub)problem.
 template <class T>
@@ -127,8 +142,8 @@ void gemm_serial(Transpose ta, Transpose tb, std::int64_t m, std::int64_t n, std
   const std::int64_t nc_max = std::min(B::kNC, (n + B::kNR - 1) / B::kNR * B::kNR);
   const std::int64_t mc_max = std::min(B::kMC, (m + kMR - 1) / kMR * kMR);
   const std::int64_t kc_max = std::min(B::kKC, k);
-  AlignedBuffer<T> packed_b(static_cast<std::size_t>(nc_max * kc_max));
-  AlignedBuffer<T> packed_a(static_cast<std::size_t>(mc_max * kc_max));
+  T* const packed_b = packing_scratch<T>(static_cast<std::size_t>((nc_max + mc_max) * kc_max));
+  T* const packed_a = packed_b + nc_max * kc_max;  // nc_max is whole kNR slivers (64 B): stays aligned
   alignas(64) T tile[kMR * B::kNR];
   for (std::int64_t jc = 0; jc < n; jc += B::kNC) {
     const std::int64_t nc = std::min(B::kNC, n - jc);
@@ -137,19 +152,19 @@ void gemm_serial(Transpose ta, Transpose tb, std::int64_t m, std::int64_t n, std
       const std::int64_t kc = std::min(B::kKC, k - pc);
       const T beta_here = pc == 0 ? beta : T(1);  // later depth panels accumulate
       for (std::int64_t s = 0; s < b_slivers; ++s)
-        pack_b_sliver(b, ldb, tb, n, pc, jc + s * B::kNR, kc, packed_b.ptr + s * B::kNR * kc);
+        pack_b_sliver(b, ldb, tb, n, pc, jc + s * B::kNR, kc, packed_b + s * B::kNR * kc);
       for (std::int64_t ic = 0; ic < m; ic += B::kMC) {
         const std::int64_t mc = std::min(B::kMC, m - ic);
         const std::int64_t a_slivers = (mc + kMR - 1) / kMR;
         for (std::int64_t s = 0; s < a_slivers; ++s)
-          pack_a_sliver(a, lda, ta, m, ic + s * kMR, pc, kc, packed_a.ptr + s * kMR * kc);
+          pack_a_sliver(a, lda, ta, m, ic + s * kMR, pc, kc, packed_a + s * kMR * kc);
         for (std::int64_t sj = 0; sj < b_slivers; ++sj) {
           const std::int64_t j0 = jc + sj * B::kNR;
           const std::int64_t cols = std::min<std::int64_t>(B::kNR, n - j0);
           for (std::int64_t si = 0; si < a_slivers; ++si) {
             const std::int64_t i0 = ic + si * kMR;
             const std::int64_t rows = std::min<std::int64_t>(kMR, m - i0);
-            micro_kernel(kc, packed_a.ptr + si * kMR * kc, packed_b.ptr + sj * B::kNR * kc, tile);
+            micro_kernel(kc, packed_a + si * kMR * kc, packed_b + sj * B::kNR * kc, tile);
             store_tile(tile, rows, cols, alpha, beta_here, c + i0 * ldc + j0, ldc);
           }
         }
