@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 
+#include "engine/free_cores.h"
 #include "engine/host_block_cache.h"
 #include "engine/op_registry.h"
 
@@ -46,6 +47,8 @@ class Context {
   virtual void* allocate(std::size_t bytes) = 0;
   virtual void deallocate(void* ptr, std::size_t bytes) noexcept = 0;
   virtual AllocatorStats allocator_stats() const = 0;
+  // Starts a new peak: peak_bytes_in_use becomes bytes_in_use (to measure one computation's peak).
+  virtual void reset_peak_bytes() = 0;
 
   // Byte copies. `host` pointers are ordinary CPU memory; `device` pointers belong to this context.
   virtual void copy_to_host(void* host_dst, const void* src, std::size_t bytes) = 0;
@@ -92,6 +95,7 @@ class CpuContext final : public Context {
   void* allocate(std::size_t bytes) override;
   void deallocate(void* ptr, std::size_t bytes) noexcept override;
   AllocatorStats allocator_stats() const override;
+  void reset_peak_bytes() override;
   void copy_to_host(void* host_dst, const void* src, std::size_t bytes) override;
   void copy_from_host(void* dst, const void* host_src, std::size_t bytes) override;
   void copy_within(void* dst, const void* src, std::size_t bytes) override;
@@ -105,10 +109,19 @@ class CpuContext final : public Context {
   void* workspace(std::size_t bytes);
   // Returns the cached blocks to the system (memory in use stays).
   void release_cached_memory();
+  // Sets the calling thread's OpenMP thread count for the next op: the cores now free to the
+  // process (engine/free_cores.h), or the fixed count given to set_thread_count. The op runner
+  // calls it before every CPU kernel.
+  void use_free_cores();
+  // 0: follow the free cores (the default); n > 0: always n threads. PIGMENT_CPU_THREADS=fixed
+  // (the ceiling) or =N sets it at creation.
+  void set_thread_count(int threads) { fixed_threads_ = threads; }
   ~CpuContext() override;
 
  private:
   bool poison_ = false;
+  int fixed_threads_ = 0;
+  FreeCoreFollower free_cores_;
   HostBlockCache blocks_;
   void* workspace_ = nullptr;
   std::size_t workspace_bytes_ = 0;

@@ -1,5 +1,7 @@
 #include "engine/device.h"
 
+#include <omp.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -31,7 +33,18 @@ constexpr bool kCacheHostBlocks = false;
 constexpr bool kCacheHostBlocks = true;
 #endif
 
-CpuContext::CpuContext() : blocks_(kCpuAlignment) {}
+CpuContext::CpuContext() : blocks_(kCpuAlignment) {
+  if (const char* env = std::getenv("PIGMENT_CPU_THREADS")) {
+    const std::string value = env;
+    if (value == "fixed") fixed_threads_ = free_cores_.max_threads();
+    else if (const int n = std::atoi(env); n > 0) fixed_threads_ = n;
+  }
+}
+
+void CpuContext::use_free_cores() {
+  const int threads = fixed_threads_ > 0 ? fixed_threads_ : free_cores_.threads();
+  if (omp_get_max_threads() != threads) omp_set_num_threads(threads);
+}
 
 void* CpuContext::allocate(std::size_t bytes) {
   void* p = nullptr;
@@ -91,6 +104,11 @@ CpuContext::~CpuContext() { std::free(workspace_); }
 AllocatorStats CpuContext::allocator_stats() const {
   std::lock_guard lock(mutex_);
   return stats_;
+}
+
+void CpuContext::reset_peak_bytes() {
+  std::lock_guard lock(mutex_);
+  stats_.peak_bytes_in_use = stats_.bytes_in_use;
 }
 
 void CpuContext::copy_to_host(void* host_dst, const void* src, std::size_t bytes) {

@@ -177,6 +177,13 @@ void gemm_serial(Transpose ta, Transpose tb, std::int64_t m, std::int64_t n, std
 
 // Threads split C into independent column (or row) blocks, each a serial GEMM: no barrier inside
 // the product, and every element is accumulated in the same order whatever the thread count.
+// There are a few blocks per thread, taken as threads come free (dynamic schedule), so that a
+// thread the OS gives less of a core to (another process on the machine) takes fewer blocks
+// instead of holding the others at the end of the product (issue 12). A block packs A (or B) again,
+// so blocks stay wide: at least kMinBlockUnits micro-tiles.
+constexpr std::int64_t kBlocksPerThread = 4;
+constexpr std::int64_t kMinBlockUnits = 8;
+
 template <class T>
 void gemm(Transpose ta, Transpose tb, std::int64_t m, std::int64_t n, std::int64_t k, T alpha, const T* a,
           std::int64_t lda, const T* b, std::int64_t ldb, T beta, T* c, std::int64_t ldc) {
@@ -190,12 +197,14 @@ void gemm(Transpose ta, Transpose tb, std::int64_t m, std::int64_t n, std::int64
   const int threads = omp_get_max_threads();
   const bool parallel = threads > 1 && static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) > 4e5;
   if (!parallel) return gemm_serial(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-  // Split the longer side of C into one block per thread, in whole micro-tiles.
+  // Split the longer side of C into blocks of whole micro-tiles.
   const bool by_columns = n / B::kNR >= m / kMR;
   const std::int64_t unit = by_columns ? B::kNR : kMR, extent = by_columns ? n : m;
   const std::int64_t units = (extent + unit - 1) / unit;
-  const std::int64_t parts = std::min<std::int64_t>(threads, units);
-#pragma omp parallel for schedule(static) num_threads(static_cast<int>(parts))
+  const std::int64_t parts =
+      std::clamp<std::int64_t>(units / kMinBlockUnits, std::min<std::int64_t>(threads, units), threads * kBlocksPerThread);
+  const int team = static_cast<int>(std::min<std::int64_t>(threads, parts));
+#pragma omp parallel for schedule(dynamic, 1) num_threads(team)
   for (std::int64_t part = 0; part < parts; ++part) {
     const std::int64_t begin = units * part / parts * unit, end = std::min(extent, units * (part + 1) / parts * unit);
     if (begin >= end) continue;

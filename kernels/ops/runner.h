@@ -35,6 +35,7 @@ template <class CpuFn, class CudaFn>
 void run_kernels(OpId op, const Tensor& like, CpuFn&& on_cpu, CudaFn&& on_cuda) {
   like.context().count_op(op);
   if (like.is_cpu()) {
+    static_cast<CpuContext&>(like.context()).use_free_cores();
     visit_dtype(like.dtype(), on_cpu);
     return;
   }
