@@ -1,6 +1,7 @@
 #include "tools/inference.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "engine/views.h"
 #include "nets/generators.h"
@@ -30,6 +31,84 @@ data::Image translate(nets::Network& G, const data::Image& input, int multiple) 
     y = G.forward(reshape(x, {1, x.dim(0), x.dim(1), x.dim(2)}).to(G.device()));
   }
   return data::crop(data::tensor_to_image(train::batch_item(y, 0)), 0, 0, input.width, input.height);
+}
+
+std::vector<int> tile_starts(int length, int tile, int overlap, int multiple) {
+  if (length <= tile) return {0};
+  const int step = tile - overlap;  // > 0: checked by the caller
+  const int n = 1 + (length - tile + step - 1) / step;
+  std::vector<int> starts;
+  for (int i = 0; i < n; ++i) {
+    const std::int64_t even = static_cast<std::int64_t>(i) * (length - tile) / (n - 1);
+    starts.push_back(static_cast<int>(even / multiple * multiple));
+  }
+  starts.back() = length - tile;
+  return starts;
+}
+
+namespace {
+// Weight of position x (0 ≤ x < tile) of a tile along one axis, given how many pixels it shares
+// with the tile before and after it (0: an image edge, where the tile's output is as good as the
+// whole image's): 0 for the first shared/4 pixels from a shared edge, then a linear ramp across the
+// middle of the shared band, 1 elsewhere.
+float edge_weight(int x, int tile, int shared_before, int shared_after) {
+  auto ramp = [](int d, int shared) {  // d: distance from the tile's edge, in pixels
+    if (shared <= 0) return 1.0f;
+    const int margin = shared / 4, width = std::max(1, shared - 2 * margin);
+    return std::clamp((static_cast<float>(d - margin) + 0.5f) / static_cast<float>(width), 0.0f, 1.0f);
+  };
+  return std::min(ramp(x, shared_before), ramp(tile - 1 - x, shared_after));
+}
+}  // namespace
+
+data::Image translate_tiled(nets::Network& G, const data::Image& input, int multiple, Tiling tiling) {
+  const data::Image padded = pad_to_multiple(input, multiple);
+  const int tile_w = std::min(tiling.tile, padded.width), tile_h = std::min(tiling.tile, padded.height);
+  const std::vector<int> xs = tile_starts(padded.width, tile_w, tiling.overlap, multiple);
+  const std::vector<int> ys = tile_starts(padded.height, tile_h, tiling.overlap, multiple);
+  data::Image sum;  // Σ weight · output, then divided by Σ weight
+  std::vector<float> weight_sum(static_cast<std::size_t>(padded.width) * padded.height, 0.0f);
+  for (std::size_t j = 0; j < ys.size(); ++j)
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+      const int x0 = xs[i], y0 = ys[j];
+      const data::Image out = translate(G, data::crop(padded, x0, y0, tile_w, tile_h), multiple);
+      if (sum.empty()) sum = data::Image(padded.width, padded.height, out.channels);
+      const int before_x = i > 0 ? xs[i - 1] + tile_w - x0 : 0, after_x = i + 1 < xs.size() ? x0 + tile_w - xs[i + 1] : 0;
+      const int before_y = j > 0 ? ys[j - 1] + tile_h - y0 : 0, after_y = j + 1 < ys.size() ? y0 + tile_h - ys[j + 1] : 0;
+      for (int y = 0; y < tile_h; ++y) {
+        const float wy = edge_weight(y, tile_h, before_y, after_y);
+        for (int x = 0; x < tile_w; ++x) {
+          const float w = wy * edge_weight(x, tile_w, before_x, after_x);
+          if (w == 0.0f) continue;
+          weight_sum[static_cast<std::size_t>(y0 + y) * padded.width + x0 + x] += w;
+          for (int c = 0; c < out.channels; ++c) sum.at(y0 + y, x0 + x, c) += w * out.at(y, x, c);
+        }
+      }
+    }
+  data::Image result(input.width, input.height, sum.channels);
+  for (int y = 0; y < input.height; ++y)
+    for (int x = 0; x < input.width; ++x) {
+      const float w = weight_sum[static_cast<std::size_t>(y) * padded.width + x];  // > 0: every pixel is some tile's interior
+      for (int c = 0; c < sum.channels; ++c) result.at(y, x, c) = sum.at(y, x, c) / w;
+    }
+  return result;
+}
+
+double probe_bytes_per_pixel(nets::Network& G, int channels, int multiple) {
+  Context& ctx = G.device().context();
+  const int probe = std::max(multiple, (128 + multiple - 1) / multiple * multiple);
+  const std::int64_t in_use = ctx.allocator_stats().bytes_in_use;
+  ctx.reset_peak_bytes();
+  (void)translate(G, data::Image(probe, probe, channels), multiple);
+  return static_cast<double>(ctx.allocator_stats().peak_bytes_in_use - in_use) / (static_cast<double>(probe) * probe);
+}
+
+int tile_for_budget(int width, int height, int multiple, int overlap, double bytes_per_pixel, double budget_bytes) {
+  const double padded_w = std::ceil(static_cast<double>(width) / multiple) * multiple;
+  const double padded_h = std::ceil(static_cast<double>(height) / multiple) * multiple;
+  if (bytes_per_pixel * padded_w * padded_h <= budget_bytes) return 0;
+  const int side = static_cast<int>(std::sqrt(budget_bytes / std::max(bytes_per_pixel, 1.0))) / multiple * multiple;
+  return std::max(side, (2 * overlap + multiple - 1) / multiple * multiple + 2 * multiple);
 }
 
 data::Image colorize(nets::Network& G, const data::Image& rgb, int model_size) {

@@ -1,5 +1,7 @@
 #pragma once
 // Running a trained generator on whole images of any size (gan-test and the learning tests).
+#include <vector>
+
 #include "nets/network.h"
 #include "train/data/image.h"
 
@@ -10,6 +12,35 @@ data::Image pad_to_multiple(const data::Image& image, int multiple);
 
 // Image-to-image translation at the input's own size: pad to what the net accepts, run, crop back.
 data::Image translate(nets::Network& G, const data::Image& input, int multiple);
+
+// Translation of an image too large for memory, tile by tile (issue 12). The image is padded to
+// the net's multiple as `translate` does; square tiles of `tile` pixels (a multiple of it) start
+// on multiples of it, so every strided layer sees the same grid as the whole image; neighbours
+// share at least `overlap` pixels. In a shared band each tile's weight is 0 for the `overlap / 4`
+// pixels next to its own edge (where its receptive field was cut by the tile border) and then
+// ramps linearly to 1; the output is the weighted mean, so no seam is cut.
+// Exactness: for a network whose layers are per-pixel apart from convolutions (batch norm in eval
+// mode, no norm), the result equals the untiled one wherever the receptive-field radius is at
+// most overlap / 4 (tests/test_inference.cpp measures both that and the seams at smaller
+// overlaps). Instance norm computes its statistics per tile, not over the whole image: a
+// difference that docs/benchmarks.md measures.
+struct Tiling {
+  int tile = 0;     // side in pixels (0: the whole image at once)
+  int overlap = 64;
+};
+data::Image translate_tiled(nets::Network& G, const data::Image& input, int multiple, Tiling tiling);
+
+// The start of each tile along one axis of `length` pixels (a multiple of `multiple`, as is `tile`):
+// evenly spread, on multiples of `multiple`, the first at 0 and the last ending at `length`.
+std::vector<int> tile_starts(int length, int tile, int overlap, int multiple);
+
+// The tensor memory one forward of G takes per pixel, measured on a small probe image (activations
+// grow with the pixels; the weights are already in use and not counted). Resets the device's peak.
+double probe_bytes_per_pixel(nets::Network& G, int channels, int multiple);
+// The tile side for translating width × height within `budget_bytes` at `bytes_per_pixel`: 0 when
+// the whole (padded) image fits; else the largest multiple of `multiple` that fits, at least
+// 2 · overlap + 2 · multiple so that tiles are not all border.
+int tile_for_budget(int width, int height, int multiple, int overlap, double bytes_per_pixel, double budget_bytes);
 
 // Colorization at the image's own size: ab is predicted at the model's resolution from the resized
 // L channel, upsampled (bicubic), and combined with the full-resolution L of the input.

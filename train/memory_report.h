@@ -18,4 +18,9 @@ MemoryReport memory_report(const Device& device);
 // "peak memory: host 3.47 GB (process); tensors on cpu 2.90 GB at peak, 1.10 GB reserved"
 std::string format_memory_report(const MemoryReport& report, const Device& device);
 
+// Memory a computation on `device` may still take, in bytes: for the CPU, /proc/meminfo's
+// MemAvailable plus what the context's cache holds unused; for a CUDA device, its total memory
+// less what this process's allocator holds in use. 0 when unknown.
+double memory_available_bytes(const Device& device);
+
 }  // namespace pigment::train

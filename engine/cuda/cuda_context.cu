@@ -203,6 +203,11 @@ AllocatorStats CudaContext::allocator_stats() const {
   return stats_;
 }
 
+void CudaContext::reset_peak_bytes() {
+  std::lock_guard lock(mutex_);
+  stats_.peak_bytes_in_use = stats_.bytes_in_use;
+}
+
 void CudaContext::release_cached_memory() {
   std::lock_guard lock(mutex_);
   free_cached_blocks_locked();

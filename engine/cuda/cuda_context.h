@@ -37,6 +37,7 @@ class CudaContext final : public Context {
   void* allocate(std::size_t bytes) override;
   void deallocate(void* ptr, std::size_t bytes) noexcept override;
   AllocatorStats allocator_stats() const override;
+  void reset_peak_bytes() override;
   // Returns every cached, unused block to the driver.
   void release_cached_memory();
   // Debugging aids (engine/device.h: AllocatorChecks).

@@ -41,6 +41,9 @@ struct TestOptions {
   std::string dataroot, name = "synthetic_colorizer", suffix, checkpoints_dir = "./checkpoints", results_dir = "./results";
   std::string epoch = "latest", phase = "test", device = "auto", gpu_ids, model_suffix;
   int num_test = 50, load_iter = 0;
+  int tile = 0;           // translation tile side; 0: automatic (tiles only when the image would not fit)
+  int tile_overlap = 64;  // pixels neighbouring tiles share
+  bool no_tile = false;   // never tile
   double aspect_ratio = 1.0;
   bool dropout_at_test = false;
   bool preprocess_given = false;  // --preprocess given: images are resized and cropped as the reference's test.py
@@ -207,9 +210,37 @@ int run(const TestOptions& o) {
   nlohmann::json report = nlohmann::json::array();
   fmt::print("gan-test: {} images with {} from {}{} on {}\n", items.size(), net_name, loaded.file.string(),
              loaded.step >= 0 ? fmt::format(" (step {})", loaded.step) : "", device.str());
+  // Translation of a large image in tiles: the size given, or chosen when the whole image would
+  // not fit in 60% of the memory free now (from one probe forward's bytes per pixel, measured once).
+  const double budget = 0.6 * train::memory_available_bytes(device);
+  std::optional<double> probe_bytes_per_pixel;
+  auto translate = [&](const data::Image& input) {
+    int tile = o.tile;
+    if (tile == 0 && !o.no_tile && budget > 0) {
+      // Before the first image, so the peak the probe resets held only the weights' loading.
+      if (!probe_bytes_per_pixel) probe_bytes_per_pixel = inference::probe_bytes_per_pixel(*G, g.input_nc, multiple);
+      const double per_pixel = *probe_bytes_per_pixel;
+      tile = inference::tile_for_budget(input.width, input.height, multiple, o.tile_overlap, per_pixel, budget);
+      if (tile)
+        fmt::print("gan-test: a {}×{} image needs ~{:.1f} GB at once, {:.1f} GB is free: translating it in tiles of "
+                   "{}² (overlap {}; --tile N chooses, --no_tile refuses)\n",
+                   input.width, input.height, per_pixel * input.width * input.height / 1e9, budget / 0.6 / 1e9, tile,
+                   o.tile_overlap);
+    }
+    if (tile == 0) return inference::translate(*G, input, multiple);
+    return inference::translate_tiled(*G, input, multiple, {tile, o.tile_overlap});
+  };
+  PIGMENT_CHECK(!(o.tile && o.no_tile), "--tile {} and --no_tile contradict each other: give one", o.tile);
+  if (o.tile) {
+    PIGMENT_CHECK(!colorization, "--tile: the colorizer predicts at its crop size ({}²) whatever the image's size, so "
+                                 "it needs no tiles; --tile is for translation models", crop_size);
+    PIGMENT_CHECK(o.tile % multiple == 0 && o.tile > o.tile_overlap,
+                  "--tile {}: {} takes sides that are multiples of {}, and a tile must be larger than --tile_overlap "
+                  "{}; try --tile {}", o.tile, g.arch.name(), multiple, o.tile_overlap,
+                  std::max((o.tile + multiple - 1) / multiple, (o.tile_overlap / multiple) + 2) * multiple);
+  }
   for (const Item& it : items) {
-    data::Image output = colorization ? inference::colorize(*G, it.input, crop_size)
-                                                   : inference::translate(*G, it.input, multiple);
+    data::Image output = colorization ? inference::colorize(*G, it.input, crop_size) : translate(it.input);
     data::Image shown_input = colorization ? data::to_rgb(data::to_gray(it.input)) : it.input;
     train::HtmlSection s{it.name, {}, ""};
     auto save = [&](const std::string& label, const data::Image& im) {
@@ -300,6 +331,11 @@ int main(int argc, char** argv) {
   add_number(app, "--load_iter", o.load_iter, "> 0: the checkpoint iter_<load_iter> (in place of --epoch)", {0});
   app.add_option("--phase", o.phase, "phase name used in the results folder")->capture_default_str();
   add_number(app, "--num_test", o.num_test, "at most this many images", {1});
+  add_number(app, "--tile", o.tile,
+             "translation models: run the generator on tiles of N² pixels, blended where they overlap, so that "
+             "any image size fits in memory; 0: automatic (tiles only when the image would not fit)", {0, 65536});
+  add_number(app, "--tile_overlap", o.tile_overlap, "pixels neighbouring tiles share (blended)", {0, 65536});
+  app.add_flag("--no_tile", o.no_tile, "never tile: the whole image at once, whatever its size");
   app.add_option("--model", model, "colorization, pix2pix, cycle_gan or test (one generator, G<model_suffix>); "
                                    "default: from train_opt.txt");
   app.add_option("--model_suffix", o.model_suffix,
