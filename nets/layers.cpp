@@ -23,6 +23,44 @@ BatchNorm2d::BatchNorm2d(std::int64_t channels, const Device& device) {
   running_var = register_buffer("running_var", Tensor::full({channels}, 1.0, DType::f32, device));
 }
 
+Tensor InstanceNorm2d::normalize(const Tensor& x, const Tensor& residual) const {
+  using Mode = InstanceNormStatistics::Mode;
+  if (!statistics_ || statistics_->mode == Mode::own) return instance_norm(x, Tensor(), Tensor(), 1e-5, activation_, residual);
+  PIGMENT_CHECK(x.rank() == 4 && x.dim(0) == 1, "InstanceNorm2d: whole-image statistics take one image, got {}", x.str());
+  InstanceNormStatistics& s = *statistics_;
+  if (s.mode == Mode::record) {
+    // μ_c and σ²_c over the plane, accumulated in double on the host (an inference pass).
+    const std::int64_t channels = x.dim(1), plane = x.dim(2) * x.dim(3);
+    const std::vector<float> v = x.to_vector<float>();
+    std::vector<double> mean(static_cast<std::size_t>(channels)), variance(mean.size());
+    for (std::int64_t c = 0; c < channels; ++c) {
+      double sum = 0, sum_sq = 0;
+      for (std::int64_t i = 0; i < plane; ++i) {
+        const double e = v[static_cast<std::size_t>(c * plane + i)];
+        sum += e;
+        sum_sq += e * e;
+      }
+      mean[static_cast<std::size_t>(c)] = sum / static_cast<double>(plane);
+      variance[static_cast<std::size_t>(c)] = std::max(0.0, sum_sq / static_cast<double>(plane) - mean[static_cast<std::size_t>(c)] * mean[static_cast<std::size_t>(c)]);
+    }
+    s.means.push_back(Tensor::from_vector<double>({channels}, mean, x.device(), DType::f32));
+    s.variances.push_back(Tensor::from_vector<double>({channels}, variance, x.device(), DType::f32));
+    return instance_norm(x, Tensor(), Tensor(), 1e-5, activation_, residual);
+  }
+  PIGMENT_CHECK(s.next < s.means.size(), "InstanceNorm2d: {} statistics were recorded, layer {} asks for one more",
+                s.means.size(), s.next + 1);
+  const Tensor& mean = s.means[s.next];
+  const Tensor& variance = s.variances[s.next];
+  ++s.next;
+  PIGMENT_CHECK(mean.dim(0) == x.dim(1), "InstanceNorm2d: recorded statistics of {} channels for an input of {}",
+                mean.dim(0), x.str());
+  // (x − μ)/√(σ² + ε): batch norm's evaluation formula with μ, σ² as its running statistics.
+  Tensor y = batch_norm(x, Tensor(), Tensor(), mean, variance, BatchNormParams{false, 0.1, 1e-5});
+  if (activation_.negative_slope == 0.0) y = relu(y);
+  else if (!activation_.is_none()) y = leaky_relu(y, activation_.negative_slope);
+  return residual.defined() ? add(y, residual) : y;
+}
+
 Tensor BatchNorm2d::forward(const Tensor& x) {
   return batch_norm(x, weight, bias, running_mean, running_var, BatchNormParams{training_, 0.1, 1e-5});
 }

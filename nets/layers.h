@@ -4,6 +4,7 @@
 // their values are set by Network::init_weights (or a loaded checkpoint).
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "engine/names.h"
 #include "engine/rng.h"
@@ -38,17 +39,29 @@ class ConvTranspose2d final : public Module {
 
 // Affine off, no running statistics; `activation` is the (Leaky)ReLU after it when built by
 // add_norm_act, applied in the norm's own pass.
+// Whole-image instance-norm statistics for tiled inference (tools/inference.h): in `record` mode
+// every InstanceNorm2d given this object appends its input's per-channel mean and biased variance,
+// in the order the layers run; in `apply` mode each normalises by the next recorded pair instead of
+// its input's own. Inference only (batch 1, no gradient).
+struct InstanceNormStatistics {
+  enum class Mode { own, record, apply };
+  Mode mode = Mode::own;
+  std::vector<Tensor> means, variances;  // one [C] pair per layer call, on the layers' device
+  std::size_t next = 0;                  // apply: the pair the next layer takes
+};
+
 class InstanceNorm2d final : public Module {
  public:
   explicit InstanceNorm2d(NormActivation activation = NormActivation::none()) : activation_(activation) {}
-  Tensor forward(const Tensor& x) override { return instance_norm(x, Tensor(), Tensor(), 1e-5, activation_); }
+  Tensor forward(const Tensor& x) override { return normalize(x, Tensor()); }
   // act(norm(x)) + residual in one pass: the tail of a ResNet block.
-  Tensor forward_plus(const Tensor& x, const Tensor& residual) const {
-    return instance_norm(x, Tensor(), Tensor(), 1e-5, activation_, residual);
-  }
+  Tensor forward_plus(const Tensor& x, const Tensor& residual) const { return normalize(x, residual); }
+  void use_statistics(InstanceNormStatistics* statistics) { statistics_ = statistics; }
 
  private:
+  Tensor normalize(const Tensor& x, const Tensor& residual) const;
   NormActivation activation_;
+  InstanceNormStatistics* statistics_ = nullptr;
 };
 
 class BatchNorm2d final : public Module {  // affine, running statistics, momentum 0.1

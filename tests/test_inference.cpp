@@ -173,3 +173,51 @@ TEST_CASE("tiled translation equals the whole image's where the overlap covers t
   CHECK(seam > 1e-4);  // the measurement sees the seams (it could fail)…
   CHECK(seam < 0.25);  // …and they stay well below a pixel's range
 }
+
+TEST_CASE("instance norm on recorded statistics: the same output on the image they came from, and tiles "
+          "closer to the whole image than with each tile's own statistics", "[inference][tiles]") {
+  Rng rng(4);
+  nets::GeneratorOptions g;
+  g.arch = "resnet_6blocks";
+  g.ngf = 4;
+  g.norm = nets::NormType::instance;
+  g.dropout = false;
+  auto G = nets::make_generator(g, Device::cpu(), &rng);
+  G->init_weights(InitType::normal, 0.1, rng);
+  G->set_training(false);
+  const int multiple = nets::GeneratorArch("resnet_6blocks").input_multiple();
+  const data::Image input = data::synthetic_scene(0, 12, 256, 192);
+  const data::Image whole = inference::translate(*G, input, multiple);
+
+  // Record on the image, apply on the same image: (x − μ)/√(σ² + ε) through batch norm's
+  // evaluation path equals instance norm's own pass to float rounding.
+  nets::InstanceNormStatistics statistics;
+  int norms = 0;
+  G->root().visit([&](nets::Module& m) {
+    if (auto* norm = dynamic_cast<nets::InstanceNorm2d*>(&m)) norm->use_statistics(&statistics), ++norms;
+  });
+  statistics.mode = nets::InstanceNormStatistics::Mode::record;
+  const data::Image recorded = inference::translate(*G, input, multiple);
+  CHECK(static_cast<int>(statistics.means.size()) == norms);  // each norm runs once per forward
+  statistics.mode = nets::InstanceNormStatistics::Mode::apply;
+  const data::Image applied = inference::translate(*G, input, multiple);
+  CHECK(statistics.next == statistics.means.size());
+  CHECK(max_difference(recorded, whole, 0, input.width, 0, input.height) == 0);
+  CHECK(max_difference(applied, whole, 0, input.width, 0, input.height) < 1e-5);
+  G->root().visit([](nets::Module& m) {
+    if (auto* norm = dynamic_cast<nets::InstanceNorm2d*>(&m)) norm->use_statistics(nullptr);
+  });
+
+  auto mean_difference = [&](const data::Image& a) {
+    double sum = 0;
+    for (std::size_t i = 0; i < a.pixels.size(); ++i) sum += std::fabs(a.pixels[i] - whole.pixels[i]);
+    return sum / static_cast<double>(a.pixels.size());
+  };
+  const double own = mean_difference(inference::translate_tiled(*G, input, multiple, {128, 64, false}));
+  const double image = mean_difference(inference::translate_tiled(*G, input, multiple, {128, 64, true}));
+  INFO("mean |tiled − whole|: " << own << " with each tile's statistics, " << image << " with the image's");
+  // The claim is "closer", not "equal": the first pass sees the image at 0.58 of its resolution
+  // here (measured 0.064 against 0.111); at 1024² on resnet_9blocks, bench/compare_tiling.py
+  // measured 7.1 against 45.9 8-bit levels.
+  CHECK(image < own);
+}

@@ -5,6 +5,7 @@
 
 #include "engine/views.h"
 #include "nets/generators.h"
+#include "nets/layers.h"
 #include "train/data/dataset.h"
 #include "train/data/lab.h"
 #include "train/visuals.h"
@@ -61,8 +62,46 @@ float edge_weight(int x, int tile, int shared_before, int shared_after) {
 }
 }  // namespace
 
+namespace {
+// Gives every InstanceNorm2d of G the statistics object while it lives (none when G has none).
+class StatisticsInUse {
+ public:
+  StatisticsInUse(nets::Network& G, nets::InstanceNormStatistics* statistics) : G_(G) {
+    G_.root().visit([&](nets::Module& m) {
+      if (auto* norm = dynamic_cast<nets::InstanceNorm2d*>(&m)) {
+        norm->use_statistics(statistics);
+        found_ = true;
+      }
+    });
+  }
+  ~StatisticsInUse() {
+    G_.root().visit([](nets::Module& m) {
+      if (auto* norm = dynamic_cast<nets::InstanceNorm2d*>(&m)) norm->use_statistics(nullptr);
+    });
+  }
+  StatisticsInUse(const StatisticsInUse&) = delete;
+  StatisticsInUse& operator=(const StatisticsInUse&) = delete;
+  bool found() const { return found_; }
+
+ private:
+  nets::Network& G_;
+  bool found_ = false;
+};
+}  // namespace
+
 data::Image translate_tiled(nets::Network& G, const data::Image& input, int multiple, Tiling tiling) {
   const data::Image padded = pad_to_multiple(input, multiple);
+  nets::InstanceNormStatistics statistics;
+  StatisticsInUse in_use(G, tiling.whole_image_statistics ? &statistics : nullptr);
+  if (in_use.found() && (padded.width > tiling.tile || padded.height > tiling.tile)) {
+    // Pass 1: the whole image at one tile's area (its aspect kept, sides on the multiple).
+    const double scale = std::min(1.0, std::sqrt(static_cast<double>(tiling.tile) * tiling.tile /
+                                                 (static_cast<double>(input.width) * input.height)));
+    auto side = [&](int length) { return std::max(multiple, static_cast<int>(length * scale) / multiple * multiple); };
+    statistics.mode = nets::InstanceNormStatistics::Mode::record;
+    (void)translate(G, data::resize_bicubic(input, side(input.width), side(input.height)), multiple);
+    statistics.mode = nets::InstanceNormStatistics::Mode::apply;
+  }
   const int tile_w = std::min(tiling.tile, padded.width), tile_h = std::min(tiling.tile, padded.height);
   const std::vector<int> xs = tile_starts(padded.width, tile_w, tiling.overlap, multiple);
   const std::vector<int> ys = tile_starts(padded.height, tile_h, tiling.overlap, multiple);
@@ -71,6 +110,7 @@ data::Image translate_tiled(nets::Network& G, const data::Image& input, int mult
   for (std::size_t j = 0; j < ys.size(); ++j)
     for (std::size_t i = 0; i < xs.size(); ++i) {
       const int x0 = xs[i], y0 = ys[j];
+      statistics.next = 0;
       const data::Image out = translate(G, data::crop(padded, x0, y0, tile_w, tile_h), multiple);
       if (sum.empty()) sum = data::Image(padded.width, padded.height, out.channels);
       const int before_x = i > 0 ? xs[i - 1] + tile_w - x0 : 0, after_x = i + 1 < xs.size() ? x0 + tile_w - xs[i + 1] : 0;

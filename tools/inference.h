@@ -22,11 +22,16 @@ data::Image translate(nets::Network& G, const data::Image& input, int multiple);
 // Exactness: for a network whose layers are per-pixel apart from convolutions (batch norm in eval
 // mode, no norm), the result equals the untiled one wherever the receptive-field radius is at
 // most overlap / 4 (tests/test_inference.cpp measures both that and the seams at smaller
-// overlaps). Instance norm computes its statistics per tile, not over the whole image: a
-// difference that docs/benchmarks.md measures.
+// overlaps).
+// Instance norm: a tile's own statistics are not the image's (on a random-init resnet_9blocks
+// they gave 17 dB against the untiled output). So by default a first pass runs the whole image
+// scaled down to one tile's area and records every instance norm's per-channel mean and variance
+// (nets::InstanceNormStatistics), and the tiles are normalised by those: the image's statistics,
+// estimated at a lower resolution (docs/benchmarks.md measures the difference that is left).
 struct Tiling {
   int tile = 0;     // side in pixels (0: the whole image at once)
   int overlap = 64;
+  bool whole_image_statistics = true;  // false: each tile's instance norms use the tile's own statistics
 };
 data::Image translate_tiled(nets::Network& G, const data::Image& input, int multiple, Tiling tiling);
 

@@ -44,6 +44,7 @@ struct TestOptions {
   int tile = 0;           // translation tile side; 0: automatic (tiles only when the image would not fit)
   int tile_overlap = 64;  // pixels neighbouring tiles share
   bool no_tile = false;   // never tile
+  bool per_tile_statistics = false;  // instance norm on each tile's own statistics
   double aspect_ratio = 1.0;
   bool dropout_at_test = false;
   bool preprocess_given = false;  // --preprocess given: images are resized and cropped as the reference's test.py
@@ -228,7 +229,7 @@ int run(const TestOptions& o) {
                    o.tile_overlap);
     }
     if (tile == 0) return inference::translate(*G, input, multiple);
-    return inference::translate_tiled(*G, input, multiple, {tile, o.tile_overlap});
+    return inference::translate_tiled(*G, input, multiple, {tile, o.tile_overlap, !o.per_tile_statistics});
   };
   PIGMENT_CHECK(!(o.tile && o.no_tile), "--tile {} and --no_tile contradict each other: give one", o.tile);
   if (o.tile) {
@@ -336,6 +337,9 @@ int main(int argc, char** argv) {
              "any image size fits in memory; 0: automatic (tiles only when the image would not fit)", {0, 65536});
   add_number(app, "--tile_overlap", o.tile_overlap, "pixels neighbouring tiles share (blended)", {0, 65536});
   app.add_flag("--no_tile", o.no_tile, "never tile: the whole image at once, whatever its size");
+  app.add_flag("--per_tile_statistics", o.per_tile_statistics,
+               "tiles: instance norm on each tile's own statistics (default: the whole image's, from a first pass "
+               "at one tile's area)");
   app.add_option("--model", model, "colorization, pix2pix, cycle_gan or test (one generator, G<model_suffix>); "
                                    "default: from train_opt.txt");
   app.add_option("--model_suffix", o.model_suffix,
