@@ -63,8 +63,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--gan-test", default=os.path.join(ROOT, "build", "bin", "gan-test"))
     parser.add_argument("--size", type=int, default=1024)
-    parser.add_argument("--tiles", nargs="+", default=["512:128", "256:64", "512:128:own", "256:64:own"],
-                        help="TILE:OVERLAP pairs; TILE:OVERLAP:own for instance norm on each tile's own statistics")
+    parser.add_argument("--tiles", nargs="+", default=["512:128", "256:64", "512:192:exact", "512:128:tile", "256:64:tile"],
+                        help="TILE:OVERLAP[:HOW], HOW the --tile_statistics: preview (default), exact or tile")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json")
     args = parser.parse_args()
@@ -95,11 +95,11 @@ def main():
             print(f"{norm:>8} whole {args.size}²: {whole_rss / 1e6:7.0f} MB {whole_s:6.1f} s", flush=True)
             for spec in args.tiles:
                 fields = spec.split(":")
-                tile, overlap, own = int(fields[0]), int(fields[1]), fields[2:] == ["own"]
-                if own and norm != "instance":
+                tile, overlap, how = int(fields[0]), int(fields[1]), (fields[2] if len(fields) > 2 else "preview")
+                if how != "preview" and norm != "instance":
                     continue
-                tiled, rss, seconds = gan_test(["--tile", str(tile), "--tile_overlap", str(overlap)]
-                                               + (["--per_tile_statistics"] if own else []), f"{norm}_{spec}")
+                tiled, rss, seconds = gan_test(["--tile", str(tile), "--tile_overlap", str(overlap),
+                                                "--tile_statistics", how], f"{norm}_{spec}")
                 diff = np.abs(tiled - whole).max(-1)
                 # Seam bands: within the overlap's width of a tile boundary (tiles start on the
                 # multiple 4, spread as inference::tile_starts spreads them; approximated here by
@@ -112,7 +112,7 @@ def main():
                 seam = band[None, :] | band[:, None]
                 mse = ((tiled - whole) ** 2).mean()
                 row = {"norm": norm, "tile": tile, "overlap": overlap,
-                       "statistics": ("per tile" if own else "whole image, first pass") if norm == "instance" else None,
+                       "statistics": how if norm == "instance" else None,
                        "peak_rss_bytes": rss, "seconds": round(seconds, 2),
                        "psnr_vs_whole_db": round(10 * np.log10(255 ** 2 / mse), 2) if mse > 0 else None,
                        "mean_abs_levels": round(float(diff.mean()), 3),
@@ -121,7 +121,7 @@ def main():
                        "mean_abs_levels_seams": round(float(diff[seam].mean()), 3) if seam.any() else 0.0,
                        "mean_abs_levels_elsewhere": round(float(diff[~seam].mean()), 3)}
                 rows.append(row)
-                print(f"{norm:>8} tiles {tile}² overlap {overlap}{' own stats' if own else ''}: {rss / 1e6:7.0f} MB {seconds:6.1f} s; vs whole: "
+                print(f"{norm:>8} tiles {tile}² overlap {overlap}{' ' + how if norm == 'instance' else ''}: {rss / 1e6:7.0f} MB {seconds:6.1f} s; vs whole: "
                       f"PSNR {row['psnr_vs_whole_db']} dB, mean |Δ| {row['mean_abs_levels']} levels "
                       f"(seams {row['mean_abs_levels_seams']}, max {row['max_abs_levels_seams']:.0f}; elsewhere "
                       f"{row['mean_abs_levels_elsewhere']}, max {row['max_abs_levels_elsewhere']:.0f})", flush=True)

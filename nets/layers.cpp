@@ -51,6 +51,27 @@ Tensor InstanceNorm2d::normalize(const Tensor& x, const Tensor& residual) const 
                 s.means.size(), s.next + 1);
   const Tensor& mean = s.means[s.next];
   const Tensor& variance = s.variances[s.next];
+  if (s.mode == Mode::refine && s.next == s.refine_layer) {
+    // Σx, Σx² over the owned rectangle, scaled to this layer's resolution; the rest of the
+    // network is not needed.
+    PIGMENT_CHECK(s.tile_width > 0 && s.tile_height > 0, "InstanceNorm2d: refine needs the tile's size");
+    const std::int64_t channels = x.dim(1), h = x.dim(2), w = x.dim(3);
+    auto scaled = [](int v, std::int64_t layer, int tile) { return static_cast<std::int64_t>(v) * layer / tile; };
+    const std::int64_t x0 = scaled(s.x0, w, s.tile_width), x1 = scaled(s.x1, w, s.tile_width);
+    const std::int64_t y0 = scaled(s.y0, h, s.tile_height), y1 = scaled(s.y1, h, s.tile_height);
+    s.sum.resize(static_cast<std::size_t>(channels), 0.0);
+    s.sum_squares.resize(static_cast<std::size_t>(channels), 0.0);
+    const std::vector<float> v = x.to_vector<float>();
+    for (std::int64_t c = 0; c < channels; ++c)
+      for (std::int64_t yy = y0; yy < y1; ++yy)
+        for (std::int64_t xx = x0; xx < x1; ++xx) {
+          const double e = v[static_cast<std::size_t>((c * h + yy) * w + xx)];
+          s.sum[static_cast<std::size_t>(c)] += e;
+          s.sum_squares[static_cast<std::size_t>(c)] += e * e;
+        }
+    s.pixels += static_cast<double>((x1 - x0) * (y1 - y0));
+    throw StopAfterRefinedLayer{};
+  }
   ++s.next;
   PIGMENT_CHECK(mean.dim(0) == x.dim(1), "InstanceNorm2d: recorded statistics of {} channels for an input of {}",
                 mean.dim(0), x.str());
@@ -59,6 +80,21 @@ Tensor InstanceNorm2d::normalize(const Tensor& x, const Tensor& residual) const 
   if (activation_.negative_slope == 0.0) y = relu(y);
   else if (!activation_.is_none()) y = leaky_relu(y, activation_.negative_slope);
   return residual.defined() ? add(y, residual) : y;
+}
+
+void InstanceNormStatistics::finish_refinement() {
+  PIGMENT_CHECK(refine_layer < means.size() && pixels > 0, "InstanceNormStatistics: nothing was refined");
+  std::vector<double> mean(sum.size()), variance(sum.size());
+  for (std::size_t c = 0; c < mean.size(); ++c) {
+    mean[c] = sum[c] / pixels;
+    variance[c] = std::max(0.0, sum_squares[c] / pixels - mean[c] * mean[c]);
+  }
+  const auto channels = static_cast<std::int64_t>(mean.size());
+  means[refine_layer] = Tensor::from_vector<double>({channels}, mean, means[refine_layer].device(), DType::f32);
+  variances[refine_layer] = Tensor::from_vector<double>({channels}, variance, variances[refine_layer].device(), DType::f32);
+  sum.clear();
+  sum_squares.clear();
+  pixels = 0;
 }
 
 Tensor BatchNorm2d::forward(const Tensor& x) {

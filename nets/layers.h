@@ -39,16 +39,31 @@ class ConvTranspose2d final : public Module {
 
 // Affine off, no running statistics; `activation` is the (Leaky)ReLU after it when built by
 // add_norm_act, applied in the norm's own pass.
-// Whole-image instance-norm statistics for tiled inference (tools/inference.h): in `record` mode
-// every InstanceNorm2d given this object appends its input's per-channel mean and biased variance,
-// in the order the layers run; in `apply` mode each normalises by the next recorded pair instead of
-// its input's own. Inference only (batch 1, no gradient).
+// Whole-image instance-norm statistics for tiled inference (tools/inference.h). Modes:
+// - record: every InstanceNorm2d given this object appends its input's per-channel mean and
+//   biased variance, in the order the layers run (a pass over a whole, scaled-down image);
+// - apply: each normalises by the next recorded pair instead of its input's own;
+// - refine: the norms before `refine_layer` apply their pairs; that one adds Σx and Σx² of its
+//   input over the `owned` part of the tile to `sums` and stops the forward (throws
+//   StopAfterRefinedLayer). Over all tiles, whose owned parts partition the image, the sums are
+//   the whole image's at full resolution, given the pairs before it are.
+// Inference only (batch 1, no gradient).
 struct InstanceNormStatistics {
-  enum class Mode { own, record, apply };
+  enum class Mode { own, record, apply, refine };
   Mode mode = Mode::own;
   std::vector<Tensor> means, variances;  // one [C] pair per layer call, on the layers' device
-  std::size_t next = 0;                  // apply: the pair the next layer takes
+  std::size_t next = 0;                  // apply, refine: the index of the next layer call
+  // refine: the layer measured; the owned rectangle [x0, x1) × [y0, y1) in the tile's input pixels
+  // (multiples of the net's largest stride, so that it maps to whole pixels at every layer) and
+  // the tile's size; Σx, Σx² per channel and the pixel count so far.
+  std::size_t refine_layer = 0;
+  int tile_width = 0, tile_height = 0, x0 = 0, x1 = 0, y0 = 0, y1 = 0;
+  std::vector<double> sum, sum_squares;
+  double pixels = 0;
+  // refine: the sums become refine_layer's pair (and are cleared).
+  void finish_refinement();
 };
+struct StopAfterRefinedLayer {};
 
 class InstanceNorm2d final : public Module {
  public:

@@ -63,6 +63,15 @@ float edge_weight(int x, int tile, int shared_before, int shared_after) {
 }  // namespace
 
 namespace {
+// The cells tiles own along one axis: boundaries 0 = b_0 < b_1 < … < b_n = length, b_i in the middle
+// of the band tiles i − 1 and i share, on the multiple; tile i owns [b_i, b_{i+1}).
+std::vector<int> owned_cells(const std::vector<int>& starts, int tile, int length, int multiple) {
+  std::vector<int> bounds{0};
+  for (std::size_t i = 1; i < starts.size(); ++i) bounds.push_back((starts[i] + starts[i - 1] + tile) / 2 / multiple * multiple);
+  bounds.push_back(length);
+  return bounds;
+}
+
 // Gives every InstanceNorm2d of G the statistics object while it lives (none when G has none).
 class StatisticsInUse {
  public:
@@ -92,19 +101,44 @@ class StatisticsInUse {
 data::Image translate_tiled(nets::Network& G, const data::Image& input, int multiple, Tiling tiling) {
   const data::Image padded = pad_to_multiple(input, multiple);
   nets::InstanceNormStatistics statistics;
-  StatisticsInUse in_use(G, tiling.whole_image_statistics ? &statistics : nullptr);
-  if (in_use.found() && (padded.width > tiling.tile || padded.height > tiling.tile)) {
+  StatisticsInUse in_use(G, tiling.statistics != TileStatistics::per_tile ? &statistics : nullptr);
+  const int tile_w = std::min(tiling.tile, padded.width), tile_h = std::min(tiling.tile, padded.height);
+  const std::vector<int> xs = tile_starts(padded.width, tile_w, tiling.overlap, multiple);
+  const std::vector<int> ys = tile_starts(padded.height, tile_h, tiling.overlap, multiple);
+  if (in_use.found() && (xs.size() > 1 || ys.size() > 1)) {
     // Pass 1: the whole image at one tile's area (its aspect kept, sides on the multiple).
     const double scale = std::min(1.0, std::sqrt(static_cast<double>(tiling.tile) * tiling.tile /
                                                  (static_cast<double>(input.width) * input.height)));
     auto side = [&](int length) { return std::max(multiple, static_cast<int>(length * scale) / multiple * multiple); };
     statistics.mode = nets::InstanceNormStatistics::Mode::record;
     (void)translate(G, data::resize_bicubic(input, side(input.width), side(input.height)), multiple);
+    if (tiling.statistics == TileStatistics::exact) {
+      // Norm by norm: the pass for norm i runs every tile up to it (the norms before it on their
+      // measured pairs) and sums its input over the tile's owned cell.
+      const std::vector<int> cells_x = owned_cells(xs, tile_w, padded.width, multiple);
+      const std::vector<int> cells_y = owned_cells(ys, tile_h, padded.height, multiple);
+      statistics.mode = nets::InstanceNormStatistics::Mode::refine;
+      statistics.tile_width = tile_w;
+      statistics.tile_height = tile_h;
+      for (std::size_t layer = 0; layer < statistics.means.size(); ++layer) {
+        statistics.refine_layer = layer;
+        for (std::size_t j = 0; j < ys.size(); ++j)
+          for (std::size_t i = 0; i < xs.size(); ++i) {
+            statistics.x0 = cells_x[i] - xs[i];
+            statistics.x1 = cells_x[i + 1] - xs[i];
+            statistics.y0 = cells_y[j] - ys[j];
+            statistics.y1 = cells_y[j + 1] - ys[j];
+            statistics.next = 0;
+            try {
+              (void)translate(G, data::crop(padded, xs[i], ys[j], tile_w, tile_h), multiple);
+            } catch (const nets::StopAfterRefinedLayer&) {
+            }
+          }
+        statistics.finish_refinement();
+      }
+    }
     statistics.mode = nets::InstanceNormStatistics::Mode::apply;
   }
-  const int tile_w = std::min(tiling.tile, padded.width), tile_h = std::min(tiling.tile, padded.height);
-  const std::vector<int> xs = tile_starts(padded.width, tile_w, tiling.overlap, multiple);
-  const std::vector<int> ys = tile_starts(padded.height, tile_h, tiling.overlap, multiple);
   data::Image sum;  // Σ weight · output, then divided by Σ weight
   std::vector<float> weight_sum(static_cast<std::size_t>(padded.width) * padded.height, 0.0f);
   for (std::size_t j = 0; j < ys.size(); ++j)

@@ -24,14 +24,20 @@ data::Image translate(nets::Network& G, const data::Image& input, int multiple);
 // most overlap / 4 (tests/test_inference.cpp measures both that and the seams at smaller
 // overlaps).
 // Instance norm: a tile's own statistics are not the image's (on a random-init resnet_9blocks
-// they gave 17 dB against the untiled output). So by default a first pass runs the whole image
-// scaled down to one tile's area and records every instance norm's per-channel mean and variance
-// (nets::InstanceNormStatistics), and the tiles are normalised by those: the image's statistics,
-// estimated at a lower resolution (docs/benchmarks.md measures the difference that is left).
+// they gave 17 dB against the untiled output). So by default (`preview`) a first pass runs the
+// whole image scaled down to one tile's area and records every instance norm's per-channel mean
+// and variance (nets::InstanceNormStatistics), and the tiles are normalised by those: the image's
+// statistics at a lower resolution. `exact` then measures them at full resolution, one norm at a
+// time in the order they run: a pass over all tiles up to norm i, the norms before it normalised
+// by their already measured pairs, sums norm i's input over the cell each tile owns (the cells
+// partition the image). Norm i's input then is the whole image's (away from the cut edges), so
+// its pair is too; the cost is a partial forward per norm, ~10× a tiled forward for
+// resnet_9blocks. docs/benchmarks.md measures all three.
+enum class TileStatistics { per_tile, preview, exact };
 struct Tiling {
   int tile = 0;     // side in pixels (0: the whole image at once)
   int overlap = 64;
-  bool whole_image_statistics = true;  // false: each tile's instance norms use the tile's own statistics
+  TileStatistics statistics = TileStatistics::preview;
 };
 data::Image translate_tiled(nets::Network& G, const data::Image& input, int multiple, Tiling tiling);
 

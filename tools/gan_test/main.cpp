@@ -44,7 +44,7 @@ struct TestOptions {
   int tile = 0;           // translation tile side; 0: automatic (tiles only when the image would not fit)
   int tile_overlap = 64;  // pixels neighbouring tiles share
   bool no_tile = false;   // never tile
-  bool per_tile_statistics = false;  // instance norm on each tile's own statistics
+  std::string tile_statistics = "preview";  // instance norm in tiles: preview, exact or tile
   double aspect_ratio = 1.0;
   bool dropout_at_test = false;
   bool preprocess_given = false;  // --preprocess given: images are resized and cropped as the reference's test.py
@@ -215,6 +215,9 @@ int run(const TestOptions& o) {
   // not fit in 60% of the memory free now (from one probe forward's bytes per pixel, measured once).
   const double budget = 0.6 * train::memory_available_bytes(device);
   std::optional<double> probe_bytes_per_pixel;
+  const inference::TileStatistics tile_statistics = o.tile_statistics == "exact" ? inference::TileStatistics::exact
+                                                    : o.tile_statistics == "tile" ? inference::TileStatistics::per_tile
+                                                                                  : inference::TileStatistics::preview;
   auto translate = [&](const data::Image& input) {
     int tile = o.tile;
     if (tile == 0 && !o.no_tile && budget > 0) {
@@ -229,7 +232,7 @@ int run(const TestOptions& o) {
                    o.tile_overlap);
     }
     if (tile == 0) return inference::translate(*G, input, multiple);
-    return inference::translate_tiled(*G, input, multiple, {tile, o.tile_overlap, !o.per_tile_statistics});
+    return inference::translate_tiled(*G, input, multiple, {tile, o.tile_overlap, tile_statistics});
   };
   PIGMENT_CHECK(!(o.tile && o.no_tile), "--tile {} and --no_tile contradict each other: give one", o.tile);
   if (o.tile) {
@@ -337,9 +340,11 @@ int main(int argc, char** argv) {
              "any image size fits in memory; 0: automatic (tiles only when the image would not fit)", {0, 65536});
   add_number(app, "--tile_overlap", o.tile_overlap, "pixels neighbouring tiles share (blended)", {0, 65536});
   app.add_flag("--no_tile", o.no_tile, "never tile: the whole image at once, whatever its size");
-  app.add_flag("--per_tile_statistics", o.per_tile_statistics,
-               "tiles: instance norm on each tile's own statistics (default: the whole image's, from a first pass "
-               "at one tile's area)");
+  app.add_option("--tile_statistics", o.tile_statistics,
+                 "instance norm in tiles: preview (the whole image's statistics from a first pass at one tile's area), "
+                 "exact (measured at full resolution, one norm at a time: ~10× slower) or tile (each tile's own)")
+      ->check(CLI::IsMember({"preview", "exact", "tile"}))
+      ->capture_default_str();
   app.add_option("--model", model, "colorization, pix2pix, cycle_gan or test (one generator, G<model_suffix>); "
                                    "default: from train_opt.txt");
   app.add_option("--model_suffix", o.model_suffix,
