@@ -65,6 +65,12 @@ expect 2 "exists and is not empty" make-colorization-dataset --input . --output 
 [ -f ck/run_unet_5d_ngf4/latest_net_G.safetensors ] || { echo "FAIL: --suffix did not name the run"; failures=$((failures + 1)); }
 "$bin/gan-test" --checkpoints_dir ck --name run_unet_5d_ngf4 --results_dir res --num_test 1 > test.log 2>&1 ||
   { echo "FAIL: gan-test of the --suffix run"; cat test.log; failures=$((failures + 1)); }
+# Tiles are for translation models; a colorizer predicts at its crop size.
+expect 2 "--tile 64 and --no_tile contradict" gan-test --checkpoints_dir ck --name run_unet_5d_ngf4 --results_dir res \
+  --tile 64 --no_tile
+expect 2 "needs no tiles; --tile is for translation models" gan-test --checkpoints_dir ck --name run_unet_5d_ngf4 \
+  --results_dir res --tile 64
+expect 2 "--tile_statistics: .*not in" gan-test --tile_statistics whole
 # --continue_train with an option that changes what is trained: refused, then --force warns.
 resume=(--checkpoints_dir ck --name run_unet_5d_ngf4 "${tiny[@]}" --continue_train)
 expect 2 "--batch_size 4 \(the run: 2\).*--force" gan-train "${resume[@]}" --batch_size 4
