@@ -48,7 +48,6 @@ void CpuContext::use_free_cores() {
 
 void* CpuContext::allocate(std::size_t bytes) {
   void* p = nullptr;
-  std::int64_t block_bytes = 0;
   {
     std::lock_guard lock(mutex_);
     if (kCacheHostBlocks) {
@@ -60,8 +59,7 @@ void* CpuContext::allocate(std::size_t bytes) {
       p = std::aligned_alloc(kCpuAlignment, rounded == 0 ? kCpuAlignment : rounded);
       if (!p) throw std::bad_alloc();
       stats_.system_allocations++;
-      block_bytes = static_cast<std::int64_t>(bytes);
-      stats_.bytes_reserved += block_bytes;
+      stats_.bytes_reserved += static_cast<std::int64_t>(bytes);
     }
     stats_.requests++;
     stats_.bytes_in_use += static_cast<std::int64_t>(bytes);
