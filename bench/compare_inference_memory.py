@@ -20,22 +20,11 @@ import platform
 import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..")
-
-
-def measure(cmd, env):
-    """Runs cmd; returns (peak RSS in bytes, wall seconds, stdout)."""
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.monotonic() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{out}")
-    return usage.ru_maxrss * 1024, seconds, out
+sys.path.insert(0, HERE)
+from process_peak import run_measured  # noqa: E402
 
 
 TORCH_FORWARD = """
@@ -89,11 +78,11 @@ def main():
                                 "rng = np.random.default_rng(0)\n"
                                 "Image.fromarray(rng.integers(0, 256, (int(sys.argv[1]), int(sys.argv[1]), 3), "
                                 "dtype=np.uint8)).save(sys.argv[2])", str(size), image], check=True)
-                pig_rss, pig_s, pig_out = measure(
+                pig_rss, pig_s, pig_out = run_measured(
                     [args.gan_test, "--model", "test", "--netG", net, "--norm", "instance", "--no_dropout",
                      "--checkpoints_dir", os.path.join(work, "checkpoints"), "--name", net, "--dataroot", image,
                      "--results_dir", os.path.join(work, "results"), "--device", "cpu"], env)
-                torch_rss, torch_s, torch_out = measure(
+                torch_rss, torch_s, torch_out = run_measured(
                     [python, "-c", TORCH_FORWARD, nets_dir, net, str(size), str(args.threads), pth], env)
                 memory_line = next((l for l in pig_out.splitlines() if "peak memory" in l), "")
                 row = {"net": net, "size": size, "pigment_peak_rss_bytes": pig_rss, "pigment_seconds": round(pig_s, 3),

@@ -19,13 +19,14 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 from PIL import Image
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..")
+sys.path.insert(0, HERE)
+from process_peak import run_measured  # noqa: E402
 
 MAKE_WEIGHTS = """
 import sys, torch
@@ -47,16 +48,6 @@ def scene(size, path):
     for cx, cy, r, c in ((0.3, 0.3, 0.12, (0.9, 0.2, 0.1)), (0.7, 0.6, 0.2, (0.1, 0.3, 0.8)), (0.45, 0.8, 0.08, (1, 1, 0.2))):
         rgb[(x - cx) ** 2 + (y - cy) ** 2 < r * r] = c
     Image.fromarray((np.clip(rgb, 0, 1) * 255).astype(np.uint8)).save(path)
-
-
-def run(cmd, env):
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{out}")
-    return usage.ru_maxrss * 1024, time.monotonic() - start, out
 
 
 def main():
@@ -83,7 +74,7 @@ def main():
 
             def gan_test(extra, label):
                 results = os.path.join(work, "results", label)
-                rss, seconds, out = run([args.gan_test, "--model", "test", "--netG", "resnet_9blocks", "--norm", norm,
+                rss, seconds, out = run_measured([args.gan_test, "--model", "test", "--netG", "resnet_9blocks", "--norm", norm,
                                          "--no_dropout", "--checkpoints_dir", os.path.join(work, "checkpoints"),
                                          "--name", norm, "--dataroot", image, "--results_dir", results,
                                          "--device", "cpu"] + extra, env)

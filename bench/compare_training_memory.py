@@ -21,10 +21,11 @@ import os
 import platform
 import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..")
+sys.path.insert(0, HERE)
+from process_peak import run_measured  # noqa: E402
 
 STEPS = {"colorization_unet128_ngf32_128px": "colorization_step",
          "cycle_gan_resnet6_ngf32_128px": "cycle_gan_step"}
@@ -42,17 +43,6 @@ if sys.argv[2] != "idle":
 """
 
 
-def run(cmd, env):
-    """Runs cmd and returns (peak RSS bytes, seconds, stdout), with ru_maxrss of that child alone."""
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{out}")
-    return usage.ru_maxrss * 1024, time.monotonic() - start, out
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pigment", default=os.path.join(ROOT, "build", "bin", "pigment_bench_cpu_steps"))
@@ -62,14 +52,16 @@ def main():
     args = parser.parse_args()
     python = sys.executable
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
-    pig_idle, _, _ = run([args.pigment, "--benchmark_list_tests"], env)
-    torch_idle, _, _ = run([python, "-c", TORCH_STEP, HERE, "idle", str(args.threads), "0"], env)
+    pig_idle, _, _ = run_measured([args.pigment, "--benchmark_list_tests"], env, merge_stderr=False)
+    torch_idle, _, _ = run_measured([python, "-c", TORCH_STEP, HERE, "idle", str(args.threads), "0"], env,
+                                    merge_stderr=False)
     rows = []
     for name, torch_step in STEPS.items():
-        pig_rss, pig_s, out = run([args.pigment, f"--benchmark_filter=/{name}", "--benchmark_format=json",
-                                   "--benchmark_min_time=1"], env)
+        pig_rss, pig_s, out = run_measured([args.pigment, f"--benchmark_filter=/{name}", "--benchmark_format=json",
+                                            "--benchmark_min_time=1"], env, merge_stderr=False)
         counters = json.loads(out)["benchmarks"][0]
-        torch_rss, torch_s, _ = run([python, "-c", TORCH_STEP, HERE, torch_step, str(args.threads), str(args.steps)], env)
+        torch_rss, torch_s, _ = run_measured([python, "-c", TORCH_STEP, HERE, torch_step, str(args.threads),
+                                              str(args.steps)], env, merge_stderr=False)
         row = {"step": name,
                "pigment_peak_rss_bytes": pig_rss, "torch_peak_rss_bytes": torch_rss,
                "pigment_idle_rss_bytes": pig_idle, "torch_idle_rss_bytes": torch_idle,

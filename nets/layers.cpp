@@ -1,5 +1,10 @@
 #include "nets/layers.h"
 
+#include <algorithm>
+#include <tuple>
+#include <utility>
+#include <vector>
+
 namespace pigment::nets {
 
 Conv2d::Conv2d(std::int64_t in, std::int64_t out, int kernel, int stride, int padding, bool with_bias,
@@ -23,55 +28,66 @@ BatchNorm2d::BatchNorm2d(std::int64_t channels, const Device& device) {
   running_var = register_buffer("running_var", Tensor::full({channels}, 1.0, DType::f32, device));
 }
 
+namespace {
+// Adds Σx and Σx² per channel of a [1, C, H, W] tensor over rows [y0, y1) and columns [x0, x1) to
+// sum and sum_squares: in double, on the host (an inference pass, not a hot path).
+void add_channel_sums(const Tensor& x, std::int64_t x0, std::int64_t x1, std::int64_t y0, std::int64_t y1,
+                      std::vector<double>& sum, std::vector<double>& sum_squares) {
+  const std::int64_t channels = x.dim(1), h = x.dim(2), w = x.dim(3);
+  sum.resize(static_cast<std::size_t>(channels), 0.0);
+  sum_squares.resize(static_cast<std::size_t>(channels), 0.0);
+  const std::vector<float> v = x.to_vector<float>();
+  for (std::int64_t c = 0; c < channels; ++c)
+    for (std::int64_t y = y0; y < y1; ++y)
+      for (std::int64_t i = x0; i < x1; ++i) {
+        const double e = v[static_cast<std::size_t>((c * h + y) * w + i)];
+        sum[static_cast<std::size_t>(c)] += e;
+        sum_squares[static_cast<std::size_t>(c)] += e * e;
+      }
+}
+
+// μ = Σx / M and the biased σ² = Σx² / M − μ² per channel, as [C] float32 tensors on `device`.
+std::pair<Tensor, Tensor> mean_and_variance(const std::vector<double>& sum, const std::vector<double>& sum_squares,
+                                            double pixels, const Device& device) {
+  std::vector<double> mean(sum.size()), variance(sum.size());
+  for (std::size_t c = 0; c < mean.size(); ++c) {
+    mean[c] = sum[c] / pixels;
+    variance[c] = std::max(0.0, sum_squares[c] / pixels - mean[c] * mean[c]);
+  }
+  const auto channels = static_cast<std::int64_t>(mean.size());
+  return {Tensor::from_vector<double>({channels}, mean, device, DType::f32),
+          Tensor::from_vector<double>({channels}, variance, device, DType::f32)};
+}
+}  // namespace
+
 Tensor InstanceNorm2d::normalize(const Tensor& x, const Tensor& residual) const {
   using Mode = InstanceNormStatistics::Mode;
   if (!statistics_ || statistics_->mode == Mode::own) return instance_norm(x, Tensor(), Tensor(), 1e-5, activation_, residual);
   PIGMENT_CHECK(x.rank() == 4 && x.dim(0) == 1, "InstanceNorm2d: whole-image statistics take one image, got {}", x.str());
   InstanceNormStatistics& s = *statistics_;
-  if (s.mode == Mode::record) {
-    // μ_c and σ²_c over the plane, accumulated in double on the host (an inference pass).
-    const std::int64_t channels = x.dim(1), plane = x.dim(2) * x.dim(3);
-    const std::vector<float> v = x.to_vector<float>();
-    std::vector<double> mean(static_cast<std::size_t>(channels)), variance(mean.size());
-    for (std::int64_t c = 0; c < channels; ++c) {
-      double sum = 0, sum_sq = 0;
-      for (std::int64_t i = 0; i < plane; ++i) {
-        const double e = v[static_cast<std::size_t>(c * plane + i)];
-        sum += e;
-        sum_sq += e * e;
-      }
-      mean[static_cast<std::size_t>(c)] = sum / static_cast<double>(plane);
-      variance[static_cast<std::size_t>(c)] = std::max(0.0, sum_sq / static_cast<double>(plane) - mean[static_cast<std::size_t>(c)] * mean[static_cast<std::size_t>(c)]);
-    }
-    s.means.push_back(Tensor::from_vector<double>({channels}, mean, x.device(), DType::f32));
-    s.variances.push_back(Tensor::from_vector<double>({channels}, variance, x.device(), DType::f32));
+  if (s.mode == Mode::record) {  // μ_c and σ²_c over the whole plane
+    std::vector<double> sum, sum_squares;
+    add_channel_sums(x, 0, x.dim(3), 0, x.dim(2), sum, sum_squares);
+    auto [mean, variance] = mean_and_variance(sum, sum_squares, static_cast<double>(x.dim(2) * x.dim(3)), x.device());
+    s.means.push_back(std::move(mean));
+    s.variances.push_back(std::move(variance));
     return instance_norm(x, Tensor(), Tensor(), 1e-5, activation_, residual);
   }
   PIGMENT_CHECK(s.next < s.means.size(), "InstanceNorm2d: {} statistics were recorded, layer {} asks for one more",
                 s.means.size(), s.next + 1);
-  const Tensor& mean = s.means[s.next];
-  const Tensor& variance = s.variances[s.next];
   if (s.mode == Mode::refine && s.next == s.refine_layer) {
     // Σx, Σx² over the owned rectangle, scaled to this layer's resolution; the rest of the
     // network is not needed.
     PIGMENT_CHECK(s.tile_width > 0 && s.tile_height > 0, "InstanceNorm2d: refine needs the tile's size");
-    const std::int64_t channels = x.dim(1), h = x.dim(2), w = x.dim(3);
     auto scaled = [](int v, std::int64_t layer, int tile) { return static_cast<std::int64_t>(v) * layer / tile; };
-    const std::int64_t x0 = scaled(s.x0, w, s.tile_width), x1 = scaled(s.x1, w, s.tile_width);
-    const std::int64_t y0 = scaled(s.y0, h, s.tile_height), y1 = scaled(s.y1, h, s.tile_height);
-    s.sum.resize(static_cast<std::size_t>(channels), 0.0);
-    s.sum_squares.resize(static_cast<std::size_t>(channels), 0.0);
-    const std::vector<float> v = x.to_vector<float>();
-    for (std::int64_t c = 0; c < channels; ++c)
-      for (std::int64_t yy = y0; yy < y1; ++yy)
-        for (std::int64_t xx = x0; xx < x1; ++xx) {
-          const double e = v[static_cast<std::size_t>((c * h + yy) * w + xx)];
-          s.sum[static_cast<std::size_t>(c)] += e;
-          s.sum_squares[static_cast<std::size_t>(c)] += e * e;
-        }
+    const std::int64_t x0 = scaled(s.x0, x.dim(3), s.tile_width), x1 = scaled(s.x1, x.dim(3), s.tile_width);
+    const std::int64_t y0 = scaled(s.y0, x.dim(2), s.tile_height), y1 = scaled(s.y1, x.dim(2), s.tile_height);
+    add_channel_sums(x, x0, x1, y0, y1, s.sum, s.sum_squares);
     s.pixels += static_cast<double>((x1 - x0) * (y1 - y0));
     throw StopAfterRefinedLayer{};
   }
+  const Tensor& mean = s.means[s.next];
+  const Tensor& variance = s.variances[s.next];
   ++s.next;
   PIGMENT_CHECK(mean.dim(0) == x.dim(1), "InstanceNorm2d: recorded statistics of {} channels for an input of {}",
                 mean.dim(0), x.str());
@@ -84,14 +100,8 @@ Tensor InstanceNorm2d::normalize(const Tensor& x, const Tensor& residual) const 
 
 void InstanceNormStatistics::finish_refinement() {
   PIGMENT_CHECK(refine_layer < means.size() && pixels > 0, "InstanceNormStatistics: nothing was refined");
-  std::vector<double> mean(sum.size()), variance(sum.size());
-  for (std::size_t c = 0; c < mean.size(); ++c) {
-    mean[c] = sum[c] / pixels;
-    variance[c] = std::max(0.0, sum_squares[c] / pixels - mean[c] * mean[c]);
-  }
-  const auto channels = static_cast<std::int64_t>(mean.size());
-  means[refine_layer] = Tensor::from_vector<double>({channels}, mean, means[refine_layer].device(), DType::f32);
-  variances[refine_layer] = Tensor::from_vector<double>({channels}, variance, variances[refine_layer].device(), DType::f32);
+  std::tie(means[refine_layer], variances[refine_layer]) =
+      mean_and_variance(sum, sum_squares, pixels, means[refine_layer].device());
   sum.clear();
   sum_squares.clear();
   pixels = 0;

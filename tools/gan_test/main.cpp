@@ -211,6 +211,15 @@ int run(const TestOptions& o) {
   nlohmann::json report = nlohmann::json::array();
   fmt::print("gan-test: {} images with {} from {}{} on {}\n", items.size(), net_name, loaded.file.string(),
              loaded.step >= 0 ? fmt::format(" (step {})", loaded.step) : "", device.str());
+  PIGMENT_CHECK(!(o.tile && o.no_tile), "--tile {} and --no_tile contradict each other: give one", o.tile);
+  if (o.tile) {
+    PIGMENT_CHECK(!colorization, "--tile: the colorizer predicts at its crop size ({}²) whatever the image's size, so "
+                                 "it needs no tiles; --tile is for translation models", crop_size);
+    PIGMENT_CHECK(o.tile % multiple == 0 && o.tile > o.tile_overlap,
+                  "--tile {}: {} takes sides that are multiples of {}, and a tile must be larger than --tile_overlap "
+                  "{}; try --tile {}", o.tile, g.arch.name(), multiple, o.tile_overlap,
+                  std::max((o.tile + multiple - 1) / multiple, (o.tile_overlap / multiple) + 2) * multiple);
+  }
   // Translation of a large image in tiles: the size given, or chosen when the whole image would
   // not fit in 60% of the memory free now (from one probe forward's bytes per pixel, measured once).
   const double budget = 0.6 * train::memory_available_bytes(device);
@@ -234,15 +243,6 @@ int run(const TestOptions& o) {
     if (tile == 0) return inference::translate(*G, input, multiple);
     return inference::translate_tiled(*G, input, multiple, {tile, o.tile_overlap, tile_statistics});
   };
-  PIGMENT_CHECK(!(o.tile && o.no_tile), "--tile {} and --no_tile contradict each other: give one", o.tile);
-  if (o.tile) {
-    PIGMENT_CHECK(!colorization, "--tile: the colorizer predicts at its crop size ({}²) whatever the image's size, so "
-                                 "it needs no tiles; --tile is for translation models", crop_size);
-    PIGMENT_CHECK(o.tile % multiple == 0 && o.tile > o.tile_overlap,
-                  "--tile {}: {} takes sides that are multiples of {}, and a tile must be larger than --tile_overlap "
-                  "{}; try --tile {}", o.tile, g.arch.name(), multiple, o.tile_overlap,
-                  std::max((o.tile + multiple - 1) / multiple, (o.tile_overlap / multiple) + 2) * multiple);
-  }
   for (const Item& it : items) {
     data::Image output = colorization ? inference::colorize(*G, it.input, crop_size) : translate(it.input);
     data::Image shown_input = colorization ? data::to_rgb(data::to_gray(it.input)) : it.input;
