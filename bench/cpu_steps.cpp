@@ -57,7 +57,7 @@ void bench_step(benchmark::State& state, ModelOptions options, int size) {
   model->optimize_parameters();
   const double flops = cpu.context().flops();
   std::int64_t ops = 0;
-  for (int i = 0; i < kNumOps; ++i) ops += cpu.context().op_count(static_cast<OpId>(i));
+  for (int i = 0; i < kNumOps; ++i) ops += cpu.context().op_count(i);
   for (auto _ : state) {
     model->set_input(a, b);
     model->optimize_parameters();

@@ -95,7 +95,7 @@ void bench_step(benchmark::State& state, std::string model, std::string conv_imp
   ctx.reset_op_counts();
   step();
   std::int64_t ops = 0;
-  for (int i = 0; i < kNumOps; ++i) ops += ctx.op_count(static_cast<OpId>(i));
+  for (int i = 0; i < kNumOps; ++i) ops += ctx.op_count(i);
   GpuTimer timer(ctx);
   std::vector<double> times;
   for (auto _ : state) {

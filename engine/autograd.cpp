@@ -170,16 +170,12 @@ void record(std::string_view name, std::span<const Tensor> inputs, std::span<Ten
   }
 }
 
-void record(OpId op, std::span<const Tensor> inputs, std::span<Tensor> outputs, std::vector<Tensor> saved,
-            BackwardRule rule, DoubleBackward double_backward) {
-  record(op_name(op), inputs, outputs, std::move(saved), std::move(rule), double_backward);
-}
 
 // ---- The engine ------------------------------------------------------------------------------------------
 namespace {
 
 Tensor add_grads(const Tensor& a, const Tensor& b) {
-  // The differentiable add op (kernels/ops/arithmetic.h) is above the engine; a sum of two gradients is
+  // The differentiable add op (kernels/ops/pointwise.h) is above the engine; a sum of two gradients is
   // expressed through a one-line rule instead, so that create_graph keeps the sum on the tape.
   Tensor out = a.clone();
   accumulate_into(out, b);

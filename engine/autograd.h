@@ -18,7 +18,6 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/op_registry.h"
 #include "engine/tensor.h"
 
 namespace pigment {
@@ -110,13 +109,10 @@ enum class DoubleBackward : bool {
 bool needs_grad(std::initializer_list<const Tensor*> inputs);
 bool needs_grad(std::span<const Tensor> inputs);
 
-// Attaches a node for op `op` to `outputs`. `inputs` are the op's tensor inputs in the order the
-// rule returns gradients for them (undefined entries allowed: absent optional inputs).
-// `saved` are the tensors the rule reads; any of them that is an output is stored detached, so the
-// graph holds no cycle.
-void record(OpId op, std::span<const Tensor> inputs, std::span<Tensor> outputs, std::vector<Tensor> saved,
-            BackwardRule rule, DoubleBackward double_backward = DoubleBackward::unsupported);
-// The same for ops outside the registry (views such as reshape), named by a literal.
+// Attaches a node named `name` (an op's registry name, or a view's such as reshape) to `outputs`.
+// `inputs` are the op's tensor inputs in the order the rule returns gradients for them (undefined
+// entries allowed: absent optional inputs). `saved` are the tensors the rule reads; any of them
+// that is an output is stored detached, so the graph holds no cycle.
 void record(std::string_view name, std::span<const Tensor> inputs, std::span<Tensor> outputs,
             std::vector<Tensor> saved, BackwardRule rule, DoubleBackward double_backward);
 

@@ -13,7 +13,6 @@
 
 #include "engine/free_cores.h"
 #include "engine/host_block_cache.h"
-#include "engine/op_registry.h"
 
 namespace pigment {
 
@@ -61,8 +60,13 @@ class Context {
   // How many times each op's kernels ran in this context (every dispatch counts once). Tests use
   // it to prove work is skipped (a frozen network computes no weight gradients); benchmarks report
   // kernels per step.
-  void count_op(OpId op) noexcept { op_counts_[static_cast<std::size_t>(op)].fetch_add(1, std::memory_order_relaxed); }
-  std::int64_t op_count(OpId op) const { return op_counts_[static_cast<std::size_t>(op)].load(std::memory_order_relaxed); }
+  // Ops are counted by their index in the op registry (kernels/ops/registry.h, which checks that
+  // it has no more ops than slots); op_count(ctx, OpId) reads one by name.
+  static constexpr int kOpCounterSlots = 64;
+  void count_op(int op_index) noexcept { op_counts_[static_cast<std::size_t>(op_index)].fetch_add(1, std::memory_order_relaxed); }
+  std::int64_t op_count(int op_index) const {
+    return op_counts_[static_cast<std::size_t>(op_index)].load(std::memory_order_relaxed);
+  }
   void reset_op_counts() noexcept {
     for (auto& c : op_counts_) c.store(0, std::memory_order_relaxed);
     flops_.store(0, std::memory_order_relaxed);
@@ -78,7 +82,7 @@ class Context {
   double flops() const { return flops_.load(std::memory_order_relaxed); }
 
  private:
-  std::array<std::atomic<std::int64_t>, kNumOps> op_counts_{};
+  std::array<std::atomic<std::int64_t>, kOpCounterSlots> op_counts_{};
   std::atomic<double> flops_{0};
 };
 

@@ -1,20 +1,5 @@
 #pragma once
-// Every op's public header: include this to use the whole op library.
+// The whole op library: every family's header (through the registry, which reads their lists of
+// ops) and the views (reshape, slices).
 #include "engine/views.h"
-#include "kernels/ops/activations.h"
-#include "kernels/ops/arithmetic.h"
-#include "kernels/ops/batch_norm.h"
-#include "kernels/ops/concat.h"
-#include "kernels/ops/conv2d.h"
-#include "kernels/ops/conv_transpose2d.h"
-#include "kernels/ops/dropout.h"
-#include "kernels/ops/instance_norm.h"
-#include "kernels/ops/leaky_relu.h"
-#include "kernels/ops/losses.h"
-#include "kernels/ops/matmul.h"
-#include "kernels/ops/pow.h"
-#include "kernels/ops/reflection_pad2d.h"
-#include "kernels/ops/self_attention.h"
-#include "kernels/ops/softmax.h"
-#include "kernels/ops/sum.h"
-#include "kernels/ops/upsample.h"
+#include "kernels/ops/registry.h"

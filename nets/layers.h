@@ -130,7 +130,7 @@ class Dropout final : public Module {
   Rng* gen_;
 };
 
-// SAGAN self-attention (kernels/ops/self_attention.h): query/key 1×1 convs C → C/8, value C → C,
+// SAGAN self-attention (kernels/ops/attention.h): query/key 1×1 convs C → C/8, value C → C,
 // y = γ·attention + x with γ initialised to 0. Names follow the PyTorch peer: query, key, value, gamma.
 class SelfAttention final : public Module {
  public:

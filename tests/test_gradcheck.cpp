@@ -1,7 +1,7 @@
 // The float64 gradient check of every differentiable op, every case of its spec. The test list is
 // generated from the op registry: an op cannot be added without being checked here.
 #include "helpers.h"
-#include "kernels/ops/arithmetic.h"
+#include "kernels/ops/pointwise.h"
 #include "tools/verify/gradcheck.h"
 
 using namespace pigment;

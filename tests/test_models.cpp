@@ -58,7 +58,7 @@ TEST_CASE("pix2pix: D step first, then G with D frozen; the reference's loss nam
   CHECK(visuals == std::vector<std::string>{"real_A", "fake_B", "real_B"});  // the reference's visual_names
   // Weight-gradient kernels: D's 4 convs for each of its 2 forwards in the D step, and G's 5 convs
   // and 5 transposed convs in the G step. None for D in the G step, where it is frozen.
-  CHECK(host.context().op_count(OpId::conv2d_weight_grad) == 4 * 2 + 5 + 5);
+  CHECK(op_count(host.context(), OpId::conv2d_weight_grad) == 4 * 2 + 5 + 5);
   CHECK(model->network("D")->parameters().entries().front().second.requires_grad() == false);
 }
 

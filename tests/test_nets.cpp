@@ -147,9 +147,9 @@ TEST_CASE("instance norm takes the ReLU, LeakyReLU and residual add that follow 
     autograd::NoGradGuard no_grad;
     host.context().reset_op_counts();
     net.forward(image);
-    norms = host.context().op_count(OpId::instance_norm) + host.context().op_count(OpId::batch_norm);
-    relus = host.context().op_count(OpId::relu) + host.context().op_count(OpId::leaky_relu);
-    adds = host.context().op_count(OpId::add);
+    norms = op_count(host.context(), OpId::instance_norm) + op_count(host.context(), OpId::batch_norm);
+    relus = op_count(host.context(), OpId::relu) + op_count(host.context(), OpId::leaky_relu);
+    adds = op_count(host.context(), OpId::add);
   };
   std::int64_t norms = 0, relus = 0, adds = 0;
   count(*make_generator(g, host, &rng), norms, relus, adds);
@@ -157,8 +157,8 @@ TEST_CASE("instance norm takes the ReLU, LeakyReLU and residual add that follow 
   CHECK(relus == 0);
   CHECK(adds == 0);
   // Every ReflectionPad2d (stem, head, two per block) is read through by the conv after it.
-  CHECK(host.context().op_count(OpId::reflection_pad2d) == 0);
-  CHECK(host.context().op_count(OpId::conv2d) == 2 + 2 + 2 * 6);
+  CHECK(op_count(host.context(), OpId::reflection_pad2d) == 0);
+  CHECK(op_count(host.context(), OpId::conv2d) == 2 + 2 + 2 * 6);
   g.norm = NormType::batch;
   count(*make_generator(g, host, &rng), norms, relus, adds);
   CHECK(relus == 5 + 6);

@@ -1,4 +1,4 @@
-// Batch norm on CUDA (formulas in kernels/ops/batch_norm.h). Each channel is a group of n planes
+// Batch norm on CUDA (formulas in kernels/ops/norm.h). Each channel is a group of n planes
 // (kernels/cuda/norm_statistics.cuh):
 //   statistics (training): chunk moments (grid channels × chunks) → per-channel mean, rstd, and
 //             the running-statistics update, on the device (one thread per channel, in double);

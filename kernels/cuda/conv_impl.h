@@ -1,5 +1,5 @@
 #pragma once
-// The three implementations behind the CUDA convolution entry points of kernels/ops/conv2d.h, each
+// The three implementations behind the CUDA convolution entry points of kernels/ops/conv.h, each
 // computing the same three passes for a geometry g (kernels/cuda/conv2d.cu chooses among them):
 //   custom  Pigment's implicit GEMM on TF32 tensor cores        (conv_custom.cu)
 //   cudnn   cuDNN's legacy convolution API, algorithms found once per shape (conv_cudnn.cu)

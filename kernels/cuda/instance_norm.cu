@@ -1,5 +1,5 @@
 // Instance norm with its fused activation and residual add on CUDA (formulas in
-// kernels/ops/instance_norm.h). Each (n, c) plane is a group
+// kernels/ops/norm.h). Each (n, c) plane is a group
 // (kernels/cuda/norm_statistics.cuh):
 //   forward:  chunk moments (grid planes × chunks) → per-plane mean, rstd (Chan combination in
 //             double, one thread per plane) → y = act((x − μ)·(r·γ) + β) + residual (grid plane

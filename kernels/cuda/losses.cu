@@ -1,4 +1,4 @@
-// The mean losses on CUDA (formulas in kernels/ops/losses.h), in float.
+// The mean losses on CUDA (formulas in kernels/ops/loss.h), in float.
 // Forward: a deterministic two-stage sum (common.cuh: sum_to_scalar) of the pointwise loss,
 // divided by n. Backward: element-wise, each gradient times dy/n with dy read on the device (the
 // scalar gradient of the loss), so nothing waits for the host.

@@ -1,5 +1,5 @@
 // Bilinear 2× upsampling on CUDA, one thread per element (flat grid-stride loop over all planes),
-// with the taps of the CPU reference (bilinear2x_tap, kernels/ops/upsample.h).
+// with the taps of the CPU reference (bilinear2x_tap, kernels/ops/shape.h).
 // Forward: each output pixel mixes its 2 × 2 source pixels.
 // Backward as a gather, so it needs no atomics and is deterministic: input row iy is read only by
 // output rows 2·iy − 1 … 2·iy + 2 (and likewise for columns), so each input pixel adds the ≤ 4 × 4

@@ -1,6 +1,6 @@
-// What tanh and sigmoid share (kernels/ops/activations.h): y = f(x) by the op's kernel, and a backward
+// What tanh and sigmoid share (kernels/ops/pointwise.h): y = f(x) by the op's kernel, and a backward
 // rule dx = dy·f'(y) written in the saved output (so no double backward), and the spec's cases.
-#include "kernels/ops/activations.h"
+#include "kernels/ops/pointwise.h"
 #include "kernels/ops/spec.h"
 
 namespace pigment::detail {

@@ -1,4 +1,4 @@
-#include "kernels/ops/arithmetic.h"
+#include "kernels/ops/pointwise.h"
 #include "kernels/ops/spec.h"
 
 namespace pigment {

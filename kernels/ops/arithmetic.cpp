@@ -1,6 +1,6 @@
-// What the binary element-wise ops (add, sub, mul) share: the spec's cases (kernels/ops/arithmetic.h).
+// What the binary element-wise ops (add, sub, mul) share: the spec's cases (kernels/ops/pointwise.h).
 // Each op's own file holds its checks, kernel call and backward rule.
-#include "kernels/ops/arithmetic.h"
+#include "kernels/ops/pointwise.h"
 #include "kernels/ops/spec.h"
 
 namespace pigment {

@@ -1,4 +1,4 @@
-#include "kernels/ops/batch_norm.h"
+#include "kernels/ops/norm.h"
 
 #include <cmath>
 

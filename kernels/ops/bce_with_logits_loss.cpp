@@ -1,4 +1,4 @@
-#include "kernels/ops/losses.h"
+#include "kernels/ops/loss.h"
 #include "kernels/ops/spec.h"
 
 namespace pigment {

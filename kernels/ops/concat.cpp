@@ -1,4 +1,4 @@
-#include "kernels/ops/concat.h"
+#include "kernels/ops/shape.h"
 
 #include "kernels/ops/spec.h"
 

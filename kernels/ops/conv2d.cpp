@@ -1,10 +1,9 @@
-#include "kernels/ops/conv2d.h"
+#include "kernels/ops/conv.h"
 
 #include "engine/views.h"
-#include "kernels/ops/conv_transpose2d.h"
 #include "kernels/ops/spec.h"
-#include "kernels/ops/reflection_pad2d.h"
-#include "kernels/ops/sum.h"
+#include "kernels/ops/shape.h"
+#include "kernels/ops/reduce.h"
 
 namespace pigment {
 

@@ -2,8 +2,7 @@
 // conv's backward is differentiable. It is bilinear in (x, dy):
 //   ⟨G, dw⟩ = Σ G[k,c,i,j] dy[n,k,oy,ox] x[n,c,oy·s−p+i,ox·s−p+j] = ⟨conv2d(x, G), dy⟩,
 // so for an upstream gradient G:  d/dx = conv_transpose2d(dy, G),  d/d(dy) = conv2d(x, G).
-#include "kernels/ops/conv2d.h"
-#include "kernels/ops/conv_transpose2d.h"
+#include "kernels/ops/conv.h"
 #include "kernels/ops/spec.h"
 
 namespace pigment {

@@ -1,4 +1,4 @@
-#include "kernels/ops/dropout.h"
+#include "kernels/ops/pointwise.h"
 
 #include "kernels/ops/spec.h"
 

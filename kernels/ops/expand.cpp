@@ -1,6 +1,6 @@
 #include "engine/views.h"
 #include "kernels/ops/spec.h"
-#include "kernels/ops/sum.h"
+#include "kernels/ops/reduce.h"
 
 namespace pigment {
 

@@ -1,13 +1,11 @@
-#include "kernels/ops/instance_norm.h"
+#include "kernels/ops/norm.h"
 
 #include <cmath>
 
 #include "engine/views.h"
-#include "kernels/ops/arithmetic.h"
-#include "kernels/ops/leaky_relu.h"
+#include "kernels/ops/pointwise.h"
 #include "kernels/ops/spec.h"
-#include "kernels/ops/pow.h"
-#include "kernels/ops/sum.h"
+#include "kernels/ops/reduce.h"
 
 namespace pigment {
 

@@ -1,6 +1,6 @@
 // What the loss ops share: checks, the kernel calls forward and backward, and the spec's
-// cases (kernels/ops/losses.h). Each op's own file holds its entry point and its inputs.
-#include "kernels/ops/losses.h"
+// cases (kernels/ops/loss.h). Each op's own file holds its entry point and its inputs.
+#include "kernels/ops/loss.h"
 #include "kernels/ops/spec.h"
 
 namespace pigment {

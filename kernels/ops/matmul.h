@@ -6,10 +6,12 @@
 #include "kernels/ops/runner.h"
 #include "kernels/raw/matmul.h"
 
+// This family's ops, on the registry (kernels/ops/registry.h).
+#define PIGMENT_MATMUL_OPS(X) X(matmul) X(bmm)
+
 namespace pigment {
 
 Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a = false, bool trans_b = false);
 Tensor bmm(const Tensor& a, const Tensor& b, bool trans_a = false, bool trans_b = false);
-
 
 }  // namespace pigment

@@ -1,5 +1,5 @@
 #include "kernels/ops/spec.h"
-#include "kernels/ops/sum.h"
+#include "kernels/ops/reduce.h"
 
 namespace pigment {
 

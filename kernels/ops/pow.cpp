@@ -1,6 +1,5 @@
-#include "kernels/ops/pow.h"
+#include "kernels/ops/pointwise.h"
 
-#include "kernels/ops/arithmetic.h"
 #include "kernels/ops/spec.h"
 
 namespace pigment {

@@ -1,4 +1,4 @@
-#include "kernels/ops/reflection_pad2d.h"
+#include "kernels/ops/shape.h"
 
 #include "kernels/ops/spec.h"
 

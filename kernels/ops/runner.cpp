@@ -29,7 +29,7 @@ Tensor OpRun::output(const Shape& shape, DType dtype) {
 
 void OpRun::record(std::vector<Tensor> saved, autograd::BackwardRule rule, autograd::DoubleBackward double_backward) {
   if (!needs_grad()) return;
-  autograd::record(op_, inputs_, outputs_, std::move(saved), std::move(rule), double_backward);
+  autograd::record(op_name(op_), inputs_, outputs_, std::move(saved), std::move(rule), double_backward);
 }
 
 }  // namespace pigment

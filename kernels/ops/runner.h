@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "engine/autograd.h"
-#include "engine/op_registry.h"
+#include "kernels/ops/op_id.h"
 #include "engine/tensor.h"
 
 namespace pigment {
@@ -33,7 +33,7 @@ inline constexpr NoCudaKernel no_cuda_kernel{};
 // its body. Backward rules call this directly, on their saved tensors.
 template <class CpuFn, class CudaFn>
 void run_kernels(OpId op, const Tensor& like, CpuFn&& on_cpu, CudaFn&& on_cuda) {
-  like.context().count_op(op);
+  like.context().count_op(static_cast<int>(op));
   if (like.is_cpu()) {
     static_cast<CpuContext&>(like.context()).use_free_cores();
     visit_dtype(like.dtype(), on_cpu);
@@ -41,7 +41,7 @@ void run_kernels(OpId op, const Tensor& like, CpuFn&& on_cpu, CudaFn&& on_cuda) 
   }
   constexpr bool has_cuda = !std::is_same_v<std::remove_cvref_t<CudaFn>, NoCudaKernel>;
   if constexpr (kCudaBuilt && has_cuda) {
-    check_float32_on_cuda(op_name(op).data(), like);
+    check_float32_on_cuda(op_cname(op), like);
     on_cuda(as_cuda(like.context()));
   } else {
     (void)on_cuda;
@@ -71,7 +71,7 @@ class OpRun {
   OpRun(OpId op, std::span<const Tensor> inputs, const char* what);
 
   OpId op() const { return op_; }
-  const char* name() const { return op_name(op_).data(); }
+  const char* name() const { return op_cname(op_); }
   // The tensor inputs in order, undefined for absent optional ones: the backward rule returns
   // one gradient per entry.
   std::span<const Tensor> inputs() const { return inputs_; }
@@ -114,8 +114,5 @@ inline void check_per_channel(const char* op, const Tensor& x, const Tensor& p, 
   PIGMENT_CHECK(p.shape() == Shape{x.dim(1)}, "{}: {} must be [{}] for input {}, got {}", op, what, x.dim(1),
                 x.shape().str(), p.shape().str());
 }
-
-// The name of an op as a C string, for the check_* helpers.
-constexpr const char* op_cname(OpId op) { return op_name(op).data(); }
 
 }  // namespace pigment

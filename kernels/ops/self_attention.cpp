@@ -1,12 +1,11 @@
-#include "kernels/ops/self_attention.h"
+#include "kernels/ops/attention.h"
 
 #include "engine/views.h"
-#include "kernels/ops/arithmetic.h"
-#include "kernels/ops/conv2d.h"
+#include "kernels/ops/pointwise.h"
+#include "kernels/ops/conv.h"
 #include "kernels/ops/matmul.h"
 #include "kernels/ops/spec.h"
-#include "kernels/ops/softmax.h"
-#include "kernels/ops/sum.h"
+#include "kernels/ops/reduce.h"
 
 namespace pigment {
 

@@ -1,7 +1,7 @@
 // smooth_l1_loss(x, t) = mean over n of ½d² for |d| < 1, |d| − ½ otherwise, d = x − t
-// (kernels/ops/losses.h; PyTorch's SmoothL1Loss, β = 1): the memory-augmented colorizer's loss on
+// (kernels/ops/loss.h; PyTorch's SmoothL1Loss, β = 1): the memory-augmented colorizer's loss on
 // ab, quadratic near the target like MSE and linear far from it like L1.
-#include "kernels/ops/losses.h"
+#include "kernels/ops/loss.h"
 #include "kernels/ops/spec.h"
 
 namespace pigment {

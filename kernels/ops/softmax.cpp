@@ -1,4 +1,4 @@
-#include "kernels/ops/softmax.h"
+#include "kernels/ops/reduce.h"
 
 #include "kernels/ops/spec.h"
 

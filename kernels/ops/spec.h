@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/op_registry.h"
 #include "engine/rng.h"
 #include "engine/tensor.h"
+#include "kernels/ops/registry.h"
 
 namespace pigment {
 

@@ -1,6 +1,6 @@
 #include <algorithm>
 
-#include "kernels/ops/concat.h"
+#include "kernels/ops/shape.h"
 #include "kernels/ops/spec.h"
 
 namespace pigment {

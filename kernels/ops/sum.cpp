@@ -1,10 +1,10 @@
-#include "kernels/ops/sum.h"
+#include "kernels/ops/reduce.h"
 
 #include <algorithm>
 
 #include "engine/views.h"
 #include "kernels/ops/spec.h"
-#include "kernels/ops/arithmetic.h"
+#include "kernels/ops/pointwise.h"
 
 namespace pigment {
 

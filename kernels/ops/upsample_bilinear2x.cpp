@@ -1,5 +1,5 @@
 #include "kernels/ops/spec.h"
-#include "kernels/ops/upsample.h"
+#include "kernels/ops/shape.h"
 
 namespace pigment {
 

@@ -1,6 +1,6 @@
 #pragma once
 // The SAGAN self-attention block's kernels (the math, forward and backward, is in
-// kernels/ops/self_attention.h). Per image: X ∈ ℝ^{C×N}, Q = W_q X + b_q and K = W_k X + b_k (d×N),
+// kernels/ops/attention.h). Per image: X ∈ ℝ^{C×N}, Q = W_q X + b_q and K = W_k X + b_k (d×N),
 // V = W_v X + b_v (C×N), A = row softmax of QᵀK, y = γ·V·Aᵀ + X.
 #include <cstdint>
 

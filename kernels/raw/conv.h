@@ -4,8 +4,8 @@
 // kh × kw kernel, square stride and padding, zero padding or (reflect) mirrored pixels read where
 // the operand is loaded. The transposed convolution is the same map run backwards, so it is
 // described by the geometry of the conv it transposes, and its forward is the conv's data
-// gradient (docs/backward.md). The differentiable ops are kernels/ops/conv2d.h and
-// kernels/ops/conv_transpose2d.h.
+// gradient (docs/backward.md). The differentiable ops are kernels/ops/conv.h and
+// kernels/ops/conv.h.
 #include <cstdint>
 
 #include "engine/context.h"

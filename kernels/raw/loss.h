@@ -1,7 +1,7 @@
 #pragma once
 // The loss kernels: mean over n elements of l1 |x − t|, mse (x − t)², BCE with logits
 // max(x, 0) − x·t + log(1 + e^{−|x|}), or smooth L1 (½d² inside |d| < 1, |d| − ½ outside), and
-// their gradients scaled by the scalar dy (the math is in kernels/ops/losses.h).
+// their gradients scaled by the scalar dy (the math is in kernels/ops/loss.h).
 #include <cstdint>
 
 #include "engine/context.h"

@@ -1,7 +1,7 @@
 #pragma once
 // The normalisation kernels: instance norm over (n, c) planes and batch norm over channels, with
 // per-group mean and rstd = 1/√(σ² + ε) kept for the backward. The differentiable ops and their
-// math are kernels/ops/instance_norm.h and kernels/ops/batch_norm.h.
+// math are kernels/ops/norm.h and kernels/ops/norm.h.
 #include <cstdint>
 
 #include "engine/context.h"

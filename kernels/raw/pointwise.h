@@ -2,7 +2,7 @@
 // The element-wise kernels over n contiguous elements: arithmetic, activations and their
 // derivatives, power, dropout's Philox mask, and the engine's fill. Each CUDA kernel has the
 // contract of its CPU twin (float32 there). y may alias an input. The differentiable ops are in
-// kernels/ops/arithmetic.h, activations.h, leaky_relu.h, pow.h and dropout.h.
+// kernels/ops/pointwise.h, activations.h, leaky_relu.h, pow.h and dropout.h.
 #include <cstdint>
 
 #include "engine/context.h"

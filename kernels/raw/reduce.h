@@ -2,7 +2,7 @@
 // Reductions: sums over dimensions and their adjoint broadcast (the kernels of sum, mean and
 // expand), and softmax over the last dimension. `reduced` has the rank of `full` with 1 in every
 // summed (or broadcast) dimension, up to 4 dimensions. Sums are in a fixed order: deterministic.
-// The differentiable ops are kernels/ops/sum.h and kernels/ops/softmax.h.
+// The differentiable ops are kernels/ops/reduce.h and kernels/ops/reduce.h.
 #include <cstdint>
 
 #include "engine/context.h"

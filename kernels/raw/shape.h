@@ -1,7 +1,7 @@
 #pragma once
 // The kernels that move values without arithmetic on them (or with fixed weights): concatenation
 // and split along one dimension, reflection padding and its adjoint, bilinear upsampling by 2 and
-// its adjoint. The differentiable ops are kernels/ops/concat.h, reflection_pad2d.h and upsample.h.
+// its adjoint. The differentiable ops are kernels/ops/shape.h, reflection_pad2d.h and upsample.h.
 #include <cstdint>
 #include <vector>
 

@@ -1,7 +1,7 @@
 #include "nets/models/image_pool.h"
 
 #include "engine/views.h"
-#include "kernels/ops/concat.h"
+#include "kernels/ops/shape.h"
 
 namespace pigment::nets {
 

@@ -10,6 +10,9 @@
 #include "kernels/ops/runner.h"
 #include "kernels/raw/loss.h"
 
+// This family's ops, on the registry (kernels/ops/registry.h).
+#define PIGMENT_LOSS_OPS(X) X(l1_loss) X(mse_loss) X(bce_with_logits_loss) X(smooth_l1_loss)
+
 namespace pigment {
 
 Tensor l1_loss(const Tensor& x, const Tensor& target);
@@ -17,11 +20,9 @@ Tensor mse_loss(const Tensor& x, const Tensor& target);
 Tensor bce_with_logits_loss(const Tensor& x, const Tensor& target);
 Tensor smooth_l1_loss(const Tensor& x, const Tensor& target);
 
-
 namespace detail {
 // The shared body of the three loss ops (kernels/ops/l1_loss.cpp).
 template <OpId op> Tensor loss(LossKind kind, const Tensor& x, const Tensor& target);
 }  // namespace detail
-
 
 }  // namespace pigment

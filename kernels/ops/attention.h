@@ -12,6 +12,9 @@
 #include "kernels/ops/runner.h"
 #include "kernels/raw/attention.h"
 
+// This family's ops, on the registry (kernels/ops/registry.h).
+#define PIGMENT_ATTENTION_OPS(X) X(self_attention)
+
 namespace pigment {
 
 // wq, wk: [d, C, 1, 1]; bq, bk: [d]; wv: [C, C, 1, 1]; bv: [C]; gamma: [1].
@@ -25,6 +28,5 @@ Tensor self_attention(const Tensor& x, const Tensor& wq, const Tensor& bq, const
 // is measured against.
 Tensor self_attention_composed(const Tensor& x, const Tensor& wq, const Tensor& bq, const Tensor& wk,
                                const Tensor& bk, const Tensor& wv, const Tensor& bv, const Tensor& gamma);
-
 
 }  // namespace pigment

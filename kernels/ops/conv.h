@@ -1,4 +1,16 @@
 #pragma once
+// Convolutions: conv2d with its weight gradient as an op of its own, and the transposed
+// convolution.
+// Each op's math is with its declaration below.
+#include "kernels/ops/runner.h"
+#include "kernels/raw/conv.h"
+
+// This family's ops, on the registry (kernels/ops/registry.h).
+#define PIGMENT_CONV_OPS(X) X(conv2d) X(conv2d_weight_grad) X(conv_transpose2d)
+
+namespace pigment {
+
+// ---- conv2d, conv2d_weight_grad ----------------------------------------------------------------
 // 2-D convolution (cross-correlation, as PyTorch), NCHW, square stride and padding:
 //   y[n,k,oy,ox] = b[k] + Σ_{c,i,j} w[k,c,i,j] · x[n, c, oy·s − p + i, ox·s − p + j]
 // with x read as zero outside the image, or, with PadMode::reflect, mirrored there (PyTorch's
@@ -10,11 +22,6 @@
 // Every term is itself a differentiable op, so the rule supports double backward. With reflection
 // dx is the transposed conv onto the padded image folded back by the padding's adjoint (each
 // mirrored pixel's gradient added to its source), which has no double backward.
-#include "kernels/ops/runner.h"
-#include "kernels/raw/conv.h"
-
-namespace pigment {
-
 enum class PadMode : std::uint8_t { zeros, reflect };
 
 struct Conv2dParams {
@@ -55,5 +62,28 @@ struct ReferenceConvLayer {
 const std::vector<ReferenceConvLayer>& reference_conv_layers();
 }  // namespace detail
 
+// ---- conv_transpose2d --------------------------------------------------------------------------
+// 2-D transposed convolution, NCHW (PyTorch's ConvTranspose2d): the adjoint of the convolution
+// with the same weight, stride and padding, from an input (N, Cin, H, W) to an output
+// (N, Cout, (H−1)·s − 2p + kh + op_h, (W−1)·s − 2p + kw + op_w). Weight [Cin, Cout, kh, kw].
+//   y = convᵀ(x, w) + b         ⟨conv(u, w), x⟩ = ⟨u, convᵀ(x, w)⟩ for all u
+// Backward (docs/backward.md):
+//   dx = conv2d(dy, w)          dw = conv2d_weight_grad(dy, x)        db = Σ_{n,y,x} dy
+struct ConvTranspose2dParams {
+  int stride = 1;
+  int padding = 0;
+  int output_padding_h = 0;  // extra rows at the bottom, < stride: picks one of the sizes that
+  int output_padding_w = 0;  // a stride-s conv maps to the same input size
+};
+
+// The geometry of the convolution this transposed convolution is the adjoint of: its image side is
+// the transposed conv's output, its output side the transposed conv's input.
+ConvGeometry conv_transpose2d_geometry(const char* op, const Shape& x, const Shape& w, ConvTranspose2dParams p);
+
+Tensor conv_transpose2d(const Tensor& x, const Tensor& w, const Tensor& bias, ConvTranspose2dParams p);
+
+// The parameters of the transposed convolution that maps the output side of g back to exactly its
+// image size: same stride and padding, output padding (H + 2P − kh) − (OH − 1)·s per axis.
+ConvTranspose2dParams adjoint_params(const ConvGeometry& g);
 
 }  // namespace pigment
