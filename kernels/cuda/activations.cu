@@ -1,5 +1,5 @@
 // tanh and sigmoid and their backward rules on CUDA: element-wise maps (float4 when aligned).
-// The formulas are the CPU reference's (kernels/cpu/activations.cpp), in float.
+// The formulas are the CPU reference's (kernels/raw/pointwise.h), in float.
 #include "kernels/raw/pointwise.h"
 #include "kernels/cuda/common.cuh"
 

@@ -1,6 +1,6 @@
 // The fused Adam update on CUDA: one launch over the flat parameter buffer, m, v and p in one pass
 // (float4 when the four buffers are aligned). The scalars are computed on the host exactly as the
-// CPU kernel (kernels/cpu/adam.cpp) computes them, and the element math follows the same order:
+// CPU kernel (kernels/raw/optimizer.h) computes them, and the element math follows the same order:
 //   m = β₁m + (1 − β₁)g,  v = β₂v + (1 − β₂)g²,  p = p − (lr/bc₁)·m / (√v/√bc₂ + ε).
 #include <cmath>
 

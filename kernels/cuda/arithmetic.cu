@@ -1,5 +1,5 @@
 // add, sub, mul and scale on CUDA: element-wise maps (float4 when aligned), the CPU reference's
-// formulas (kernels/cpu/arithmetic.cpp) in float.
+// formulas (kernels/raw/pointwise.h) in float.
 #include "kernels/raw/pointwise.h"
 #include "kernels/cuda/common.cuh"
 

@@ -1,5 +1,5 @@
 // Inverted dropout on CUDA. Each thread-iteration owns one Philox block, the words of 4
-// consecutive elements, exactly as the CPU reference (kernels/cpu/dropout.cpp) assigns them:
+// consecutive elements, exactly as the CPU reference (kernels/raw/pointwise.h) assigns them:
 // element i is kept when word offset + i ≥ p·2³², so the masks agree bit for bit, and a kept
 // element is x·(1/(1 − p)) with the same float scale, so the outputs do too.
 #include "engine/philox.h"

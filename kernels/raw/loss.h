@@ -1,10 +1,13 @@
 #pragma once
 // The loss kernels: mean over n elements of l1 |x − t|, mse (x − t)², BCE with logits
 // max(x, 0) − x·t + log(1 + e^{−|x|}), or smooth L1 (½d² inside |d| < 1, |d| − ½ outside), and
-// their gradients scaled by the scalar dy (the math is in kernels/ops/loss.h).
+// their gradients scaled by the scalar dy (the math is in kernels/ops/loss.h). The CPU reference is defined at the end of this file.
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 
 #include "engine/context.h"
+#include "kernels/cpu/parallel.h"
 
 namespace pigment {
 
@@ -24,5 +27,67 @@ void loss_forward(CudaContext& ctx, LossKind kind, std::int64_t n, const float* 
 void loss_backward(CudaContext& ctx, LossKind kind, std::int64_t n, const float* x, const float* t, const float* dy,
                    float* dx, float* dt);
 }  // namespace cuda
+
+// ---- The CPU reference: the contract's executable statement, in float and double --------------
+namespace cpu {
+
+namespace detail {
+template <class T> double pointwise_loss(LossKind kind, T x, T t) {
+  const double u = static_cast<double>(x), v = static_cast<double>(t);
+  switch (kind) {
+    case LossKind::l1: return std::fabs(u - v);
+    case LossKind::mse: return (u - v) * (u - v);
+    case LossKind::bce_with_logits: return std::max(u, 0.0) - u * v + std::log1p(std::exp(-std::fabs(u)));
+    case LossKind::smooth_l1: {
+      const double d = std::fabs(u - v);
+      return d < 1.0 ? 0.5 * d * d : d - 0.5;
+    }
+  }
+  return 0;
+}
+
+// ∂loss_i/∂x_i and ∂loss_i/∂t_i of one element.
+template <class T> void pointwise_grad(LossKind kind, T x, T t, double& dx, double& dt) {
+  const double u = static_cast<double>(x), v = static_cast<double>(t);
+  switch (kind) {
+    case LossKind::l1:
+      dx = u > v ? 1.0 : (u < v ? -1.0 : 0.0);
+      dt = -dx;
+      return;
+    case LossKind::mse:
+      dx = 2.0 * (u - v);
+      dt = -dx;
+      return;
+    case LossKind::bce_with_logits: {
+      const double sigma = u >= 0 ? 1.0 / (1.0 + std::exp(-u)) : std::exp(u) / (1.0 + std::exp(u));
+      dx = sigma - v;
+      dt = -u;
+      return;
+    }
+    case LossKind::smooth_l1:
+      dx = std::clamp(u - v, -1.0, 1.0);
+      dt = -dx;
+      return;
+  }
+}
+}  // namespace detail
+
+template <class T> void loss_forward(LossKind kind, std::int64_t n, const T* x, const T* t, T* out) {
+  double total = 0;
+  for (std::int64_t i = 0; i < n; ++i) total += detail::pointwise_loss(kind, x[i], t[i]);
+  *out = static_cast<T>(total / static_cast<double>(n));
+}
+
+template <class T> void loss_backward(LossKind kind, std::int64_t n, const T* x, const T* t, const T* dy, T* dx, T* dt) {
+  const double scale = static_cast<double>(*dy) / static_cast<double>(n);
+  parallel_for(n, 16, [&](std::int64_t i) {
+    double gx = 0, gt = 0;
+    detail::pointwise_grad(kind, x[i], t[i], gx, gt);
+    if (dx) dx[i] = static_cast<T>(scale * gx);
+    if (dt) dt[i] = static_cast<T>(scale * gt);
+  });
+}
+
+}  // namespace cpu
 
 }  // namespace pigment

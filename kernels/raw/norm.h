@@ -1,10 +1,13 @@
 #pragma once
 // The normalisation kernels: instance norm over (n, c) planes and batch norm over channels, with
 // per-group mean and rstd = 1/√(σ² + ε) kept for the backward. The differentiable ops and their
-// math are kernels/ops/norm.h and kernels/ops/norm.h.
+// math are kernels/ops/norm.h; the CPU reference is defined at the end of this file.
+#include <cmath>
 #include <cstdint>
+#include <vector>
 
 #include "engine/context.h"
+#include "kernels/cpu/parallel.h"
 
 namespace pigment {
 
@@ -58,5 +61,169 @@ void batch_norm_backward(CudaContext& ctx, std::int64_t n, std::int64_t c, std::
                          const float* dy, const float* x, const float* mean, const float* rstd, const float* gamma,
                          float* dx, float* dgamma, float* dbeta);
 }  // namespace cuda
+
+// ---- The CPU reference: the contract's executable statement, in float and double --------------
+namespace cpu {
+
+namespace detail {
+// act(z) = z > 0 ? z : s·z and its derivative.
+inline double activate(double z, double slope) { return z > 0 ? z : slope * z; }
+inline double activation_slope(double z, double slope) { return z > 0 ? 1.0 : slope; }
+}  // namespace detail
+
+template <class T>
+void instance_norm_forward(std::int64_t n, std::int64_t c, std::int64_t plane, const T* x, const T* gamma,
+                           const T* beta, T eps, T slope, const T* residual, T* y, T* mean, T* rstd) {
+  parallel_for(n * c, plane, [&](std::int64_t p) {
+    const T* in = x + p * plane;
+    T* out = y + p * plane;
+    // Two passes in double: the mean, then the variance about it (no cancellation).
+    double mu = 0;
+    for (std::int64_t i = 0; i < plane; ++i) mu += static_cast<double>(in[i]);
+    mu /= static_cast<double>(plane);
+    double var = 0;
+    for (std::int64_t i = 0; i < plane; ++i) {
+      const double d = static_cast<double>(in[i]) - mu;
+      var += d * d;
+    }
+    var /= static_cast<double>(plane);
+    const double r = 1.0 / std::sqrt(var + static_cast<double>(eps));
+    const std::int64_t ch = p % c;
+    const double g = gamma ? static_cast<double>(gamma[ch]) : 1.0;
+    const double b = beta ? static_cast<double>(beta[ch]) : 0.0;
+    const double s = static_cast<double>(slope);
+    const T* skip = residual ? residual + p * plane : nullptr;
+    for (std::int64_t i = 0; i < plane; ++i) {
+      const double z = (static_cast<double>(in[i]) - mu) * r * g + b;
+      out[i] = static_cast<T>(detail::activate(z, s) + (skip ? static_cast<double>(skip[i]) : 0.0));
+    }
+    mean[p] = static_cast<T>(mu);
+    rstd[p] = static_cast<T>(r);
+  });
+}
+
+template <class T>
+void instance_norm_backward(std::int64_t n, std::int64_t c, std::int64_t plane, const T* dy, const T* x,
+                            const T* mean, const T* rstd, const T* gamma, const T* beta, T slope, T* dx, T* dgamma,
+                            T* dbeta) {
+  // dz = dy·act'(z), z = γ·x̂ + β recomputed. Per-plane sums Σ dz and Σ dz·x̂; the parameter
+  // gradients add them over the batch.
+  const double s_neg = static_cast<double>(slope);
+  const bool has_activation = s_neg != 1.0;
+  std::vector<double> sum_dy(static_cast<std::size_t>(n * c)), sum_dy_xhat(static_cast<std::size_t>(n * c));
+  parallel_for(n * c, plane, [&](std::int64_t p) {
+    const T* g_out = dy + p * plane;
+    const T* in = x + p * plane;
+    const double mu = static_cast<double>(mean[p]), r = static_cast<double>(rstd[p]);
+    const double gam = gamma ? static_cast<double>(gamma[p % c]) : 1.0;
+    const double bet = beta ? static_cast<double>(beta[p % c]) : 0.0;
+    // dz of element i.
+    auto dz = [&](std::int64_t i) {
+      const double g = static_cast<double>(g_out[i]);
+      if (!has_activation) return g;
+      return g * detail::activation_slope(gam * (static_cast<double>(in[i]) - mu) * r + bet, s_neg);
+    };
+    double s = 0, sx = 0;
+    for (std::int64_t i = 0; i < plane; ++i) {
+      const double g = dz(i);
+      s += g;
+      sx += g * (static_cast<double>(in[i]) - mu) * r;
+    }
+    sum_dy[static_cast<std::size_t>(p)] = s;
+    sum_dy_xhat[static_cast<std::size_t>(p)] = sx;
+    if (dx) {
+      const double mean_g = gam * s / static_cast<double>(plane);
+      const double mean_gx = gam * sx / static_cast<double>(plane);
+      T* g_in = dx + p * plane;
+      for (std::int64_t i = 0; i < plane; ++i) {
+        const double xhat = (static_cast<double>(in[i]) - mu) * r;
+        g_in[i] = static_cast<T>(r * (gam * dz(i) - mean_g - xhat * mean_gx));
+      }
+    }
+  });
+  for (std::int64_t ch = 0; ch < c; ++ch) {
+    double dg = 0, db = 0;
+    for (std::int64_t b = 0; b < n; ++b) {
+      dg += sum_dy_xhat[static_cast<std::size_t>(b * c + ch)];
+      db += sum_dy[static_cast<std::size_t>(b * c + ch)];
+    }
+    if (dgamma) dgamma[ch] = static_cast<T>(dg);
+    if (dbeta) dbeta[ch] = static_cast<T>(db);
+  }
+}
+
+template <class T>
+void batch_norm_statistics(std::int64_t n, std::int64_t c, std::int64_t plane, const T* x, T eps, T* mean, T* rstd,
+                           T* biased_var) {
+  const double count = static_cast<double>(n * plane);
+  parallel_for(c, n * plane, [&](std::int64_t ch) {
+    double mu = 0;
+    for (std::int64_t b = 0; b < n; ++b) {
+      const T* in = x + (b * c + ch) * plane;
+      for (std::int64_t i = 0; i < plane; ++i) mu += static_cast<double>(in[i]);
+    }
+    mu /= count;
+    double var = 0;
+    for (std::int64_t b = 0; b < n; ++b) {
+      const T* in = x + (b * c + ch) * plane;
+      for (std::int64_t i = 0; i < plane; ++i) {
+        const double d = static_cast<double>(in[i]) - mu;
+        var += d * d;
+      }
+    }
+    var /= count;
+    mean[ch] = static_cast<T>(mu);
+    biased_var[ch] = static_cast<T>(var);
+    rstd[ch] = static_cast<T>(1.0 / std::sqrt(var + static_cast<double>(eps)));
+  });
+}
+
+template <class T>
+void batch_norm_apply(std::int64_t n, std::int64_t c, std::int64_t plane, const T* x, const T* mean, const T* rstd,
+                      const T* gamma, const T* beta, T* y) {
+  parallel_for(n * c, plane, [&](std::int64_t p) {
+    const std::int64_t ch = p % c;
+    const double g = gamma ? static_cast<double>(gamma[ch]) : 1.0, b = beta ? static_cast<double>(beta[ch]) : 0.0;
+    const double mu = static_cast<double>(mean[ch]), r = static_cast<double>(rstd[ch]);
+    const T* in = x + p * plane;
+    T* out = y + p * plane;
+    for (std::int64_t i = 0; i < plane; ++i) out[i] = static_cast<T>((static_cast<double>(in[i]) - mu) * r * g + b);
+  });
+}
+
+template <class T>
+void batch_norm_backward(std::int64_t n, std::int64_t c, std::int64_t plane, bool training, const T* dy, const T* x,
+                         const T* mean, const T* rstd, const T* gamma, T* dx, T* dgamma, T* dbeta) {
+  const double count = static_cast<double>(n * plane);
+  parallel_for(c, n * plane, [&](std::int64_t ch) {
+    const double mu = static_cast<double>(mean[ch]), r = static_cast<double>(rstd[ch]);
+    const double gam = gamma ? static_cast<double>(gamma[ch]) : 1.0;
+    double s = 0, sx = 0;
+    for (std::int64_t b = 0; b < n; ++b) {
+      const T* g_out = dy + (b * c + ch) * plane;
+      const T* in = x + (b * c + ch) * plane;
+      for (std::int64_t i = 0; i < plane; ++i) {
+        s += static_cast<double>(g_out[i]);
+        sx += static_cast<double>(g_out[i]) * (static_cast<double>(in[i]) - mu) * r;
+      }
+    }
+    if (dgamma) dgamma[ch] = static_cast<T>(sx);
+    if (dbeta) dbeta[ch] = static_cast<T>(s);
+    if (!dx) return;
+    const double mean_g = training ? gam * s / count : 0.0;
+    const double mean_gx = training ? gam * sx / count : 0.0;
+    for (std::int64_t b = 0; b < n; ++b) {
+      const T* g_out = dy + (b * c + ch) * plane;
+      const T* in = x + (b * c + ch) * plane;
+      T* g_in = dx + (b * c + ch) * plane;
+      for (std::int64_t i = 0; i < plane; ++i) {
+        const double xhat = (static_cast<double>(in[i]) - mu) * r;
+        g_in[i] = static_cast<T>(r * (gam * static_cast<double>(g_out[i]) - mean_g - xhat * mean_gx));
+      }
+    }
+  });
+}
+
+}  // namespace cpu
 
 }  // namespace pigment

@@ -1,12 +1,15 @@
 #pragma once
 // The kernels that move values without arithmetic on them (or with fixed weights): concatenation
 // and split along one dimension, reflection padding and its adjoint, bilinear upsampling by 2 and
-// its adjoint. The differentiable ops are kernels/ops/shape.h, reflection_pad2d.h and upsample.h.
+// its adjoint. The differentiable ops are kernels/ops/shape.h; the CPU
+// reference is defined at the end of this file.
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
 #include "engine/context.h"
 #include "engine/host_device.h"
+#include "kernels/cpu/parallel.h"
 
 namespace pigment {
 
@@ -70,5 +73,97 @@ void upsample_bilinear2x_forward(CudaContext& ctx, std::int64_t planes, std::int
 void upsample_bilinear2x_backward(CudaContext& ctx, std::int64_t planes, std::int64_t h, std::int64_t w,
                                   const float* dy, float* dx);
 }  // namespace cuda
+
+// ---- The CPU reference: the contract's executable statement, in float and double --------------
+namespace cpu {
+
+template <class T>
+void reflection_pad2d_forward(std::int64_t planes, std::int64_t h, std::int64_t w, int pad, const T* x, T* y) {
+  const std::int64_t oh = h + 2 * pad, ow = w + 2 * pad;
+  parallel_for(planes, oh * ow, [&](std::int64_t p) {
+    const T* in = x + p * h * w;
+    T* out = y + p * oh * ow;
+    for (std::int64_t i = 0; i < oh; ++i) {
+      const T* row = in + reflect_index(i - pad, h) * w;
+      for (std::int64_t j = 0; j < ow; ++j) out[i * ow + j] = row[reflect_index(j - pad, w)];
+    }
+  });
+}
+
+template <class T>
+void reflection_pad2d_backward(std::int64_t planes, std::int64_t h, std::int64_t w, int pad, const T* dy, T* dx) {
+  const std::int64_t oh = h + 2 * pad, ow = w + 2 * pad;
+  parallel_for(planes, oh * ow, [&](std::int64_t p) {
+    const T* in = dy + p * oh * ow;
+    T* out = dx + p * h * w;
+    std::fill(out, out + h * w, T(0));
+    for (std::int64_t i = 0; i < oh; ++i) {
+      T* row = out + reflect_index(i - pad, h) * w;
+      for (std::int64_t j = 0; j < ow; ++j) row[reflect_index(j - pad, w)] += in[i * ow + j];
+    }
+  });
+}
+
+template <class T>
+void concat_forward(std::int64_t outer, std::int64_t inner, const std::vector<std::int64_t>& sizes,
+                    const std::vector<const T*>& parts, T* y) {
+  for (std::int64_t o = 0; o < outer; ++o)
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      const std::int64_t run = sizes[i] * inner;
+      y = std::copy_n(parts[i] + o * run, run, y);
+    }
+}
+
+template <class T>
+void split_forward(std::int64_t outer, std::int64_t inner, const std::vector<std::int64_t>& sizes, const T* x,
+                   const std::vector<T*>& parts) {
+  for (std::int64_t o = 0; o < outer; ++o)
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      const std::int64_t run = sizes[i] * inner;
+      std::copy_n(x, run, parts[i] + o * run);
+      x += run;
+    }
+}
+
+template <class T>
+void upsample_bilinear2x_forward(std::int64_t planes, std::int64_t h, std::int64_t w, const T* x, T* y) {
+  const std::int64_t oh = 2 * h, ow = 2 * w;
+  parallel_for(planes, oh * ow, [&](std::int64_t p) {
+    const T* in = x + p * h * w;
+    T* out = y + p * oh * ow;
+    for (std::int64_t oy = 0; oy < oh; ++oy) {
+      const BilinearTap ty = bilinear2x_tap(oy, h);
+      for (std::int64_t ox = 0; ox < ow; ++ox) {
+        const BilinearTap tx = bilinear2x_tap(ox, w);
+        const double top = (1 - tx.lambda) * in[ty.i0 * w + tx.i0] + tx.lambda * in[ty.i0 * w + tx.i1];
+        const double bottom = (1 - tx.lambda) * in[ty.i1 * w + tx.i0] + tx.lambda * in[ty.i1 * w + tx.i1];
+        out[oy * ow + ox] = static_cast<T>((1 - ty.lambda) * top + ty.lambda * bottom);
+      }
+    }
+  });
+}
+
+template <class T>
+void upsample_bilinear2x_backward(std::int64_t planes, std::int64_t h, std::int64_t w, const T* dy, T* dx) {
+  const std::int64_t oh = 2 * h, ow = 2 * w;
+  parallel_for(planes, oh * ow, [&](std::int64_t p) {
+    const T* in = dy + p * oh * ow;
+    T* out = dx + p * h * w;
+    std::fill(out, out + h * w, T(0));
+    for (std::int64_t oy = 0; oy < oh; ++oy) {
+      const BilinearTap ty = bilinear2x_tap(oy, h);
+      for (std::int64_t ox = 0; ox < ow; ++ox) {
+        const BilinearTap tx = bilinear2x_tap(ox, w);
+        const double g = static_cast<double>(in[oy * ow + ox]);
+        out[ty.i0 * w + tx.i0] += static_cast<T>(g * (1 - ty.lambda) * (1 - tx.lambda));
+        out[ty.i0 * w + tx.i1] += static_cast<T>(g * (1 - ty.lambda) * tx.lambda);
+        out[ty.i1 * w + tx.i0] += static_cast<T>(g * ty.lambda * (1 - tx.lambda));
+        out[ty.i1 * w + tx.i1] += static_cast<T>(g * ty.lambda * tx.lambda);
+      }
+    }
+  });
+}
+
+}  // namespace cpu
 
 }  // namespace pigment
