@@ -224,6 +224,27 @@ TEST_CASE("losses on known values", "[ops][losses]") {
   CHECK(test::error_of([&] { l1_loss(x, tensor({3}, {0, 0, 0}, host)); }).find("same shape") != std::string::npos);
 }
 
+TEST_CASE("l2_normalize: unit rows, a zero row stays zero, a row shorter than eps is only scaled", "[ops][norm]") {
+  Tensor x = tensor({3, 2}, {3.0, 4.0, 0.0, 0.0, 1e-13, 0.0}, host);
+  x.set_requires_grad(true);
+  Tensor y = l2_normalize(x);
+  const auto v = values(y);
+  CHECK(v[0] == Approx(0.6));
+  CHECK(v[1] == Approx(0.8));
+  CHECK(v[2] == 0.0);  // 0 / ε, not 0 / 0
+  CHECK(v[3] == 0.0);
+  CHECK(v[4] == Approx(0.1));  // 1e-13 / 1e-12
+  y.backward(tensor({3, 2}, {1.0, 0.0, 1.0, 2.0, 1.0, 0.0}, host));
+  const auto g = values(x.grad());
+  // (dy − y⟨y, dy⟩)/‖x‖ = ((1, 0) − 0.6·(0.6, 0.8))/5, orthogonal to y.
+  CHECK(g[0] == Approx((1 - 0.36) / 5));
+  CHECK(g[1] == Approx(-0.48 / 5));
+  CHECK(g[2] == Approx(1e12));  // dy / ε below the clamp
+  CHECK(g[3] == Approx(2e12));
+  CHECK(test::error_of([&] { l2_normalize(tensor({2}, {1.0, 1.0}, host), 0.0); }).find("eps must be positive") !=
+        std::string::npos);
+}
+
 TEST_CASE("dropout keeps about 1−p, scales by 1/(1−p), and replays from (seed, offset)", "[ops][dropout]") {
   Tensor x = Tensor::full({1, 1, 100, 100}, 1.0, DType::f32, host);
   const auto a = values(dropout(x, 0.3, 42, 0));

@@ -51,6 +51,7 @@ TEST_CASE("ops agree with PyTorch in value and gradient", "[torch]") {
   compare("upsample_bilinear2x", 1, [](const auto& in) { return upsample_bilinear2x(in[0]); });
   compare("bce_with_logits_loss", 2, [](const auto& in) { return bce_with_logits_loss(in[0], in[1]); });
   compare("smooth_l1_loss", 2, [](const auto& in) { return smooth_l1_loss(in[0], in[1]); });
+  compare("l2_normalize", 1, [](const auto& in) { return l2_normalize(in[0]); });
   compare("self_attention", 8,
           [](const auto& in) { return self_attention(in[0], in[1], in[2], in[3], in[4], in[5], in[6], in[7]); });
 }

@@ -53,6 +53,34 @@ __device__ __forceinline__ float block_max(float v, float* scratch) {
   return warp_max(v);
 }
 
+// ---- Rows: a warp per row, or a block per long row ----------------------------------------------
+
+// Kernels over the rows of a [rows, cols] array take their row as
+//   for (row = blockIdx.x·blockDim.y + threadIdx.y; row < rows; row += gridDim.x·blockDim.y)
+// and walk its columns from threadIdx.x by blockDim.x, reducing with row_sum / row_max: a warp per
+// row (blockDim (32, 8), 8 rows per block) when a row has at most kWarpRowLimit values, a 256-thread
+// block per row otherwise (launch_rows chooses). Rows beyond the grid are taken in the loop.
+inline constexpr std::int64_t kWarpRowLimit = 1024;
+
+// The sum (max) over the threads that share a row, returned to each; blockDim.x says which: a warp,
+// or the whole block (then `scratch`, 32 floats of shared memory, and a block synchronisation).
+__device__ __forceinline__ float row_sum(float v, float* scratch) {
+  return blockDim.x == 32 ? warp_sum(v) : block_sum(v, scratch);
+}
+__device__ __forceinline__ float row_max(float v, float* scratch) {
+  return blockDim.x == 32 ? warp_max(v) : block_max(v, scratch);
+}
+
+template <class Kernel, class... Args>
+void launch_rows(CudaContext& ctx, const char* name, std::int64_t rows, std::int64_t cols, Kernel kernel,
+                 Args... args) {
+  if (rows == 0 || cols == 0) return;
+  if (cols <= kWarpRowLimit)
+    launch(ctx, name, grid_for(ctx, rows, 8), dim3(32, 8), 0, kernel, rows, cols, args...);
+  else
+    launch(ctx, name, grid_for(ctx, rows, 1), dim3(kThreads), 0, kernel, rows, cols, args...);
+}
+
 // ---- Element-wise maps with 128-bit accesses ------------------------------------------------------
 
 inline bool is_aligned16(const void* p) { return reinterpret_cast<std::uintptr_t>(p) % 16 == 0; }

@@ -1,7 +1,5 @@
-// Softmax over the last dimension on CUDA: a warp per row when the row has at most 1024 values
-// (blockDim (32, 8), 8 rows per block), a 256-thread block per row otherwise; rows beyond the grid
-// are taken in a grid-stride loop. Rows are read three times (max, Σ, write) — from L1/L2 after the
-// first. In float, the CPU reference's formulas:
+// Softmax over the last dimension on CUDA, a row per warp or per block (launch_rows, common.cuh).
+// Rows are read three times (max, Σ, write) — from L1/L2 after the first. In float, the CPU reference's formulas:
 //   forward:  m = max x,  y_j = e^{x_j − m} · (1 / Σ_k e^{x_k − m})
 //   backward: dx_j = y_j · (dy_j − Σ_k dy_k·y_k)
 #include "kernels/cuda/common.cuh"
@@ -10,16 +8,6 @@
 namespace pigment::cuda {
 
 namespace {
-constexpr std::int64_t kWarpRowLimit = 1024;
-
-// Sum and max over the threads that share a row (a warp, or the whole block); blockDim.x says which.
-__device__ __forceinline__ float row_sum(float v, float* scratch) {
-  return blockDim.x == 32 ? warp_sum(v) : block_sum(v, scratch);
-}
-__device__ __forceinline__ float row_max(float v, float* scratch) {
-  return blockDim.x == 32 ? warp_max(v) : block_max(v, scratch);
-}
-
 __global__ void softmax_forward_kernel(std::int64_t rows, std::int64_t cols, const float* x, float* y) {
   __shared__ float scratch[32];
   for (std::int64_t row = static_cast<std::int64_t>(blockIdx.x) * blockDim.y + threadIdx.y; row < rows;
@@ -50,15 +38,6 @@ __global__ void softmax_backward_kernel(std::int64_t rows, std::int64_t cols, co
   }
 }
 
-template <class Kernel, class... Args>
-void launch_rows(CudaContext& ctx, const char* name, std::int64_t rows, std::int64_t cols, Kernel kernel,
-                 Args... args) {
-  if (rows == 0 || cols == 0) return;
-  if (cols <= kWarpRowLimit)
-    launch(ctx, name, grid_for(ctx, rows, 8), dim3(32, 8), 0, kernel, rows, cols, args...);
-  else
-    launch(ctx, name, grid_for(ctx, rows, 1), dim3(kThreads), 0, kernel, rows, cols, args...);
-}
 }  // namespace
 
 void softmax_forward(CudaContext& ctx, std::int64_t rows, std::int64_t cols, const float* x, float* y) {

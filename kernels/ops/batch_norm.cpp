@@ -114,12 +114,8 @@ OpSpec make_spec_batch_norm() {
         },
         8.0 * static_cast<double>(c.x.numel()), 8.0 * static_cast<double>(c.x.numel())});
     if (c.training && c.x[0] * c.x[2] * c.x[3] == 2) {
-      // Two values per channel normalise to ±x̂ with 1 − x̂² = ε/(var + ε), and the input gradient
-      // r·γ·(dy_i − mean dy − x̂_i·mean(dy·x̂)) = r·γ·(dy_i − dy_j)/2·(1 − x̂²) is what is left of terms
-      // var/ε times larger: float32 rounds those terms, the CPU reference works in double.
-      spec.cases.back().cuda_tolerance = 1e-3;
-      spec.cases.back().cuda_tolerance_reason =
-          "2 values per channel: the input gradient cancels to ε/var of its terms, float32 against double";
+      spec.cases.back().cuda_tolerance = kTwoValueNorm.value;
+      spec.cases.back().cuda_tolerance_reason = kTwoValueNorm.reason;
     }
   }
   return spec;

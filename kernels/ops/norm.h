@@ -5,7 +5,7 @@
 #include "kernels/raw/norm.h"
 
 // This family's ops, on the registry (kernels/ops/registry.h).
-#define PIGMENT_NORM_OPS(X) X(instance_norm) X(batch_norm)
+#define PIGMENT_NORM_OPS(X) X(instance_norm) X(batch_norm) X(l2_normalize)
 
 namespace pigment {
 
@@ -54,5 +54,13 @@ struct BatchNormParams {
 // training (either may be undefined in training: no running statistics).
 Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
                   const Tensor& running_var, BatchNormParams p);
+
+// ---- l2_normalize ------------------------------------------------------------------------------
+// Each row of the last dimension scaled to unit length (PyTorch's F.normalize(x, p=2, dim=-1)):
+//   y = x / m,  m = max(‖x‖₂, ε)
+// — the memory colorizer's keys and queries, compared by cosine similarity. Backward: while
+// ‖x‖ > ε, y is the projection onto the sphere and dx = (dy − y·⟨y, dy⟩) / m; a row shorter than ε
+// is only scaled, dx = dy / ε. The rule reads y and m: no double backward.
+Tensor l2_normalize(const Tensor& x, double eps = 1e-12);
 
 }  // namespace pigment

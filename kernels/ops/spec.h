@@ -24,6 +24,11 @@ inline constexpr CudaTolerance kSameFormula{1e-6, "FP32 element-wise, the same f
 inline constexpr CudaTolerance kDeviceMath{
     1e-5, "FP32 element-wise math; device exp/tanh/pow differ from the host's by a few ulp"};
 inline constexpr CudaTolerance kFp32Sums{1e-4, "FP32 reductions in another order than the CPU's double accumulation: ≈K·ε"};
+// A norm over groups of 2 values normalises them to ±x̂ with 1 − x̂² = ε/(σ² + ε), and the input
+// gradient r·γ·(dy_i − mean dy − x̂_i·mean(dy·x̂)) = r·γ·(dy_i − dy_j)/2·(1 − x̂²) is what is left of
+// terms σ²/ε times larger: float32 rounds those terms, the CPU reference works in double.
+inline constexpr CudaTolerance kTwoValueNorm{
+    1e-3, "2 values per norm group: the input gradient cancels to ε/σ² of its terms, float32 against double"};
 inline constexpr CudaTolerance kTf32Products{
     5e-3, "TF32 tensor-core products (10-bit mantissa) summed over K up to thousands: ≈1e-3"};
 

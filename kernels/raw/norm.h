@@ -1,7 +1,8 @@
 #pragma once
 // The normalisation kernels: instance norm over (n, c) planes and batch norm over channels, with
-// per-group mean and rstd = 1/√(σ² + ε) kept for the backward. The differentiable ops and their
+// per-group mean and rstd = 1/√(σ² + ε) kept for the backward, and L2 normalisation of rows. The differentiable ops and their
 // math are kernels/ops/norm.h; the CPU reference is defined at the end of this file.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -36,6 +37,12 @@ void batch_norm_apply(std::int64_t n, std::int64_t c, std::int64_t plane, const 
 template <class T>
 void batch_norm_backward(std::int64_t n, std::int64_t c, std::int64_t plane, bool training, const T* dy, const T* x,
                          const T* mean, const T* rstd, const T* gamma, T* dx, T* dgamma, T* dbeta);
+
+// L2 normalisation of each of `rows` rows of `cols` values: y = x / m, norm[row] = m = max(‖x‖, ε).
+template <class T> void l2_normalize_forward(std::int64_t rows, std::int64_t cols, T eps, const T* x, T* y, T* norm);
+// dx = (dy − y·⟨y, dy⟩) / m where m > ε (the row was longer than ε), dy / m otherwise.
+template <class T>
+void l2_normalize_backward(std::int64_t rows, std::int64_t cols, T eps, const T* dy, const T* y, const T* norm, T* dx);
 }  // namespace cpu
 
 namespace cuda {
@@ -60,6 +67,11 @@ void batch_norm_apply(CudaContext& ctx, std::int64_t n, std::int64_t c, std::int
 void batch_norm_backward(CudaContext& ctx, std::int64_t n, std::int64_t c, std::int64_t plane, bool training,
                          const float* dy, const float* x, const float* mean, const float* rstd, const float* gamma,
                          float* dx, float* dgamma, float* dbeta);
+
+void l2_normalize_forward(CudaContext& ctx, std::int64_t rows, std::int64_t cols, float eps, const float* x, float* y,
+                          float* norm);
+void l2_normalize_backward(CudaContext& ctx, std::int64_t rows, std::int64_t cols, float eps, const float* dy,
+                           const float* y, const float* norm, float* dx);
 }  // namespace cuda
 
 // ---- The CPU reference: the contract's executable statement, in float and double --------------
@@ -221,6 +233,30 @@ void batch_norm_backward(std::int64_t n, std::int64_t c, std::int64_t plane, boo
         g_in[i] = static_cast<T>(r * (gam * static_cast<double>(g_out[i]) - mean_g - xhat * mean_gx));
       }
     }
+  });
+}
+
+template <class T> void l2_normalize_forward(std::int64_t rows, std::int64_t cols, T eps, const T* x, T* y, T* norm) {
+  parallel_for(rows, cols, [&](std::int64_t r) {
+    const T* in = x + r * cols;
+    double squares = 0;
+    for (std::int64_t j = 0; j < cols; ++j) squares += static_cast<double>(in[j]) * static_cast<double>(in[j]);
+    const double m = std::max(std::sqrt(squares), static_cast<double>(eps));
+    for (std::int64_t j = 0; j < cols; ++j) y[r * cols + j] = static_cast<T>(static_cast<double>(in[j]) / m);
+    norm[r] = static_cast<T>(m);
+  });
+}
+
+template <class T>
+void l2_normalize_backward(std::int64_t rows, std::int64_t cols, T eps, const T* dy, const T* y, const T* norm, T* dx) {
+  parallel_for(rows, cols, [&](std::int64_t r) {
+    const T *g = dy + r * cols, *u = y + r * cols;
+    const double m = static_cast<double>(norm[r]);
+    double dot = 0;
+    if (norm[r] > eps)
+      for (std::int64_t j = 0; j < cols; ++j) dot += static_cast<double>(u[j]) * static_cast<double>(g[j]);
+    for (std::int64_t j = 0; j < cols; ++j)
+      dx[r * cols + j] = static_cast<T>((static_cast<double>(g[j]) - static_cast<double>(u[j]) * dot) / m);
   });
 }
 
