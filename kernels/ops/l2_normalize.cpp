@@ -41,13 +41,10 @@ OpSpec make_spec_l2_normalize() {
   // N(0, 1) values, far longer than ε, so the finite differences stay off the clamp.
   OpSpec spec{OpId::l2_normalize};
   spec.cuda_tolerance = kFp32Sums;
-  for (Shape s : {Shape{1, 1}, Shape{5, 7}, Shape{3, 2, 33}, Shape{4, 512}, Shape{2, 1100}}) {
-    spec.cases.push_back(OpCase{
-        "x" + s.str(),
-        [s](Rng& g, DType t, const Device& d) { return std::vector<Tensor>{random_tensor(s, g, t, d)}; },
-        [](const std::vector<Tensor>& in) { return std::vector<Tensor>{l2_normalize(in[0])}; },
-        3.0 * static_cast<double>(s.numel()), 8.0 * static_cast<double>(s.numel())});
-  }
+  for (Shape s : {Shape{1, 1}, Shape{5, 7}, Shape{3, 2, 33}, Shape{4, 512}, Shape{2, 1100}})
+    spec.cases.push_back(detail::tensor_case(
+        "x" + s.str(), {s}, [](const auto& in) { return std::vector<Tensor>{l2_normalize(in[0])}; },
+        3.0 * static_cast<double>(s.numel()), 8.0 * static_cast<double>(s.numel())));
   return spec;
 }
 

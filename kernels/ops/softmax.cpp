@@ -29,13 +29,10 @@ Tensor softmax(const Tensor& x) {
 OpSpec make_spec_softmax() {
   OpSpec spec{OpId::softmax};
   spec.cuda_tolerance = kFp32Sums;
-  for (Shape s : {Shape{1, 1}, Shape{5, 7}, Shape{3, 4, 33}, Shape{2, 3, 5, 9}}) {
-    spec.cases.push_back(OpCase{
-        "x" + s.str(),
-        [s](Rng& g, DType t, const Device& d) { return std::vector<Tensor>{random_tensor(s, g, t, d)}; },
-        [](const std::vector<Tensor>& in) { return std::vector<Tensor>{softmax(in[0])}; },
-        5.0 * static_cast<double>(s.numel()), 8.0 * static_cast<double>(s.numel())});
-  }
+  for (Shape s : {Shape{1, 1}, Shape{5, 7}, Shape{3, 4, 33}, Shape{2, 3, 5, 9}})
+    spec.cases.push_back(detail::tensor_case(
+        "x" + s.str(), {s}, [](const auto& in) { return std::vector<Tensor>{softmax(in[0])}; },
+        5.0 * static_cast<double>(s.numel()), 8.0 * static_cast<double>(s.numel())));
   return spec;
 }
 
