@@ -245,6 +245,37 @@ TEST_CASE("l2_normalize: unit rows, a zero row stays zero, a row shorter than ep
         std::string::npos);
 }
 
+TEST_CASE("adain gives each plane the supplied mean β and deviation γ", "[ops][norm]") {
+  Rng g(5);
+  Tensor x = Tensor::from_vector({2, 3, 4, 5}, g.normal_vector(120, 1.0, 3.0), host);
+  Tensor gamma = tensor({2, 3}, {0.5, 1.0, 2.0, -1.0, 3.0, 0.25}, host);
+  Tensor beta = tensor({2, 3}, {0.0, 1.0, -2.0, 4.0, 0.5, -0.5}, host);
+  const auto y = values(adain(x, gamma, beta));
+  const auto gv = values(gamma), bv = values(beta);
+  for (int p = 0; p < 6; ++p) {
+    double m = 0, v = 0;
+    for (int i = 0; i < 20; ++i) m += y[static_cast<std::size_t>(p * 20 + i)] / 20;
+    for (int i = 0; i < 20; ++i) v += std::pow(y[static_cast<std::size_t>(p * 20 + i)] - m, 2) / 20;
+    CHECK(m == Approx(bv[static_cast<std::size_t>(p)]).margin(1e-6));
+    CHECK(std::sqrt(v) == Approx(std::fabs(gv[static_cast<std::size_t>(p)])).epsilon(1e-4));  // ε = 1e-5 in the rstd
+  }
+  CHECK(test::error_of([&] { adain(x, tensor({3}, {1, 1, 1}, host), beta); }).find("[N, C] = [2, 3]") !=
+        std::string::npos);
+}
+
+TEST_CASE("kl_divergence_loss: 0 for the target's own logits, finite with empty bins", "[ops][losses]") {
+  // t = (½, ½, 0): logits log t (−∞ for the empty bin, here −40) give softmax = t and KL = 0.
+  Tensor t = tensor({1, 3}, {0.5, 0.5, 0.0}, host);
+  CHECK(kl_divergence_loss(tensor({1, 3}, {std::log(0.5), std::log(0.5), -40.0}, host), t).item() ==
+        Approx(0.0).margin(1e-12));
+  // Uniform logits: KL = Σ t log(t / ⅓) = log(3/2); the empty bin adds 0, not NaN.
+  CHECK(kl_divergence_loss(tensor({1, 3}, {0.0, 0.0, 0.0}, host), t).item() == Approx(std::log(1.5)));
+  Tensor z = tensor({1, 3}, {0.0, 0.0, 0.0}, host);
+  Tensor tg = t.clone();
+  tg.set_requires_grad(true);
+  CHECK(test::error_of([&] { kl_divergence_loss(z, tg); }).find("takes no gradient") != std::string::npos);
+}
+
 TEST_CASE("dropout keeps about 1−p, scales by 1/(1−p), and replays from (seed, offset)", "[ops][dropout]") {
   Tensor x = Tensor::full({1, 1, 100, 100}, 1.0, DType::f32, host);
   const auto a = values(dropout(x, 0.3, 42, 0));

@@ -32,7 +32,8 @@ struct FinishInstanceStatistics {
   }
 };
 
-// y = act((x − μ_p)·(r_p·γ_c) + β_c) + residual, act(z) = z > 0 ? z : slope·z.
+// y = act((x − μ_p)·(r_p·γ_k) + β_k) + residual, act(z) = z > 0 ? z : slope·z, k = p mod c (c: γ's
+// period, the channels or, for AdaIN, every plane).
 struct InstanceNormApply {
   const float* x;
   const float* mean;
@@ -55,7 +56,7 @@ struct InstanceNormApply {
   }
 };
 
-// dγ_c = Σ_n Σ dy·x̂,  dβ_c = Σ_n Σ dy, over the batch in order.
+// dγ_k = Σ_n Σ dy·x̂,  dβ_k = Σ_n Σ dy over the planes n·c + k, in order (c: γ's period).
 struct InstanceNormParamGrads {
   const float* sum_dy;
   const float* sum_dy_xhat;
@@ -100,8 +101,8 @@ struct InstanceNormInputGrad {
 
 void instance_norm_forward(CudaContext& ctx, std::int64_t n, std::int64_t c, std::int64_t plane, const float* x,
                            const float* gamma, const float* beta, float eps, float slope, const float* residual,
-                           float* y, float* mean, float* rstd) {
-  const std::int64_t planes = n * c;
+                           float* y, float* mean, float* rstd, std::int64_t gamma_period) {
+  const std::int64_t planes = n * c, period = gamma_period ? gamma_period : c;
   if (planes == 0 || plane == 0) return;
   const bool quads = plane % 4 == 0 && is_aligned16(x) && is_aligned16(y) && (!residual || is_aligned16(residual));
   const int lanes = quads ? 4 : 1;
@@ -119,13 +120,14 @@ void instance_norm_forward(CudaContext& ctx, std::int64_t n, std::int64_t c, std
   for_each(ctx, "instance_norm_forward", planes,
            FinishInstanceStatistics{chunk_mean, chunk_m2, splits, l.count, lanes, eps, mean, rstd});
   for_each_plane(ctx, "instance_norm_forward", planes, plane, quads,
-                 InstanceNormApply{x, mean, rstd, gamma, beta, slope, residual, c, y});
+                 InstanceNormApply{x, mean, rstd, gamma, beta, slope, residual, period, y});
 }
 
 void instance_norm_backward(CudaContext& ctx, std::int64_t n, std::int64_t c, std::int64_t plane, const float* dy,
                             const float* x, const float* mean, const float* rstd, const float* gamma,
-                            const float* beta, float slope, float* dx, float* dgamma, float* dbeta) {
-  const std::int64_t planes = n * c;
+                            const float* beta, float slope, float* dx, float* dgamma, float* dbeta,
+                            std::int64_t gamma_period) {
+  const std::int64_t planes = n * c, period = gamma_period ? gamma_period : c;
   if (planes == 0 || plane == 0) return;
   const bool quads = plane % 4 == 0 && is_aligned16(dy) && is_aligned16(x) && (!dx || is_aligned16(dx));
   const int lanes = quads ? 4 : 1;
@@ -137,7 +139,7 @@ void instance_norm_backward(CudaContext& ctx, std::int64_t n, std::int64_t c, st
   float* chunk_dy_xhat = chunks.get() + planes * splits;
   float* sum_dy = sums.get();
   float* sum_dy_xhat = sums.get() + planes;
-  const ActivationGrad act{gamma, beta, c, slope};
+  const ActivationGrad act{gamma, beta, period, slope};
   if (quads)
     launch(ctx, "instance_norm_backward", chunk_grid(l, splits), chunk_block(l, splits), 0,
            chunk_grad_sums_kernel<float4>, l, reinterpret_cast<const float4*>(dy), reinterpret_cast<const float4*>(x),
@@ -147,10 +149,11 @@ void instance_norm_backward(CudaContext& ctx, std::int64_t n, std::int64_t c, st
            chunk_grad_sums_kernel<float>, l, dy, x, mean, rstd, splits, chunk_dy, chunk_dy_xhat, act);
   for_each(ctx, "instance_norm_backward", planes, SumChunks{chunk_dy, chunk_dy_xhat, splits, sum_dy, sum_dy_xhat});
   if (dgamma || dbeta)
-    for_each(ctx, "instance_norm_backward", c, InstanceNormParamGrads{sum_dy, sum_dy_xhat, n, c, dgamma, dbeta});
+    for_each(ctx, "instance_norm_backward", period,
+             InstanceNormParamGrads{sum_dy, sum_dy_xhat, planes / period, period, dgamma, dbeta});
   if (dx)
     for_each_plane(ctx, "instance_norm_backward", planes, plane, quads,
-                   InstanceNormInputGrad{dy, x, mean, rstd, gamma, act, sum_dy, sum_dy_xhat, c, plane, dx});
+                   InstanceNormInputGrad{dy, x, mean, rstd, gamma, act, sum_dy, sum_dy_xhat, period, plane, dx});
 }
 
 }  // namespace pigment::cuda

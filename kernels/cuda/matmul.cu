@@ -62,4 +62,17 @@ void matmul(CudaContext& ctx, int batches, bool ta, bool tb, std::int64_t m, std
   run_custom<true, true>(ctx, batches, m, n, k, a, b, c);
 }
 
+namespace {
+struct AddRowBias {
+  std::int64_t cols;
+  const float* bias;
+  float* y;
+  __device__ void operator()(std::int64_t i) const { y[i] += bias[i % cols]; }
+};
+}  // namespace
+
+void add_row_bias(CudaContext& ctx, std::int64_t rows, std::int64_t cols, const float* bias, float* y) {
+  for_each(ctx, "add_row_bias", rows * cols, AddRowBias{cols, bias, y});
+}
+
 }  // namespace pigment::cuda

@@ -7,11 +7,16 @@
 #include "kernels/raw/matmul.h"
 
 // This family's ops, on the registry (kernels/ops/registry.h).
-#define PIGMENT_MATMUL_OPS(X) X(matmul) X(bmm)
+#define PIGMENT_MATMUL_OPS(X) X(matmul) X(bmm) X(linear)
 
 namespace pigment {
 
 Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a = false, bool trans_b = false);
 Tensor bmm(const Tensor& a, const Tensor& b, bool trans_a = false, bool trans_b = false);
+
+// A fully connected layer (PyTorch's nn.Linear): x [N, I], weight [O, I], optional bias [O],
+//   y = x·Wᵀ + b                                   (the product, then the bias added to each row)
+// Backward: dx = dy·W, dW = dyᵀ·x, db = Σ_rows dy — matmuls and a sum, so double backward holds.
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
 
 }  // namespace pigment

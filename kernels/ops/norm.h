@@ -5,7 +5,7 @@
 #include "kernels/raw/norm.h"
 
 // This family's ops, on the registry (kernels/ops/registry.h).
-#define PIGMENT_NORM_OPS(X) X(instance_norm) X(batch_norm) X(l2_normalize)
+#define PIGMENT_NORM_OPS(X) X(instance_norm) X(batch_norm) X(l2_normalize) X(adain)
 
 namespace pigment {
 
@@ -62,5 +62,15 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
 // ‖x‖ > ε, y is the projection onto the sphere and dx = (dy − y·⟨y, dy⟩) / m; a row shorter than ε
 // is only scaled, dx = dy / ε. The rule reads y and m: no double backward.
 Tensor l2_normalize(const Tensor& x, double eps = 1e-12);
+
+// ---- adain ------------------------------------------------------------------------------------
+// Adaptive instance normalisation (Huang & Belongie 2017, as MUNIT's generators use it): instance
+// norm whose scale and shift are supplied per sample and channel, γ and β of shape [N, C] — the
+// memory colorizer's generator computes them from the colour feature:
+//   y = γ_nc·(x − μ_nc)·r_nc + β_nc
+// Backward (instance norm's with a γ per plane): g = γ_nc·dy,
+//   dx = r·(g − mean(g) − x̂·mean(g·x̂)),  dγ_nc = Σ_plane dy·x̂,  dβ_nc = Σ_plane dy.
+// The rule calls the kernels: no double backward.
+Tensor adain(const Tensor& x, const Tensor& gamma, const Tensor& beta, double eps = 1e-5);
 
 }  // namespace pigment

@@ -18,6 +18,13 @@ namespace cpu {
 template <class T> void loss_forward(LossKind kind, std::int64_t n, const T* x, const T* t, T* out);
 // dx, dt (either may be null) = dy · ∂loss/∂x, ∂loss/∂t.
 template <class T> void loss_backward(LossKind kind, std::int64_t n, const T* x, const T* t, const T* dy, T* dx, T* dt);
+
+// KL(t ‖ softmax(z)) of rows × cols logits z and target distributions t: *out = the mean over rows
+// of Σ_j t_j·(log t_j − z_j + logsumexp(z)), terms with t_j = 0 adding 0.
+template <class T> void kl_logits_forward(std::int64_t rows, std::int64_t cols, const T* z, const T* t, T* out);
+// dz = (dy / rows)·(softmax(z)·Σ_j t_j − t), dy the scalar gradient.
+template <class T>
+void kl_logits_backward(std::int64_t rows, std::int64_t cols, const T* z, const T* t, const T* dy, T* dz);
 }  // namespace cpu
 
 namespace cuda {
@@ -26,6 +33,11 @@ void loss_forward(CudaContext& ctx, LossKind kind, std::int64_t n, const float* 
 // dy is a device scalar; dx, dt (either may be null) as in cpu::loss_backward.
 void loss_backward(CudaContext& ctx, LossKind kind, std::int64_t n, const float* x, const float* t, const float* dy,
                    float* dx, float* dt);
+// The same on the device: row values in a warp (or block) per row, then a fixed-order sum.
+void kl_logits_forward(CudaContext& ctx, std::int64_t rows, std::int64_t cols, const float* z, const float* t,
+                       float* out);
+void kl_logits_backward(CudaContext& ctx, std::int64_t rows, std::int64_t cols, const float* z, const float* t,
+                        const float* dy, float* dz);
 }  // namespace cuda
 
 // ---- The CPU reference: the contract's executable statement, in float and double --------------
@@ -85,6 +97,46 @@ template <class T> void loss_backward(LossKind kind, std::int64_t n, const T* x,
     detail::pointwise_grad(kind, x[i], t[i], gx, gt);
     if (dx) dx[i] = static_cast<T>(scale * gx);
     if (dt) dt[i] = static_cast<T>(scale * gt);
+  });
+}
+
+namespace detail {
+// The row's max and log Σ exp(z − max): log softmax(z)_j = z_j − max − log_sum.
+template <class T> void log_softmax_terms(std::int64_t cols, const T* z, double& max, double& log_sum) {
+  max = -INFINITY;
+  for (std::int64_t j = 0; j < cols; ++j) max = std::max(max, static_cast<double>(z[j]));
+  double sum = 0;
+  for (std::int64_t j = 0; j < cols; ++j) sum += std::exp(static_cast<double>(z[j]) - max);
+  log_sum = std::log(sum);
+}
+}  // namespace detail
+
+template <class T> void kl_logits_forward(std::int64_t rows, std::int64_t cols, const T* z, const T* t, T* out) {
+  double total = 0;
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const T *zr = z + r * cols, *tr = t + r * cols;
+    double max, log_sum;
+    detail::log_softmax_terms(cols, zr, max, log_sum);
+    for (std::int64_t j = 0; j < cols; ++j) {
+      const double p = static_cast<double>(tr[j]);
+      if (p > 0) total += p * (std::log(p) - (static_cast<double>(zr[j]) - max - log_sum));
+    }
+  }
+  *out = static_cast<T>(total / static_cast<double>(rows));
+}
+
+template <class T>
+void kl_logits_backward(std::int64_t rows, std::int64_t cols, const T* z, const T* t, const T* dy, T* dz) {
+  const double scale = static_cast<double>(*dy) / static_cast<double>(rows);
+  parallel_for(rows, cols, [&](std::int64_t r) {
+    const T *zr = z + r * cols, *tr = t + r * cols;
+    double max, log_sum, mass = 0;
+    detail::log_softmax_terms(cols, zr, max, log_sum);
+    for (std::int64_t j = 0; j < cols; ++j) mass += static_cast<double>(tr[j]);
+    for (std::int64_t j = 0; j < cols; ++j) {
+      const double q = std::exp(static_cast<double>(zr[j]) - max - log_sum);
+      dz[r * cols + j] = static_cast<T>(scale * (q * mass - static_cast<double>(tr[j])));
+    }
   });
 }
 

@@ -15,15 +15,19 @@ namespace pigment {
 namespace cpu {
 // Instance norm: mean and rstd receive the statistics of each of the n·c planes; γ, β and residual
 // may be null; slope is the fused activation's negative slope (1: none):
-//   y = act(γ_c·(x − μ)·r + β_c) + residual.
+//   y = act(γ_k·(x − μ)·r + β_k) + residual,  k = p mod gamma_period for plane p
+// with gamma_period c (0 says c: γ, β per channel, instance norm's) or n·c (one pair per plane:
+// AdaIN's supplied γ, β).
 template <class T>
 void instance_norm_forward(std::int64_t n, std::int64_t c, std::int64_t plane, const T* x, const T* gamma,
-                           const T* beta, T eps, T slope, const T* residual, T* y, T* mean, T* rstd);
+                           const T* beta, T eps, T slope, const T* residual, T* y, T* mean, T* rstd,
+                           std::int64_t gamma_period = 0);
 // dx, dgamma, dbeta may each be null (not needed). dy is the gradient of y; the residual's is dy.
+// dγ_k, dβ_k sum over the planes p with p mod gamma_period = k, in order.
 template <class T>
 void instance_norm_backward(std::int64_t n, std::int64_t c, std::int64_t plane, const T* dy, const T* x,
                             const T* mean, const T* rstd, const T* gamma, const T* beta, T slope, T* dx, T* dgamma,
-                            T* dbeta);
+                            T* dbeta, std::int64_t gamma_period = 0);
 
 // Batch norm, training statistics of each channel over (n, plane) into mean and rstd.
 template <class T>
@@ -49,10 +53,11 @@ namespace cuda {
 // The contracts of the CPU kernels.
 void instance_norm_forward(CudaContext& ctx, std::int64_t n, std::int64_t c, std::int64_t plane, const float* x,
                            const float* gamma, const float* beta, float eps, float slope, const float* residual,
-                           float* y, float* mean, float* rstd);
+                           float* y, float* mean, float* rstd, std::int64_t gamma_period = 0);
 void instance_norm_backward(CudaContext& ctx, std::int64_t n, std::int64_t c, std::int64_t plane, const float* dy,
                             const float* x, const float* mean, const float* rstd, const float* gamma,
-                            const float* beta, float slope, float* dx, float* dgamma, float* dbeta);
+                            const float* beta, float slope, float* dx, float* dgamma, float* dbeta,
+                            std::int64_t gamma_period = 0);
 
 // Training statistics (mean, rstd per channel) and, when running_mean is not null, the update
 // running ← (1 − momentum)·running + momentum·(μ, unbiased σ²), all on the device.
@@ -85,7 +90,9 @@ inline double activation_slope(double z, double slope) { return z > 0 ? 1.0 : sl
 
 template <class T>
 void instance_norm_forward(std::int64_t n, std::int64_t c, std::int64_t plane, const T* x, const T* gamma,
-                           const T* beta, T eps, T slope, const T* residual, T* y, T* mean, T* rstd) {
+                           const T* beta, T eps, T slope, const T* residual, T* y, T* mean, T* rstd,
+                           std::int64_t gamma_period) {
+  const std::int64_t period = gamma_period ? gamma_period : c;
   parallel_for(n * c, plane, [&](std::int64_t p) {
     const T* in = x + p * plane;
     T* out = y + p * plane;
@@ -100,9 +107,9 @@ void instance_norm_forward(std::int64_t n, std::int64_t c, std::int64_t plane, c
     }
     var /= static_cast<double>(plane);
     const double r = 1.0 / std::sqrt(var + static_cast<double>(eps));
-    const std::int64_t ch = p % c;
-    const double g = gamma ? static_cast<double>(gamma[ch]) : 1.0;
-    const double b = beta ? static_cast<double>(beta[ch]) : 0.0;
+    const std::int64_t k = p % period;
+    const double g = gamma ? static_cast<double>(gamma[k]) : 1.0;
+    const double b = beta ? static_cast<double>(beta[k]) : 0.0;
     const double s = static_cast<double>(slope);
     // The residual's test outside the loop: inlined into the op, GCC no longer unswitches it
     // (a scalar loop, the forward 5× slower on small planes).
@@ -121,7 +128,8 @@ void instance_norm_forward(std::int64_t n, std::int64_t c, std::int64_t plane, c
 template <class T>
 void instance_norm_backward(std::int64_t n, std::int64_t c, std::int64_t plane, const T* dy, const T* x,
                             const T* mean, const T* rstd, const T* gamma, const T* beta, T slope, T* dx, T* dgamma,
-                            T* dbeta) {
+                            T* dbeta, std::int64_t gamma_period) {
+  const std::int64_t period = gamma_period ? gamma_period : c;
   // dz = dy·act'(z), z = γ·x̂ + β recomputed. Per-plane sums Σ dz and Σ dz·x̂; the parameter
   // gradients add them over the batch.
   const double s_neg = static_cast<double>(slope);
@@ -131,8 +139,8 @@ void instance_norm_backward(std::int64_t n, std::int64_t c, std::int64_t plane, 
     const T* g_out = dy + p * plane;
     const T* in = x + p * plane;
     const double mu = static_cast<double>(mean[p]), r = static_cast<double>(rstd[p]);
-    const double gam = gamma ? static_cast<double>(gamma[p % c]) : 1.0;
-    const double bet = beta ? static_cast<double>(beta[p % c]) : 0.0;
+    const double gam = gamma ? static_cast<double>(gamma[p % period]) : 1.0;
+    const double bet = beta ? static_cast<double>(beta[p % period]) : 0.0;
     // dz of element i.
     auto dz = [&](std::int64_t i) {
       const double g = static_cast<double>(g_out[i]);
@@ -157,14 +165,14 @@ void instance_norm_backward(std::int64_t n, std::int64_t c, std::int64_t plane, 
       }
     }
   });
-  for (std::int64_t ch = 0; ch < c; ++ch) {
+  for (std::int64_t k = 0; k < period; ++k) {
     double dg = 0, db = 0;
-    for (std::int64_t b = 0; b < n; ++b) {
-      dg += sum_dy_xhat[static_cast<std::size_t>(b * c + ch)];
-      db += sum_dy[static_cast<std::size_t>(b * c + ch)];
+    for (std::int64_t b = 0; b < n * c / period; ++b) {
+      dg += sum_dy_xhat[static_cast<std::size_t>(b * period + k)];
+      db += sum_dy[static_cast<std::size_t>(b * period + k)];
     }
-    if (dgamma) dgamma[ch] = static_cast<T>(dg);
-    if (dbeta) dbeta[ch] = static_cast<T>(db);
+    if (dgamma) dgamma[k] = static_cast<T>(dg);
+    if (dbeta) dbeta[k] = static_cast<T>(db);
   }
 }
 
