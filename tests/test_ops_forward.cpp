@@ -276,6 +276,39 @@ TEST_CASE("kl_divergence_loss: 0 for the target's own logits, finite with empty 
   CHECK(test::error_of([&] { kl_divergence_loss(z, tg); }).find("takes no gradient") != std::string::npos);
 }
 
+TEST_CASE("cosine_topk ranks occupied slots by cosine, ties to the lower index, −1 past them", "[ops][memory]") {
+  // Slots 0..3: (1,0), (0,1), empty, (2,0) — slot 3 ties slot 0 (same direction, another length).
+  Tensor keys = tensor({4, 2}, {1, 0, 0, 1, 1, 0, 2, 0}, host);
+  Tensor ages = tensor({4}, {0, 5, -1, 2}, host);
+  const TopK r = cosine_topk(tensor({1, 2}, {3, 0}, host), keys, ages, 4);
+  CHECK(values(r.indices) == std::vector<double>{0, 3, 1, -1});
+  const auto s = values(r.scores);
+  CHECK(s[0] == Approx(1.0));
+  CHECK(s[1] == Approx(1.0));
+  CHECK(s[2] == Approx(0.0).margin(1e-12));
+  CHECK(std::isinf(s[3]));
+}
+
+TEST_CASE("memory_update merges a same-coloured query into its slot and gives a new one the oldest slot",
+          "[ops][memory]") {
+  // Three slots: 0 and 1 occupied (ages 5 and 1), 2 empty. The batch: sample 0 is "same" as slot 0
+  // (merge), sample 1 is new (takes the empty slot first), sample 2 is new (takes slot 0? no: the
+  // oldest not rewritten; slot 0 was merged, not rewritten, and is now age 0, so slot 1 at age 2).
+  MemorySlots m{tensor({3, 2}, {1, 0, 0, 1, 0, 0}, host), tensor({3, 1}, {10, 11, 0}, host),
+                tensor({3}, {5, 1, -1}, host), tensor({3}, {7, 8, -1}, host)};
+  Tensor q = tensor({3, 2}, {0, 1, 1, 0, 0.6, 0.8}, host);
+  memory_update(m, q, tensor({3, 1}, {20, 21, 22}, host), tensor({3}, {100, 101, 102}, host),
+                tensor({3}, {0, 1, 1}, host), tensor({3}, {1, 0, 0}, host), AgeNoise{1, 0, 0.0f});
+  const auto keys = values(m.keys);
+  CHECK(keys[0] == Approx(std::sqrt(0.5)));  // normalise((1,0) + (0,1))
+  CHECK(keys[1] == Approx(std::sqrt(0.5)));
+  CHECK(values(m.values) == std::vector<double>{10, 22, 21});
+  CHECK(values(m.sources) == std::vector<double>{7, 102, 101});
+  CHECK(values(m.ages) == std::vector<double>{0, 0, 0});
+  CHECK(keys[2] == 0.6);
+  CHECK(keys[4] == 1.0);
+}
+
 TEST_CASE("dropout keeps about 1−p, scales by 1/(1−p), and replays from (seed, offset)", "[ops][dropout]") {
   Tensor x = Tensor::full({1, 1, 100, 100}, 1.0, DType::f32, host);
   const auto a = values(dropout(x, 0.3, 42, 0));

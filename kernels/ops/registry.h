@@ -6,8 +6,8 @@
 // joined list; the link fails if an op listed has no definition file (kernels/ops/<op>.cpp defines
 // its make_spec_<op>()).
 //
-// Adding an op: see docs/adding-an-op.md. The families' order is the registry's, and an op's
-// index seeds its test cases (tools/verify/gradcheck.h): append, do not reorder.
+// Adding an op: see docs/adding-an-op.md. The families' order is the registry's (the order of the
+// test lists); an op's test cases are seeded by its name, so adding one reseeds no other.
 #include <optional>
 #include <string_view>
 
@@ -16,6 +16,7 @@
 #include "kernels/ops/conv.h"
 #include "kernels/ops/loss.h"
 #include "kernels/ops/matmul.h"
+#include "kernels/ops/memory.h"
 #include "kernels/ops/norm.h"
 #include "kernels/ops/op_id.h"
 #include "kernels/ops/pointwise.h"
@@ -30,7 +31,8 @@
   PIGMENT_MATMUL_OPS(X)        \
   PIGMENT_REDUCE_OPS(X)        \
   PIGMENT_ATTENTION_OPS(X)     \
-  PIGMENT_LOSS_OPS(X)
+  PIGMENT_LOSS_OPS(X)          \
+  PIGMENT_MEMORY_OPS(X)
 
 namespace pigment {
 

@@ -52,6 +52,10 @@ struct OpSpec {
   // Whether the op has a CUDA kernel (its definition passes run_kernels a CUDA half rather than
   // no_cuda_kernel). A network whose every op has one runs on CUDA.
   bool has_cuda = true;
+  // false: a forward-only op (retrieval, colour statistics, distances) that records no backward
+  // rule. Its float64 check is then that the forward is finite and the same on a second run; the
+  // CUDA check compares its outputs as for any op.
+  bool differentiable = true;
   std::vector<OpCase> cases;  // awkward shapes: 1×1, odd sizes, channels not divisible by 4, batch 1 and 3
   CudaTolerance cuda_tolerance = kSameFormula;
   // An op that runs another computation when the CUDA context runs it composed of library ops

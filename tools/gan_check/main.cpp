@@ -161,7 +161,7 @@ int main(int argc, char** argv) {
       } else {
         const GradCheckResult r = gradcheck(spec, cases[i], s, options);
         max_abs = r.max_abs, max_rel = r.max_rel, share = r.share_of_tolerance(), passed = r.passed;
-        op = r.op, label = r.label, why = r.describe();
+        op = r.op, label = r.forward_only ? r.label + " (forward only)" : r.label, why = r.describe();
       }
       ++total;
       if (!passed) ++failures;

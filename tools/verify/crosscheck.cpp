@@ -26,9 +26,11 @@ std::string CrossCheckResult::describe() const {
 }
 
 namespace {
+// The largest finite magnitude (a forward-only op may return −∞ by contract: a missing neighbour).
 double max_abs_value(const std::vector<double>& v) {
   double m = 0;
-  for (double x : v) m = std::max(m, std::fabs(x));
+  for (double x : v)
+    if (std::isfinite(x)) m = std::max(m, std::fabs(x));
   return m;
 }
 }  // namespace
@@ -96,9 +98,12 @@ CrossCheckResult crosscheck(const OpSpec& spec, const OpCase& c, std::uint64_t s
       t.shape = p.shape;
       const double denom = std::max(max_abs_value(p.a), floor);
       for (std::size_t i = 0; i < p.a.size(); ++i) {
-        const double diff = std::fabs(p.a[i] - p.b[i]);
-        const double rel = std::isfinite(p.b[i]) && std::isfinite(p.a[i]) ? diff / denom
-                                                                           : std::numeric_limits<double>::infinity();
+        // Equal infinities agree; NaN, or an infinity against anything else, never does.
+        const bool same_infinity = std::isinf(p.a[i]) && p.a[i] == p.b[i];
+        const double diff = same_infinity ? 0.0 : std::fabs(p.a[i] - p.b[i]);
+        const double rel = same_infinity                                        ? 0.0
+                           : std::isfinite(p.b[i]) && std::isfinite(p.a[i]) ? diff / denom
+                                                                             : std::numeric_limits<double>::infinity();
         if (rel > t.rel || t.worst < 0) {
           t.rel = rel;
           t.worst = static_cast<std::int64_t>(i);

@@ -41,6 +41,7 @@ struct GradCheckResult {
   double max_abs = 0, max_rel = 0;
   double tolerance = 0;
   bool passed = false;
+  bool forward_only = false;  // the op is not differentiable: only finiteness and determinism checked
   std::string error;  // an exception thrown by the op, if any
   double share_of_tolerance() const { return tolerance > 0 ? max_rel / tolerance : 0; }
   std::string describe() const;  // one line for failures: worst input, index, values
@@ -48,8 +49,9 @@ struct GradCheckResult {
 
 GradCheckResult gradcheck(const OpSpec& spec, const OpCase& c, std::uint64_t seed, const GradCheckOptions& options = {});
 
-// The seed of case `index` of op `op` for a run with base seed `seed`: every case draws fresh
-// values, and a failing case replays alone from the seed printed beside it.
+// The seed of case `index` of op `op` for a run with base seed `seed`, from the op's name (so adding
+// an op to the registry changes no other op's cases): every case draws fresh values, and a failing
+// case replays alone from the seed printed beside it.
 std::uint64_t case_seed(std::uint64_t seed, OpId op, std::size_t index);
 
 }  // namespace pigment
