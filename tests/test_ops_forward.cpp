@@ -309,6 +309,76 @@ TEST_CASE("memory_update merges a same-coloured query into its slot and gives a 
   CHECK(keys[4] == 1.0);
 }
 
+TEST_CASE("ciede2000_distance of one-colour palettes is Sharma, Wu and Dalal's ΔE2000", "[ops][colour]") {
+  // Their published test pairs (2005), Lab → ΔE00: the hue branches, the rotation term near 275°,
+  // neutral colours and the 180° mean-hue cases among them.
+  const double pairs[][7] = {{50, 2.6772, -79.7751, 50, 0, -82.7485, 2.0425},
+                             {50, 3.1571, -77.2803, 50, 0, -82.7485, 2.8615},
+                             {50, 2.8361, -74.0200, 50, 0, -82.7485, 3.4412},
+                             {50, 0, 0, 50, -1, 2, 2.3669},
+                             {50, 2.5, 0, 73, 25, -18, 27.1492},
+                             {50, 2.5, 0, 61, -5, 29, 22.8977},
+                             {50, 2.5, 0, 56, -27, -3, 31.9030},
+                             {50, 2.5, 0, 58, 24, 15, 19.4535},
+                             {50, 2.5, 0, 50, 3.1736, 0.5854, 1.0000},
+                             {50, 2.5, 0, 50, 3.2972, 0, 1.0000},
+                             {60.2574, -34.0099, 36.2677, 60.4626, -34.1751, 39.4387, 1.2644},
+                             {63.0109, -31.0961, -5.8663, 62.8187, -29.7946, -4.0864, 1.2630},
+                             {61.2901, 3.7196, -5.3901, 61.4292, 2.2480, -4.9620, 1.8731},
+                             {35.0831, -44.1164, 3.7933, 35.0232, -40.0716, 1.5901, 1.8645},
+                             {22.7233, 20.0904, -46.6940, 23.0331, 14.9730, -42.5619, 2.0373},
+                             {36.4612, 47.8580, 18.3852, 36.2715, 50.5065, 21.2231, 1.4146},
+                             {90.8027, -2.0831, 1.4410, 91.1528, -1.6435, 0.0447, 1.4441},
+                             {90.9257, -0.5406, -0.9208, 88.6381, -0.8985, -0.7239, 1.5381},
+                             {6.7747, -0.2908, -2.4247, 5.8714, -0.0985, -2.2286, 0.6377},
+                             {2.0776, 0.0795, -1.1350, 0.9033, -0.0636, -0.5514, 0.9082}};
+  for (const auto& p : pairs) {
+    auto palette = [&](const double* lab) { return tensor({1, 3}, {lab[0] / 50 - 1, lab[1] / 110, lab[2] / 110}, host); };
+    const double d = ciede2000_distance(palette(p), palette(p + 3), tensor({1, 1}, {0}, host)).item();
+    INFO("pair (" << p[0] << ", " << p[1] << ", " << p[2] << ") – (" << p[3] << ", " << p[4] << ", " << p[5] << ")");
+    CHECK(d == Approx(p[6]).margin(1e-4));
+  }
+}
+
+TEST_CASE("kl_distance guards empty bins and is 0 for the same distribution", "[ops][colour]") {
+  Tensor query = tensor({1, 3}, {0.5, 0.5, 0.0}, host);
+  Tensor memory = tensor({3, 3}, {0.5, 0.5, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0}, host);
+  const auto d = values(kl_distance(query, memory, tensor({1, 4}, {0, 1, 2, -1}, host)));
+  CHECK(d[0] == Approx(0.0).margin(1e-12));   // the same
+  CHECK(d[1] == Approx(std::log10(2.0)));     // 1·log10(1/0.5); the two empty bins of q add 0, not NaN
+  CHECK(d[2] == Approx(8.0));                 // 1·log10(1/1e-8): the query's empty bin floored
+  CHECK(d[3] == 0.0);                         // no neighbour
+}
+
+TEST_CASE("ab_histogram spreads each pixel by the lookup table and averages", "[ops][colour]") {
+  // A 2×2-cell grid over ab ∈ [−110, 110) (cells of 110), one bin per cell (weight 1) for cells 0–2
+  // and two half-weights for cell 3; 3 bins.
+  const AbGrid grid{-110.0f, 110.0f, 2, 2};
+  Tensor lut = tensor({4, 2, 2}, {0, 1, 0, 0, 1, 1, 1, 0, 2, 1, 2, 0, 0, 0.5, 2, 0.5}, host);
+  // Pixels: (−0.5, −0.5) → cell 0 (bin 0); (−0.5, 0.5) → cell 1 (bin 1); (0.5, 0.5) twice → cell 3
+  // (half to bin 0, half to bin 2): bin 0 = (1 + ½ + ½)/4, bin 1 = 1/4, bin 2 = (½ + ½)/4.
+  Tensor ab = tensor({1, 2, 2, 2}, {-0.5, -0.5, 0.5, 0.5, -0.5, 0.5, 0.5, 0.5}, host);
+  CHECK(values(ab_histogram(ab, lut, 3, grid)) == std::vector<double>{0.5, 0.25, 0.25});
+}
+
+TEST_CASE("dominant_colors finds the clusters of an image, the most frequent first", "[ops][colour]") {
+  // 12 pixels: 7 of red-ish (L 50, a 60, b 40), 5 of blue (L 30, a 10, b −60).
+  std::vector<double> L, a, b;
+  for (int i = 0; i < 12; ++i) {
+    const bool red = i % 12 < 7;
+    L.push_back((red ? 50.0 : 30.0) / 50 - 1);
+    a.push_back((red ? 60.0 : 10.0) / 110);
+    b.push_back((red ? 40.0 : -60.0) / 110);
+  }
+  std::vector<double> ab = a;
+  ab.insert(ab.end(), b.begin(), b.end());
+  const auto out = values(dominant_colors(Tensor::from_vector({1, 1, 3, 4}, L, host), Tensor::from_vector({1, 2, 3, 4}, ab, host), 2));
+  CHECK(out[0] == Approx(0.0).margin(1e-9));  // L 50
+  CHECK(out[1] == Approx(60.0 / 110));
+  CHECK(out[3] == Approx(30.0 / 50 - 1));
+  CHECK(out[5] == Approx(-60.0 / 110));
+}
+
 TEST_CASE("dropout keeps about 1−p, scales by 1/(1−p), and replays from (seed, offset)", "[ops][dropout]") {
   Tensor x = Tensor::full({1, 1, 100, 100}, 1.0, DType::f32, host);
   const auto a = values(dropout(x, 0.3, 42, 0));

@@ -53,6 +53,37 @@ __device__ __forceinline__ float block_max(float v, float* scratch) {
   return warp_max(v);
 }
 
+// ---- Arg-max over a block --------------------------------------------------------------------
+
+// The better of two (value, index) candidates: the larger value, then the lower index.
+__device__ __forceinline__ void keep_better(float& v, int& i, float ov, int oi) {
+  if (ov > v || (ov == v && oi < i)) {
+    v = ov;
+    i = oi;
+  }
+}
+
+// The block's best (value, index), returned to every thread: a deterministic arg-max (every
+// thread's candidate compared in a fixed tree). scratch holds 32 floats and 32 ints of shared
+// memory; blockDim.x is a multiple of 32. Synchronises the block.
+__device__ __forceinline__ void block_argmax(float& v, int& i, float* scratch_v, int* scratch_i) {
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+#pragma unroll
+  for (int offset = 16; offset > 0; offset >>= 1)
+    keep_better(v, i, __shfl_xor_sync(0xffffffffu, v, offset), __shfl_xor_sync(0xffffffffu, i, offset));
+  __syncthreads();  // the scratch may still be read by a previous call
+  if (lane == 0) {
+    scratch_v[warp] = v;
+    scratch_i[warp] = i;
+  }
+  __syncthreads();
+  v = lane < warps ? scratch_v[lane] : -INFINITY;
+  i = lane < warps ? scratch_i[lane] : 0x7fffffff;
+#pragma unroll
+  for (int offset = 16; offset > 0; offset >>= 1)
+    keep_better(v, i, __shfl_xor_sync(0xffffffffu, v, offset), __shfl_xor_sync(0xffffffffu, i, offset));
+}
+
 // ---- Rows: a warp per row, or a block per long row ----------------------------------------------
 
 // Kernels over the rows of a [rows, cols] array take their row as

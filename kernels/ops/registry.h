@@ -13,6 +13,7 @@
 
 #include "engine/context.h"
 #include "kernels/ops/attention.h"
+#include "kernels/ops/colour.h"
 #include "kernels/ops/conv.h"
 #include "kernels/ops/loss.h"
 #include "kernels/ops/matmul.h"
@@ -32,7 +33,8 @@
   PIGMENT_REDUCE_OPS(X)        \
   PIGMENT_ATTENTION_OPS(X)     \
   PIGMENT_LOSS_OPS(X)          \
-  PIGMENT_MEMORY_OPS(X)
+  PIGMENT_MEMORY_OPS(X)        \
+  PIGMENT_COLOUR_OPS(X)
 
 namespace pigment {
 
