@@ -55,6 +55,7 @@ TEST_CASE("ops agree with PyTorch in value and gradient", "[torch]") {
   compare("smooth_l1_loss", 2, [](const auto& in) { return smooth_l1_loss(in[0], in[1]); });
   compare("l2_normalize", 1, [](const auto& in) { return l2_normalize(in[0]); });
   compare("adain", 3, [](const auto& in) { return adain(in[0], in[1], in[2]); });
+  compare("max_pool2d", 1, [](const auto& in) { return max_pool2d(in[0], 3, 2, 1); });
   compare("linear", 3, [](const auto& in) { return linear(in[0], in[1], in[2]); });
   // The target's gradient is PyTorch's only: Pigment's target takes none.
   compare("kl_divergence_loss", 2, [](const auto& in) { return kl_divergence_loss(in[0], in[1]); }, 1);

@@ -9,7 +9,7 @@
 #include "kernels/raw/shape.h"
 
 // This family's ops, on the registry (kernels/ops/registry.h).
-#define PIGMENT_SHAPE_OPS(X) X(reflection_pad2d) X(concat) X(split) X(upsample_bilinear2x)
+#define PIGMENT_SHAPE_OPS(X) X(reflection_pad2d) X(concat) X(split) X(upsample_bilinear2x) X(max_pool2d)
 
 namespace pigment {
 
@@ -36,5 +36,12 @@ std::vector<Tensor> split(const Tensor& x, const std::vector<std::int64_t>& size
 // rows i0 = ⌊s⌋ and i1 = min(i0 + 1, H − 1) mixed by λ = s − i0 (and the same along columns).
 // Backward scatters each output gradient back with the same four weights.
 Tensor upsample_bilinear2x(const Tensor& x);
+
+// ---- max_pool2d --------------------------------------------------------------------------------
+// Max pooling (PyTorch's MaxPool2d; ResNet's 3×3, stride 2, padding 1 after its first conv): each
+// output is the largest pixel of its window, padding never chosen. Backward: each output's
+// gradient goes to the pixel that won (the first in row-major order among equals); the rule reads
+// the winners' indices: no double backward.
+Tensor max_pool2d(const Tensor& x, int kernel, int stride, int padding);
 
 }  // namespace pigment

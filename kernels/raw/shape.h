@@ -38,6 +38,12 @@ PIGMENT_HOST_DEVICE BilinearTap bilinear2x_tap(std::int64_t o, std::int64_t size
   return BilinearTap{i0, i1, s - static_cast<double>(i0)};
 }
 
+// A max pooling's window: kernel × kernel, stride, padding on every side, output oh × ow.
+struct MaxPool2dGeometry {
+  int kernel = 3, stride = 2, padding = 1;
+  std::int64_t oh = 0, ow = 0;
+};
+
 namespace cpu {
 // A tensor seen as [outer, size_along_dim · inner]: each part contributes a contiguous run of
 // sizes[i]·inner elements per outer index.
@@ -55,6 +61,17 @@ template <class T> void reflection_pad2d_backward(std::int64_t planes, std::int6
 // same four weights.
 template <class T> void upsample_bilinear2x_forward(std::int64_t planes, std::int64_t h, std::int64_t w, const T* x, T* y);
 template <class T> void upsample_bilinear2x_backward(std::int64_t planes, std::int64_t h, std::int64_t w, const T* dy, T* dx);
+
+// Max pooling of each plane, square `kernel`, `stride`, zero-free `padding` (padded cells never win):
+// y[oy, ox] = max over the window's pixels, argmax[oy, ox] = the winner's index in the plane (the
+// first in row-major order among equals). Output oh = (h + 2p − k)/s + 1, ow likewise.
+template <class T>
+void max_pool2d_forward(std::int64_t planes, std::int64_t h, std::int64_t w, MaxPool2dGeometry g, const T* x, T* y,
+                        T* argmax);
+// dx[i] = Σ dy over the windows whose winner is pixel i.
+template <class T>
+void max_pool2d_backward(std::int64_t planes, std::int64_t h, std::int64_t w, MaxPool2dGeometry g, const T* dy,
+                         const T* argmax, T* dx);
 }  // namespace cpu
 
 namespace cuda {
@@ -72,6 +89,10 @@ void upsample_bilinear2x_forward(CudaContext& ctx, std::int64_t planes, std::int
 // A gather: each input pixel sums the output gradients whose taps touch it, with the taps' weights.
 void upsample_bilinear2x_backward(CudaContext& ctx, std::int64_t planes, std::int64_t h, std::int64_t w,
                                   const float* dy, float* dx);
+void max_pool2d_forward(CudaContext& ctx, std::int64_t planes, std::int64_t h, std::int64_t w, MaxPool2dGeometry g,
+                        const float* x, float* y, float* argmax);
+void max_pool2d_backward(CudaContext& ctx, std::int64_t planes, std::int64_t h, std::int64_t w, MaxPool2dGeometry g,
+                         const float* dy, const float* argmax, float* dx);
 }  // namespace cuda
 
 // ---- The CPU reference: the contract's executable statement, in float and double --------------
@@ -161,6 +182,37 @@ void upsample_bilinear2x_backward(std::int64_t planes, std::int64_t h, std::int6
         out[ty.i1 * w + tx.i1] += static_cast<T>(g * ty.lambda * tx.lambda);
       }
     }
+  });
+}
+
+template <class T>
+void max_pool2d_forward(std::int64_t planes, std::int64_t h, std::int64_t w, MaxPool2dGeometry g, const T* x, T* y,
+                        T* argmax) {
+  parallel_for(planes, h * w, [&](std::int64_t p) {
+    const T* in = x + p * h * w;
+    for (std::int64_t oy = 0; oy < g.oh; ++oy)
+      for (std::int64_t ox = 0; ox < g.ow; ++ox) {
+        std::int64_t best = -1;
+        for (std::int64_t i = 0; i < g.kernel; ++i)
+          for (std::int64_t j = 0; j < g.kernel; ++j) {
+            const std::int64_t iy = oy * g.stride - g.padding + i, ix = ox * g.stride - g.padding + j;
+            if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+            if (best < 0 || in[iy * w + ix] > in[best]) best = iy * w + ix;
+          }
+        y[(p * g.oh + oy) * g.ow + ox] = in[best];
+        argmax[(p * g.oh + oy) * g.ow + ox] = static_cast<T>(best);
+      }
+  });
+}
+
+template <class T>
+void max_pool2d_backward(std::int64_t planes, std::int64_t h, std::int64_t w, MaxPool2dGeometry g, const T* dy,
+                         const T* argmax, T* dx) {
+  parallel_for(planes, h * w, [&](std::int64_t p) {
+    T* out = dx + p * h * w;
+    std::fill(out, out + h * w, T(0));
+    for (std::int64_t o = 0; o < g.oh * g.ow; ++o)
+      out[static_cast<std::int64_t>(argmax[p * g.oh * g.ow + o])] += dy[p * g.oh * g.ow + o];
   });
 }
 
