@@ -72,6 +72,14 @@ std::int64_t patchgan_receptive_field(int n_layers) {
   return rf;
 }
 
+std::unique_ptr<Module> make_patchgan(const DiscriminatorOptions& o, const Device& device) {
+  PIGMENT_CHECK(o.arch != DiscriminatorArch::pixel, "make_patchgan: the pixel discriminator is not a PatchGAN");
+  DiscriminatorOptions opts = o;
+  if (o.arch == DiscriminatorArch::basic) opts.n_layers = 3;
+  PIGMENT_CHECK(opts.n_layers >= 1 && opts.n_layers <= 8, "discriminator n_layers must be in 1..8, got {}", opts.n_layers);
+  return std::make_unique<NLayerDiscriminator>(opts, device);
+}
+
 std::unique_ptr<Network> make_discriminator(const DiscriminatorOptions& o, const Device& device) {
   PIGMENT_CHECK(o.input_nc >= 1 && o.ndf >= 1, "discriminator: input_nc and ndf must be positive (got {}, {})",
                 o.input_nc, o.ndf);
@@ -84,9 +92,6 @@ std::unique_ptr<Network> make_discriminator(const DiscriminatorOptions& o, const
   const std::string arch(kDiscriminatorNames.name(o.arch));
   if (o.arch == DiscriminatorArch::basic || o.arch == DiscriminatorArch::n_layers) {
     const int layers = o.arch == DiscriminatorArch::basic ? 3 : o.n_layers;
-    PIGMENT_CHECK(layers >= 1 && layers <= 8, "discriminator n_layers must be in 1..8, got {}", layers);
-    DiscriminatorOptions opts = o;
-    opts.n_layers = layers;
     const std::string name =
         o.arch == DiscriminatorArch::basic ? "basic (70×70 PatchGAN)" : fmt::format("n_layers {}", layers);
     auto check = [name, layers, check_channels](const Shape& x) {
@@ -97,7 +102,7 @@ std::unique_ptr<Network> make_discriminator(const DiscriminatorOptions& o, const
                     "{}: takes H and W of at least {} (it gives one logit per {}×{} patch), got {}×{}", name, min_side,
                     patchgan_receptive_field(layers), patchgan_receptive_field(layers), x[2], x[3]);
     };
-    return std::make_unique<Network>(arch, std::make_unique<NLayerDiscriminator>(opts, device), device, check);
+    return std::make_unique<Network>(arch, make_patchgan(o, device), device, check);
   }
   auto check = [check_channels](const Shape& x) { check_channels("pixel", x); };
   return std::make_unique<Network>(arch, std::make_unique<PixelDiscriminator>(o, device), device, check);

@@ -25,6 +25,9 @@ struct DiscriminatorOptions {
 };
 
 std::unique_ptr<Network> make_discriminator(const DiscriminatorOptions& options, const Device& device);
+// The PatchGAN (basic or n_layers) as a module, for a network that builds around it (the memory
+// colorizer's conditioned discriminator); names as make_discriminator's root.
+std::unique_ptr<Module> make_patchgan(const DiscriminatorOptions& options, const Device& device);
 
 // The side of the PatchGAN's output for an input side (−1 if too small), and its receptive field.
 std::int64_t patchgan_output_size(std::int64_t input, int n_layers);

@@ -196,6 +196,14 @@ std::string GeneratorArch::name() const {
   return fmt::format("{}{}d", prefix, size);
 }
 
+std::unique_ptr<Module> make_unet(const GeneratorOptions& o, const Device& device, Rng* dropout_rng) {
+  PIGMENT_CHECK(o.arch.is_unet(), "{} is not a U-Net", o.arch.name());
+  const bool attention = o.arch.family == GeneratorArch::Family::sa_unet;
+  GeneratorOptions opts = o;
+  if (attention && opts.norm != NormType::adain) opts.norm = NormType::instance;  // sa_unet: instance norm throughout
+  return std::make_unique<UnetGenerator>(opts, o.arch.size, attention, device, dropout_rng);
+}
+
 std::unique_ptr<Network> make_generator(const GeneratorOptions& o, const Device& device, Rng* dropout_rng) {
   PIGMENT_CHECK(o.input_nc >= 1 && o.output_nc >= 1 && o.ngf >= 1,
                 "generator: input_nc, output_nc and ngf must be positive (got {}, {}, {})", o.input_nc, o.output_nc,
@@ -214,11 +222,7 @@ std::unique_ptr<Network> make_generator(const GeneratorOptions& o, const Device&
     return std::make_unique<Network>(arch, std::make_unique<ResnetGenerator>(o, o.arch.size, device, dropout_rng),
                                      device, check);
   }
-  const int downs = o.arch.size;
-  const bool attention = o.arch.family == GeneratorArch::Family::sa_unet;
-  GeneratorOptions opts = o;
-  if (attention) opts.norm = NormType::instance;  // the improved generator uses instance norm throughout
-  const std::int64_t multiple = std::int64_t{1} << downs;
+  const std::int64_t multiple = std::int64_t{1} << o.arch.size;
   auto check = [arch, channels, multiple](const Shape& x) {
     check_image_input(arch, x, channels);
     PIGMENT_CHECK(x[2] % multiple == 0 && x[3] % multiple == 0,
@@ -227,8 +231,7 @@ std::unique_ptr<Network> make_generator(const GeneratorOptions& o, const Device&
                   arch, multiple, __builtin_ctzll(static_cast<unsigned long long>(multiple)), x[2], x[3], multiple,
                   2 * multiple);
   };
-  return std::make_unique<Network>(arch, std::make_unique<UnetGenerator>(opts, downs, attention, device, dropout_rng),
-                                   device, check);
+  return std::make_unique<Network>(arch, make_unet(o, device, dropout_rng), device, check);
 }
 
 }  // namespace pigment::nets

@@ -48,5 +48,9 @@ struct GeneratorOptions {
 // Throws, naming the known architectures, for an unknown one. Dropout layers draw from `dropout_rng`.
 std::unique_ptr<Network> make_generator(const GeneratorOptions& options, const Device& device, Rng* dropout_rng);
 
+// The U-Net (or SA-U-Net) of a U-Net architecture as a module, for a network that builds around it
+// (the memory colorizer's generator: options.norm adain); names as make_generator's root.
+std::unique_ptr<Module> make_unet(const GeneratorOptions& options, const Device& device, Rng* dropout_rng);
+
 
 }  // namespace pigment::nets

@@ -14,6 +14,18 @@ Conv2d::Conv2d(std::int64_t in, std::int64_t out, int kernel, int stride, int pa
   if (with_bias) bias = register_parameter("bias", Tensor::zeros({out}, DType::f32, device));
 }
 
+Linear::Linear(std::int64_t in, std::int64_t out, bool with_bias, const Device& device) {
+  weight = register_parameter("weight", Tensor::zeros({out, in}, DType::f32, device));
+  if (with_bias) bias = register_parameter("bias", Tensor::zeros({out}, DType::f32, device));
+}
+
+Tensor AdaIN2d::forward(const Tensor& x) {
+  PIGMENT_CHECK(gamma_.defined() && beta_.defined(),
+                "AdaIN2d: no style set; the network owning the layer sets γ and β from a colour feature before its "
+                "forward");
+  return adain(x, gamma_, beta_);
+}
+
 ConvTranspose2d::ConvTranspose2d(std::int64_t in, std::int64_t out, int kernel, int stride, int padding,
                                  int output_padding, bool with_bias, const Device& device)
     : params{stride, padding, output_padding, output_padding} {
@@ -128,6 +140,7 @@ std::unique_ptr<Module> make_norm(NormType norm, std::int64_t channels, const De
     case NormType::batch: return std::make_unique<BatchNorm2d>(channels, device);
     case NormType::instance: return std::make_unique<InstanceNorm2d>();
     case NormType::none: return std::make_unique<Identity>();
+    case NormType::adain: return std::make_unique<AdaIN2d>(channels);
   }
   return nullptr;
 }

@@ -13,7 +13,9 @@
 
 namespace pigment::nets {
 
-enum class NormType { batch, instance, none };
+// adain: instance norm with a scale and shift per sample supplied from outside (AdaIN2d) — the
+// memory colorizer's generator's; not a --norm choice (kNormNames), a model asks for it.
+enum class NormType { batch, instance, none, adain };
 inline constexpr EnumNames<NormType, 3> kNormNames{
     {{{"batch", NormType::batch}, {"instance", NormType::instance}, {"none", NormType::none}}}};
 
@@ -84,6 +86,31 @@ class BatchNorm2d final : public Module {  // affine, running statistics, moment
   BatchNorm2d(std::int64_t channels, const Device& device);
   Tensor forward(const Tensor& x) override;
   Tensor weight, bias, running_mean, running_var;
+};
+
+// Adaptive instance norm (kernels/ops/norm.h: adain): instance norm whose γ, β ([N, C]) are set
+// before each forward by the network that owns the layer (set_style), from a colour feature.
+class AdaIN2d final : public Module {
+ public:
+  explicit AdaIN2d(std::int64_t channels) : channels_(channels) {}
+  std::int64_t channels() const { return channels_; }
+  void set_style(Tensor gamma, Tensor beta) {
+    gamma_ = std::move(gamma);
+    beta_ = std::move(beta);
+  }
+  Tensor forward(const Tensor& x) override;
+
+ private:
+  std::int64_t channels_;
+  Tensor gamma_, beta_;
+};
+
+// PyTorch's nn.Linear: y = x·Wᵀ + b, weight [out, in], bias [out] (initialised as convs are).
+class Linear final : public Module {
+ public:
+  Linear(std::int64_t in, std::int64_t out, bool bias, const Device& device);
+  Tensor forward(const Tensor& x) override { return linear(x, weight, bias); }
+  Tensor weight, bias;
 };
 
 class Identity final : public Module {

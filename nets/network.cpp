@@ -62,6 +62,9 @@ void Network::init_weights(InitType type, double gain, Rng& gen) {
     } else if (auto* convt = dynamic_cast<ConvTranspose2d*>(&m)) {
       init_weight(convt->weight, type, gain, gen);
       if (convt->bias.defined()) convt->bias.zero_();
+    } else if (auto* fc = dynamic_cast<Linear*>(&m)) {
+      init_weight(fc->weight, type, gain, gen);
+      if (fc->bias.defined()) fc->bias.zero_();
     } else if (auto* bn = dynamic_cast<BatchNorm2d*>(&m)) {
       init_normal(bn->weight, 1.0, gain, gen);
       bn->bias.zero_();

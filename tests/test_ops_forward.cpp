@@ -298,7 +298,7 @@ TEST_CASE("memory_update merges a same-coloured query into its slot and gives a 
                 tensor({3}, {5, 1, -1}, host), tensor({3}, {7, 8, -1}, host)};
   Tensor q = tensor({3, 2}, {0, 1, 1, 0, 0.6, 0.8}, host);
   memory_update(m, q, tensor({3, 1}, {20, 21, 22}, host), tensor({3}, {100, 101, 102}, host),
-                tensor({3}, {0, 1, 1}, host), tensor({3}, {1, 0, 0}, host), AgeNoise{1, 0, 0.0f});
+                tensor({3}, {0, -1, -1}, host), AgeNoise{1, 0, 0.0f});
   const auto keys = values(m.keys);
   CHECK(keys[0] == Approx(std::sqrt(0.5)));  // normalise((1,0) + (0,1))
   CHECK(keys[1] == Approx(std::sqrt(0.5)));

@@ -97,8 +97,7 @@ struct GatherRows {
 
 __global__ void memory_update_kernel(std::int64_t M, std::int64_t D, std::int64_t V, std::int64_t B, float* keys,
                                      float* values, float* ages, float* sources, const float* q, const float* v,
-                                     const float* source, const float* top1, const float* same, AgeNoise noise,
-                                     float* rewritten) {
+                                     const float* source, const float* merge, AgeNoise noise, float* rewritten) {
   __shared__ float scratch_v[32];
   __shared__ int scratch_i[32];
   for (std::int64_t j = threadIdx.x; j < M; j += blockDim.x) {
@@ -107,8 +106,8 @@ __global__ void memory_update_kernel(std::int64_t M, std::int64_t D, std::int64_
   }
   __syncthreads();
   for (std::int64_t b = 0; b < B; ++b) {
-    const auto n1 = static_cast<std::int64_t>(top1[b]);
-    if (n1 >= 0 && same[b] > 0.0f && rewritten[n1] == 0.0f) {
+    const auto n1 = static_cast<std::int64_t>(merge[b]);
+    if (n1 >= 0 && rewritten[n1] == 0.0f) {
       float s = 0.0f;
       for (std::int64_t d = threadIdx.x; d < D; d += blockDim.x) {
         const float u = keys[n1 * D + d] + q[b * D + d];
@@ -166,11 +165,11 @@ void gather_rows(CudaContext& ctx, std::int64_t rows, std::int64_t cols, const f
 
 void memory_update(CudaContext& ctx, std::int64_t M, std::int64_t D, std::int64_t V, std::int64_t B, float* keys,
                    float* values, float* ages, float* sources, const float* q, const float* v, const float* source,
-                   const float* top1, const float* same, AgeNoise noise) {
+                   const float* merge, AgeNoise noise) {
   if (M == 0) return;
   DeviceBuffer rewritten(ctx, static_cast<std::size_t>(M));
   launch(ctx, "memory_update", 1, kThreads, 0, memory_update_kernel, M, D, V, B, keys, values, ages, sources, q, v,
-         source, top1, same, noise, rewritten.get());
+         source, merge, noise, rewritten.get());
 }
 
 }  // namespace pigment::cuda

@@ -39,12 +39,13 @@ Tensor gather_rows(const Tensor& src, const Tensor& index);
 // ---- memory_update -----------------------------------------------------------------------------
 // The memory after a training step (kernels/raw/memory.h: sample by sample in batch order, so no
 // two samples race on a slot): keys [M, D], values [M, V], ages [M], sources [M] are updated in
-// place from the batch's queries [B, D], values [B, V], sources [B], nearest slots top1 [B] and
-// same [B] (1 where the value was within the threshold of top1's), ageing with `noise`.
+// place from the batch's queries [B, D], values [B, V], sources [B] and merge [B] (the nearest slot
+// where its value was within the threshold of the sample's, else −1: triplet_pairs' pos over the
+// nearest slot), ageing with `noise`.
 struct MemorySlots {
   Tensor keys, values, ages, sources;
 };
 void memory_update(MemorySlots& slots, const Tensor& queries, const Tensor& values, const Tensor& sources,
-                   const Tensor& top1, const Tensor& same, AgeNoise noise);
+                   const Tensor& merge, AgeNoise noise);
 
 }  // namespace pigment

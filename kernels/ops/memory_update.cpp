@@ -4,7 +4,7 @@
 namespace pigment {
 
 void memory_update(MemorySlots& slots, const Tensor& queries, const Tensor& values, const Tensor& sources,
-                   const Tensor& top1, const Tensor& same, AgeNoise noise) {
+                   const Tensor& merge, AgeNoise noise) {
   OpRun run{OpId::memory_update,
             {{slots.keys, "keys"},
              {slots.values, "values"},
@@ -13,8 +13,7 @@ void memory_update(MemorySlots& slots, const Tensor& queries, const Tensor& valu
              {queries, "queries"},
              {values, "batch values"},
              {sources, "batch sources"},
-             {top1, "top1"},
-             {same, "same"}}};
+             {merge, "merge"}}};
   const char* op = run.name();
   check_rank(op, slots.keys, 2, "keys");
   check_rank(op, slots.values, 2, "values");
@@ -24,20 +23,19 @@ void memory_update(MemorySlots& slots, const Tensor& queries, const Tensor& valu
                 slots.keys.shape().str(), slots.values.shape().str(), slots.ages.shape().str(),
                 slots.sources.shape().str(), M);
   PIGMENT_CHECK(queries.shape() == (Shape{B, D}) && values.shape() == (Shape{B, V}) && sources.shape() == Shape{B} &&
-                    top1.shape() == Shape{B} && same.shape() == Shape{B},
-                "{}: the batch must be queries [B, {}], values [B, {}], sources, top1 and same [B]; got {}, {}, {}, {}, {}",
-                op, D, V, queries.shape().str(), values.shape().str(), sources.shape().str(), top1.shape().str(),
-                same.shape().str());
+                    merge.shape() == Shape{B},
+                "{}: the batch must be queries [B, {}], values [B, {}], sources and merge [B]; got {}, {}, {}, {}", op,
+                D, V, queries.shape().str(), values.shape().str(), sources.shape().str(), merge.shape().str());
   run.kernels(
       [&]<class T>() {
         cpu::memory_update<T>(M, D, V, B, slots.keys.data<T>(), slots.values.data<T>(), slots.ages.data<T>(),
                               slots.sources.data<T>(), queries.data<T>(), values.data<T>(), sources.data<T>(),
-                              top1.data<T>(), same.data<T>(), noise);
+                              merge.data<T>(), noise);
       },
       [&](auto& ctx) {
         cuda::memory_update(ctx, M, D, V, B, slots.keys.data<float>(), slots.values.data<float>(),
                             slots.ages.data<float>(), slots.sources.data<float>(), queries.data<float>(),
-                            values.data<float>(), sources.data<float>(), top1.data<float>(), same.data<float>(), noise);
+                            values.data<float>(), sources.data<float>(), merge.data<float>(), noise);
       });
 }
 
@@ -63,11 +61,12 @@ OpSpec make_spec_memory_update() {
                     c.empty_every ? fmt::format(" every {}th empty", c.empty_every) : ""),
         [c](Rng& g, DType t, const Device& d) {
           std::vector<Tensor> in = detail::memory_case_inputs(c.B, c.M, c.D, c.empty_every, g, t, d);
-          std::vector<double> top1(static_cast<std::size_t>(c.B)), same(static_cast<std::size_t>(c.B)),
-              source(static_cast<std::size_t>(c.B)), slot_source(static_cast<std::size_t>(c.M));
+          std::vector<double> merge(static_cast<std::size_t>(c.B)), source(static_cast<std::size_t>(c.B)),
+              slot_source(static_cast<std::size_t>(c.M));
           for (std::int64_t b = 0; b < c.B; ++b) {
-            top1[static_cast<std::size_t>(b)] = static_cast<double>(g.uniform_int(std::min<std::int64_t>(c.M, 4)));
-            same[static_cast<std::size_t>(b)] = g.uniform() < 0.5 ? 1.0 : 0.0;
+            // Half merge into one of the first four slots (so some into the same one), half are new.
+            merge[static_cast<std::size_t>(b)] =
+                g.uniform() < 0.5 ? static_cast<double>(g.uniform_int(std::min<std::int64_t>(c.M, 4))) : -1.0;
             source[static_cast<std::size_t>(b)] = static_cast<double>(100 + b);
           }
           for (std::int64_t j = 0; j < c.M; ++j) slot_source[static_cast<std::size_t>(j)] = static_cast<double>(j);
@@ -86,15 +85,14 @@ OpSpec make_spec_memory_update() {
                                      Tensor::from_vector({c.B, c.D}, q, d, t),
                                      random_tensor({c.B, c.V}, g, t, d, Values::unit, false),
                                      Tensor::from_vector({c.B}, source, d, t),
-                                     Tensor::from_vector({c.B}, top1, d, t),
-                                     Tensor::from_vector({c.B}, same, d, t),
+                                     Tensor::from_vector({c.B}, merge, d, t),
                                      Tensor::from_vector({1}, std::vector<double>{seed}, d, t)};
         },
         [](const std::vector<Tensor>& in) {
           MemorySlots s{in[0].clone(), in[1].clone(), in[2].clone(), in[3].clone()};
           // The noise's seed travels as the last input, so that each case draws its own stream.
-          memory_update(s, in[4], in[5], in[6], in[7], in[8],
-                        AgeNoise{static_cast<std::uint64_t>(in[9].to(Device::cpu()).item()), 17, 4.0f});
+          memory_update(s, in[4], in[5], in[6], in[7],
+                        AgeNoise{static_cast<std::uint64_t>(in[8].to(Device::cpu()).item()), 17, 4.0f});
           return std::vector<Tensor>{s.keys, s.values, s.ages, s.sources};
         },
         0.0, 8.0 * static_cast<double>(c.M * (c.D + c.V))});

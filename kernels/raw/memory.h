@@ -42,14 +42,15 @@ void triplet_pairs(std::int64_t B, int k, const T* indices, const T* distance, T
 template <class T> void gather_rows(std::int64_t rows, std::int64_t cols, const T* src, const T* index, T* dst);
 // The memory update after a training step, sample by sample in batch order (so samples of one
 // batch never race on a slot). First every occupied slot ages by 1. Then for sample b with query
-// q_b, value v_b, source s_b, nearest slot top1[b] and same[b] (its value within the threshold of
-// that slot's, measured before the update):
-//   same, and the slot not rewritten earlier in this update:  key ← normalise(key + q_b), age 0;
-//   otherwise: the oldest slot not yet written in this update — the largest age + noise, an empty
-//   slot before any occupied one, ties to the lower index — takes (q_b, v_b, s_b), age 0.
+// q_b, value v_b, source s_b and merge[b] (its nearest slot when that slot's value was within the
+// threshold of v_b before the update, else −1):
+//   merge[b] ≥ 0 and that slot not rewritten earlier in this update: key ← normalise(key + q_b),
+//   age 0;
+//   otherwise: the oldest slot not yet rewritten in this update — the largest age + noise, an
+//   empty slot before any occupied one, ties to the lower index — takes (q_b, v_b, s_b), age 0.
 template <class T>
 void memory_update(std::int64_t M, std::int64_t D, std::int64_t V, std::int64_t B, T* keys, T* values, T* ages,
-                   T* sources, const T* q, const T* v, const T* source, const T* top1, const T* same, AgeNoise noise);
+                   T* sources, const T* q, const T* v, const T* source, const T* merge, AgeNoise noise);
 }  // namespace cpu
 
 namespace cuda {
@@ -62,7 +63,7 @@ void gather_rows(CudaContext& ctx, std::int64_t rows, std::int64_t cols, const f
                  float* dst);
 void memory_update(CudaContext& ctx, std::int64_t M, std::int64_t D, std::int64_t V, std::int64_t B, float* keys,
                    float* values, float* ages, float* sources, const float* q, const float* v, const float* source,
-                   const float* top1, const float* same, AgeNoise noise);
+                   const float* merge, AgeNoise noise);
 }  // namespace cuda
 
 // The noise of sample b for slot j, the same float on both devices.
@@ -132,13 +133,13 @@ template <class T> void gather_rows(std::int64_t rows, std::int64_t cols, const 
 
 template <class T>
 void memory_update(std::int64_t M, std::int64_t D, std::int64_t V, std::int64_t B, T* keys, T* values, T* ages,
-                   T* sources, const T* q, const T* v, const T* source, const T* top1, const T* same, AgeNoise noise) {
+                   T* sources, const T* q, const T* v, const T* source, const T* merge, AgeNoise noise) {
   for (std::int64_t j = 0; j < M; ++j)
     if (ages[j] >= T(0)) ages[j] += T(1);
   std::vector<char> rewritten(static_cast<std::size_t>(M), 0);
   for (std::int64_t b = 0; b < B; ++b) {
-    const auto n1 = static_cast<std::int64_t>(top1[b]);
-    if (n1 >= 0 && same[b] > T(0) && !rewritten[static_cast<std::size_t>(n1)]) {
+    const auto n1 = static_cast<std::int64_t>(merge[b]);
+    if (n1 >= 0 && !rewritten[static_cast<std::size_t>(n1)]) {
       double s = 0;
       for (std::int64_t d = 0; d < D; ++d) {
         const double u = static_cast<double>(keys[n1 * D + d]) + static_cast<double>(q[b * D + d]);

@@ -4,6 +4,7 @@
 // generator (dropout masks, image pools, gradient-penalty mixing), all of which are training state.
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,20 +15,40 @@
 #include "engine/safetensors.h"
 #include "nets/discriminators.h"
 #include "nets/generators.h"
+#include "nets/memory/colour_features.h"
+#include "nets/memory/key_network.h"
 #include "nets/models/gan_loss.h"
 #include "nets/models/image_pool.h"
 
 namespace pigment::nets {
 
-enum class ModelKind { pix2pix, cycle_gan, colorization, test };
-inline constexpr EnumNames<ModelKind, 4> kModelNames{{{{"pix2pix", ModelKind::pix2pix},
+enum class ModelKind { pix2pix, cycle_gan, colorization, memory_colorization, test };
+inline constexpr EnumNames<ModelKind, 5> kModelNames{{{{"pix2pix", ModelKind::pix2pix},
                                                       {"cycle_gan", ModelKind::cycle_gan},
                                                       {"colorization", ModelKind::colorization},
+                                                      {"memory_colorization", ModelKind::memory_colorization},
                                                       {"test", ModelKind::test}}}};
 // The models gan-train trains (test is gan-test's: one generator, no training).
-inline constexpr EnumNames<ModelKind, 3> kTrainableModelNames{{{{"cycle_gan", ModelKind::cycle_gan},
-                                                               {"pix2pix", ModelKind::pix2pix},
-                                                               {"colorization", ModelKind::colorization}}}};
+inline constexpr EnumNames<ModelKind, 4> kTrainableModelNames{
+    {{{"cycle_gan", ModelKind::cycle_gan},
+      {"pix2pix", ModelKind::pix2pix},
+      {"colorization", ModelKind::colorization},
+      {"memory_colorization", ModelKind::memory_colorization}}}};
+// Lab colorization (L in, ab out): the plain colorizer and the memory colorizer.
+constexpr bool is_colorization(ModelKind k) { return k == ModelKind::colorization || k == ModelKind::memory_colorization; }
+
+// The memory colorizer's own options (nets/models/memory_colorization_model.h). A 0 asks for
+// MemoPainter's default for the value kind, or for the memory, 1.2 × the training images.
+struct MemoryOptions {
+  ValueKind value_kind = ValueKind::distribution;
+  std::int64_t memory_size = 0;
+  int top_k = 0;             // the neighbours the triplet loss looks among (256 / 32)
+  double threshold = 0;      // δ: KL (log10) or ΔE2000 below which colours are the same (0.5 / 8)
+  double margin = 0.1;       // α of the triplet loss
+  double age_noise = 4.0;    // the update's oldest-slot choice: age + U(−4, 4)
+  KeyNetworkOptions key;     // the query network
+  std::string key_weights;   // a torchvision ResNet-18 (safetensors) to start the key network from
+};
 
 // Defaults are the reference's command-line defaults (base_options.py, train_options.py), which
 // gan-train's options store here directly; each model's own defaults (pix2pix: batch norm, unet_256,
@@ -41,6 +62,7 @@ struct ModelOptions {
   double lambda_A = 10.0, lambda_B = 10.0;   // cycle_gan cycle losses
   double lambda_identity = 0.5;              // cycle_gan identity (× λ_A or λ_B)
   double lambda_gp = 10.0;                   // wgangp
+  MemoryOptions memory;                      // memory_colorization
   int pool_size = 50;                        // image pool of D's fake inputs (0: none)
   AdamOptions adam{2e-4, 0.5, 0.999, 1e-8};
   InitType init_type = InitType::normal;
@@ -69,6 +91,9 @@ class Model {
   virtual void optimize_parameters() = 0;
   // Inference only (gan-test): the generator's output from the current input.
   virtual void test() = 0;
+  // The dataset indices of the current input's images (the memory colorizer records which training
+  // image a memory slot's colours came from); the others ignore them.
+  virtual void set_input_sources(std::span<const std::int64_t> indices) { (void)indices; }
 
   // The losses of the last iteration, in the reference's print order (each already × its λ).
   // Reading them waits for the device: call at print time only.

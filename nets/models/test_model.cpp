@@ -33,12 +33,14 @@ std::unique_ptr<Model> make_test_model(const ModelOptions& options, const Device
 
 std::unique_ptr<Model> make_pix2pix_model(const ModelOptions& options, const Device& device);
 std::unique_ptr<Model> make_cycle_gan_model(const ModelOptions& options, const Device& device);
+std::unique_ptr<Model> make_memory_colorization_model(const ModelOptions& options, const Device& device);
 
 std::unique_ptr<Model> Model::create(const ModelOptions& options, const Device& device) {
   switch (options.kind) {
     case ModelKind::pix2pix:
     case ModelKind::colorization: return make_pix2pix_model(options, device);
     case ModelKind::cycle_gan: return make_cycle_gan_model(options, device);
+    case ModelKind::memory_colorization: return make_memory_colorization_model(options, device);
     case ModelKind::test: return make_test_model(options, device);
   }
   return nullptr;
