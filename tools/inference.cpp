@@ -185,14 +185,22 @@ int tile_for_budget(int width, int height, int multiple, int overlap, double byt
   return std::max(side, (2 * overlap + multiple - 1) / multiple * multiple + 2 * multiple);
 }
 
-data::Image colorize(nets::Network& G, const data::Image& rgb, int model_size) {
+Tensor model_input_L(const data::Image& rgb, int model_size) {
   const data::Image small = data::resize_bicubic(rgb, model_size, model_size);
-  const Tensor L_small = data::image_to_lab_tensors(small).first;
-  Tensor ab;
-  {
-    autograd::NoGradGuard no_grad;
-    ab = G.forward(reshape(L_small, {1, 1, model_size, model_size}).to(G.device()));
-  }
+  return reshape(data::image_to_lab_tensors(small).first, {1, 1, model_size, model_size});
+}
+
+data::Image colorize(nets::Network& G, const data::Image& rgb, int model_size) {
+  return colorize(
+      [&G](const Tensor& L) {
+        autograd::NoGradGuard no_grad;
+        return G.forward(L.to(G.device()));
+      },
+      rgb, model_size);
+}
+
+data::Image colorize(const AbPredictor& predict_ab, const data::Image& rgb, int model_size) {
+  const Tensor ab = predict_ab(model_input_L(rgb, model_size));
   const std::vector<float> ab_small = train::batch_item(ab, 0).to_vector<float>();
   data::Image a(model_size, model_size, 1), b(model_size, model_size, 1);
   const std::size_t plane = static_cast<std::size_t>(model_size) * model_size;

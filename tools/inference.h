@@ -1,5 +1,6 @@
 #pragma once
 // Running a trained generator on whole images of any size (gan-test and the learning tests).
+#include <functional>
 #include <vector>
 
 #include "nets/network.h"
@@ -56,6 +57,12 @@ int tile_for_budget(int width, int height, int multiple, int overlap, double byt
 // Colorization at the image's own size: ab is predicted at the model's resolution from the resized
 // L channel, upsampled (bicubic), and combined with the full-resolution L of the input.
 data::Image colorize(nets::Network& G, const data::Image& rgb, int model_size);
+// The same with any predictor of ab [1, 2, s, s] from L [1, 1, s, s] (CPU tensors in the model's
+// scaling; the predictor moves them to its device): the memory colorizer's.
+using AbPredictor = std::function<Tensor(const Tensor& L)>;
+data::Image colorize(const AbPredictor& predict_ab, const data::Image& rgb, int model_size);
+// The L channel the colorizers see: the image resized to model_size², [1, 1, s, s] on the CPU.
+Tensor model_input_L(const data::Image& rgb, int model_size);
 
 // The gray baseline of colorization: the input's Lab L with a = b = 0.
 data::Image gray_baseline(const data::Image& rgb);

@@ -106,10 +106,17 @@ std::vector<Override> model_defaults(nets::ModelKind model, bool synthetic) {
     set("gan_mode", "vanilla", [](TrainOptions& t) { t.model.gan_mode = nets::GanMode::vanilla; });
     set("pool_size", "0", [](TrainOptions& t) { t.model.pool_size = 0; });
   }
-  if (model == ModelKind::colorization) {
+  if (nets::is_colorization(model)) {
     set("dataset_mode", "colorization", [](TrainOptions& t) { t.data.mode = data::DatasetMode::colorization; });
     set("input_nc", "1", [](TrainOptions& t) { t.model.generator.input_nc = 1; });
     set("output_nc", "2", [](TrainOptions& t) { t.model.generator.output_nc = 2; });
+  }
+  if (model == ModelKind::memory_colorization) {  // MemoPainter: a 256² U-Net, BCE, Adam 1e-4
+    set("netG", "unet_256", [](TrainOptions& t) { t.model.generator.arch = "unet_256"; });
+    set("gan_mode", "vanilla", [](TrainOptions& t) { t.model.gan_mode = nets::GanMode::vanilla; });
+    set("pool_size", "0", [](TrainOptions& t) { t.model.pool_size = 0; });
+    set("lr", "0.0001", [](TrainOptions& t) { t.model.adam.lr = 0.0001; });
+    set("batch_size", "4", [](TrainOptions& t) { t.data.batch_size = 4; });
   }
   if (model == ModelKind::cycle_gan) set("no_dropout", "True", [](TrainOptions& t) { t.model.generator.dropout = false; });
   if (synthetic) {  // the built-in colorizer, sized to train on two CPU cores in about five minutes
@@ -128,6 +135,10 @@ std::vector<Override> model_defaults(nets::ModelKind model, bool synthetic) {
     set("save_epoch_freq", "10", [](TrainOptions& t) { t.save_epoch_freq = 10; });
     set("save_latest_freq", "1024", [](TrainOptions& t) { t.save_latest_freq = 1024; });
     set("lr", "0.0005", [](TrainOptions& t) { t.model.adam.lr = 0.0005; });
+    if (model == ModelKind::memory_colorization) {  // the same scenes, in palette families to remember
+      set("name", "synthetic_memory_colorizer", [](TrainOptions& t) { t.name = "synthetic_memory_colorizer"; });
+      set("synthetic_palettes", "8", [](TrainOptions& t) { t.data.synthetic_palettes = 8; });
+    }
   }
   return v;
 }
@@ -326,6 +337,35 @@ struct Parser {
         [](const std::string& t) { return parse_int_list(t, {2, 4096}); },
         [](const std::vector<int>& v) { return show(v); },
         "sa_unet: self-attention after the decoder blocks at input/d for each d (a comma list)");
+    // ---- The memory colorizer (--model memory_colorization; MemoPainter's option in brackets) ------
+    nets::MemoryOptions& mem = m.memory;
+    r.choice("value_kind", mem.value_kind, nets::kValueKindNames, "value kind",
+             "memory_colorization: what a memory slot remembers of an image's colours: distribution (its ab "
+             "histogram over the gamut bins, compared by KL) or colors (its 10 dominant colours, compared by "
+             "CIEDE2000) [--color_info dist|RGB]");
+    r.number("mem_size", mem.memory_size, "memory_colorization: memory slots (0: 1.2 × the training images)",
+             {0, (1 << 24) - 1});
+    r.number("top_k", mem.top_k,
+             "memory_colorization: the neighbours the threshold triplet loss looks among (0: 256 for distribution, "
+             "32 for colors)",
+             {0, 1 << 20});
+    r.number("alpha", mem.margin, "memory_colorization: the triplet loss's margin α", {0.0, 2.0});
+    r.number("color_thres", mem.threshold,
+             "memory_colorization: δ, the colour distance under which two images count as the same colours (0: 0.5 "
+             "for distribution, KL in log10 units; 8 for colors, ΔE2000)",
+             {0.0, 1000.0});
+    r.choice("key_net", mem.key.arch, nets::kKeyNetNames, "key network",
+             "memory_colorization: the query network's features: resnet18 (learned from the images' ab "
+             "distributions; torchvision's layout) or descriptor (a weight-free thumbnail and gradient histograms)");
+    r.number("key_width", mem.key.width, "memory_colorization: the ResNet-18's first-layer channels (torchvision: 64)",
+             {1, 1024});
+    r.option("key_net_weights", mem.key_weights,
+             "memory_colorization: start the key network from a torchvision ResNet-18 converted to safetensors "
+             "(tools/convert_torchvision_resnet.py; with --key_width 64)");
+    r.number("synthetic_palettes", d.synthetic_palettes,
+             "built-in data: 0, or scenes in this many palette families, each recognisable in gray (time of day, "
+             "water, horizon) and with its own hues: colours to remember and retrieve",
+             {0, 64});
     r.number("synthetic_train", d.synthetic_train, "built-in data: synthetic training scenes", {1});
     r.number("synthetic_test", d.synthetic_test, "built-in data: synthetic test scenes", {1});
     r.flag("no_progress", o.no_progress, "no progress bar, even on a terminal");
@@ -393,10 +433,21 @@ struct Parser {
                   "--crop_size {} is larger than --load_size {}: the crop would not fit (make crop_size ≤ "
                   "load_size)",
                   d.crop_size, d.load_size);
-    PIGMENT_CHECK(t.model.kind != nets::ModelKind::colorization || (d.input_nc == 1 && d.output_nc == 2),
-                  "the colorization model maps L (1 channel) to ab (2 channels); got --input_nc {} "
-                  "--output_nc {}",
-                  d.input_nc, d.output_nc);
+    PIGMENT_CHECK(!nets::is_colorization(t.model.kind) || (d.input_nc == 1 && d.output_nc == 2),
+                  "the {} model maps L (1 channel) to ab (2 channels); got --input_nc {} --output_nc {}",
+                  nets::kModelNames.name(t.model.kind), d.input_nc, d.output_nc);
+    if (t.model.kind == nets::ModelKind::memory_colorization) {
+      PIGMENT_CHECK(t.model.generator.arch.is_unet(),
+                    "memory_colorization: its generator is a U-Net with AdaIN layers; --netG {} is not a U-Net (use "
+                    "unet_256, unet_128, unet_<N>d or sa_unet_…)",
+                    t.model.generator.arch.name());
+      const int multiple = t.model.memory.key.arch == nets::KeyNetArch::resnet18 ? 32 : 8;
+      PIGMENT_CHECK(d.crop_size % multiple == 0, "memory_colorization: the {} key network takes sides that are "
+                    "multiples of {}; --crop_size {} is not (try {})", nets::kKeyNetNames.name(t.model.memory.key.arch),
+                    multiple, d.crop_size, (d.crop_size + multiple - 1) / multiple * multiple);
+      PIGMENT_CHECK(t.model.memory.key_weights.empty() || std::filesystem::is_regular_file(t.model.memory.key_weights),
+                    "--key_net_weights '{}' is not a file", t.model.memory.key_weights);
+    }
     PIGMENT_CHECK(t.n_epochs + t.n_epochs_decay >= 1, "--n_epochs + --n_epochs_decay must be at least 1");
     for (int div : t.model.generator.attention_divisors)
       PIGMENT_CHECK(div >= 2 && (div & (div - 1)) == 0, "--attention_at takes powers of two ≥ 2, got {}",

@@ -82,6 +82,14 @@ class Run {
     fmt::print("gan-train: --overwrite: the previous run of '{}' is now in {}\n", o_.name, aside.string());
   }
 
+  // train_images.txt: the training images by index, one name a line — the memory colorizer's slots
+  // record the index of the image their colours came from, and gan-test names it.
+  void write_training_images() const {
+    std::string text;
+    for (std::int64_t i = 0; i < dataset_->items_A(); ++i) text += dataset_->item_name(i) + "\n";
+    write_file_atomically(dir_ / "train_images.txt", std::as_bytes(std::span(text.data(), text.size())));
+  }
+
   int train() {
     set_kernel_choice(device_, o_.kernels);
     const std::string options_text = format_options(o_);
@@ -95,7 +103,10 @@ class Run {
     // start leaves no new folder and changes no file.
     dataset_ = std::shared_ptr<data::Dataset>(data::make_dataset(o_.data));
     loader_ = std::make_unique<data::DataLoader>(dataset_, o_.data);
-    model_ = nets::Model::create(o_.model, device_);
+    nets::ModelOptions model_options = o_.model;
+    if (model_options.kind == nets::ModelKind::memory_colorization && model_options.memory.memory_size == 0)
+      model_options.memory.memory_size = std::max<std::int64_t>(1, dataset_->items_A() * 6 / 5);  // MemoPainter: 1.2×
+    model_ = nets::Model::create(model_options, device_);
     scheduler_ = std::make_unique<LrScheduler>(o_.lr_policy, o_.model.adam.lr, o_.epoch_count, o_.n_epochs,
                                                o_.n_epochs_decay, o_.lr_decay_iters);
     const std::int64_t last_epoch = o_.n_epochs + o_.n_epochs_decay;
@@ -128,6 +139,7 @@ class Run {
     move_trained_run_aside();
     std::filesystem::create_directories(web_ / "images");
     write_file_atomically(dir_ / "train_opt.txt", std::as_bytes(std::span(options_text.data(), options_text.size())));
+    if (o_.model.kind == nets::ModelKind::memory_colorization) write_training_images();
     log_ = std::make_unique<LossLog>(dir_ / "loss_log.txt");
     if (o_.tensorboard) {
       // A new event file per run; its START event at the first step after the checkpoint makes
@@ -158,6 +170,7 @@ class Run {
             model_->networks().front().second->parameters().entries().front().second.fill_(std::nan(""));
         }
         model_->set_input(batch->A, batch->B);
+        model_->set_input_sources(batch->indices_A);
         model_->optimize_parameters();
         const std::int64_t n = batch->A.dim(0), before = progress_.total_iters;
         progress_.next_batch = batch->index + 1;

@@ -47,6 +47,8 @@ class EmptyDataset final : public Dataset {
   std::int64_t size() const override { return 0; }
   std::optional<Sample> get(std::int64_t, std::int64_t) override { return std::nullopt; }
   const DataReport& report() const override { return report_; }
+  std::int64_t items_A() const override { return 0; }
+  std::string item_name(std::int64_t) const override { return {}; }
 
  private:
   DataReport report_;

@@ -20,6 +20,7 @@
 #include "kernels/ops.h"
 #include "nets/generators.h"
 #include "tools/inference.h"
+#include "tools/memory_inference.h"
 #include "tools/metrics.h"
 #include "train/checkpoint.h"
 #include "train/device_choice.h"
@@ -47,6 +48,8 @@ struct TestOptions {
   std::string tile_statistics = "preview";  // instance norm in tiles: preview, exact or tile
   double aspect_ratio = 1.0;
   bool dropout_at_test = false;
+  int num_colorings = 1;      // memory_colorization: the colorizations of the k nearest memory slots
+  std::string reference;      // memory_colorization: colour with this photo's colours instead
   bool preprocess_given = false;  // --preprocess given: images are resized and cropped as the reference's test.py
   bool mode_given = false;        // --dataset_mode given: trusted (no A|B pair detection)
   std::int64_t synthetic_test = 32;
@@ -97,7 +100,8 @@ std::vector<Item> gather(const TestOptions& o, data::DatasetMode mode) {
   if (o.dataroot.empty()) {  // held-out synthetic scenes (indices disjoint from training)
     for (std::int64_t i = 0; i < std::min<std::int64_t>(o.synthetic_test, o.num_test); ++i) {
       const int side = 2 * o.trained.data.crop_size;
-      data::Image scene = data::synthetic_scene(0, (std::int64_t{1} << 40) + i, side, side);
+      data::Image scene =
+          data::synthetic_scene(0, (std::int64_t{1} << 40) + i, side, side, o.trained.data.synthetic_palettes);
       items.push_back({fmt::format("scene_{:03d}", i), scene, scene});
     }
     return items;
@@ -180,7 +184,11 @@ data::Image scaled_for_aspect_ratio(const data::Image& im, double ratio) {
 
 int run(const TestOptions& o) {
   const nets::ModelKind model = o.trained.model.kind;
-  const bool colorization = model == nets::ModelKind::colorization;
+  const bool colorization = nets::is_colorization(model);
+  const bool with_memory = model == nets::ModelKind::memory_colorization;
+  PIGMENT_CHECK(with_memory || (o.num_colorings == 1 && o.reference.empty()),
+                "--num_colorings and --reference choose a memory colorizer's colours; '{}' is a {} model", o.name,
+                nets::kModelNames.name(model));
   // Unaligned data is read one domain at a time here.
   const data::DatasetMode mode =
       o.trained.data.mode == data::DatasetMode::unaligned ? data::DatasetMode::single : o.trained.data.mode;
@@ -189,15 +197,29 @@ int run(const TestOptions& o) {
   nets::GeneratorOptions g = o.trained.model.generator;
   const bool a_to_b = o.trained.data.a_to_b;
   if (model == nets::ModelKind::cycle_gan && !a_to_b) std::swap(g.input_nc, g.output_nc);
-  auto G = nets::make_generator(g, device, &rng);
   const std::string net_name = model == nets::ModelKind::cycle_gan ? (a_to_b ? "G_A" : "G_B")
                                : model == nets::ModelKind::test     ? "G" + o.model_suffix
                                                                     : "G";
   const fs::path ckpt = fs::path(o.checkpoints_dir) / o.name;
-  const train::LoadedNetwork loaded = train::load_network(ckpt, o.epoch, net_name, *G);
-  // Evaluation mode by default (dropout off, batch norm on running statistics); the reference
-  // keeps dropout on at test time, which --dropout_at_test restores.
-  G->set_training(o.dropout_at_test);
+  std::unique_ptr<nets::Network> G;
+  std::unique_ptr<inference::MemoryColorizer> memory;
+  train::LoadedNetwork loaded;
+  std::optional<data::Image> reference;
+  if (with_memory) {
+    memory = std::make_unique<inference::MemoryColorizer>(o.trained, ckpt, o.epoch, device);
+    loaded.file = ckpt / (o.epoch + "_net_G.safetensors");
+    if (!o.reference.empty()) {
+      std::string error;
+      reference = data::load_image(o.reference, error, o.trained.data.limits);
+      PIGMENT_CHECK(reference.has_value(), "--reference: {}", error);
+    }
+  } else {
+    G = nets::make_generator(g, device, &rng);
+    loaded = train::load_network(ckpt, o.epoch, net_name, *G);
+    // Evaluation mode by default (dropout off, batch norm on running statistics); the reference
+    // keeps dropout on at test time, which --dropout_at_test restores.
+    G->set_training(o.dropout_at_test);
+  }
   const int multiple = g.arch.input_multiple();
   const int crop_size = o.trained.data.crop_size;
 
@@ -209,8 +231,12 @@ int run(const TestOptions& o) {
   double sum_psnr = 0, sum_ssim = 0, sum_color = 0, sum_color_truth = 0, sum_gray_psnr = 0;
   int with_truth = 0;
   nlohmann::json report = nlohmann::json::array();
-  fmt::print("gan-test: {} images with {} from {}{} on {}\n", items.size(), net_name, loaded.file.string(),
-             loaded.step >= 0 ? fmt::format(" (step {})", loaded.step) : "", device.str());
+  if (memory)
+    fmt::print("gan-test: {} images with the memory colorizer of {} (memory: {} of {} slots hold colours) on {}\n",
+               items.size(), ckpt.string(), memory->occupied_slots(), memory->memory_slots(), device.str());
+  else
+    fmt::print("gan-test: {} images with {} from {}{} on {}\n", items.size(), net_name, loaded.file.string(),
+               loaded.step >= 0 ? fmt::format(" (step {})", loaded.step) : "", device.str());
   PIGMENT_CHECK(!(o.tile && o.no_tile), "--tile {} and --no_tile contradict each other: give one", o.tile);
   if (o.tile) {
     PIGMENT_CHECK(!colorization, "--tile: the colorizer predicts at its crop size ({}²) whatever the image's size, so "
@@ -244,7 +270,21 @@ int run(const TestOptions& o) {
     return inference::translate_tiled(*G, input, multiple, {tile, o.tile_overlap, tile_statistics});
   };
   for (const Item& it : items) {
-    data::Image output = colorization ? inference::colorize(*G, it.input, crop_size) : translate(it.input);
+    // A memory colorizer's colours: the nearest slot's (and the next ones' as alternatives), or a
+    // reference photo's; where they came from goes on the page.
+    std::vector<inference::Coloring> alternatives;
+    std::string colours_from;
+    if (memory) {
+      alternatives = reference ? std::vector{memory->colorize_like(it.input, *reference)}
+                               : memory->colorize(it.input, o.num_colorings);
+      const inference::Coloring& c = alternatives.front();
+      colours_from = reference ? fmt::format("colours of {}", o.reference)
+                               : fmt::format("colours of memory slot {} (similarity {:.3f}){}", c.slot, c.similarity,
+                                             c.source.empty() ? "" : ", from training image " + c.source);
+    }
+    data::Image output = memory         ? alternatives.front().image
+                         : colorization ? inference::colorize(*G, it.input, crop_size)
+                                        : translate(it.input);
     data::Image shown_input = colorization ? data::to_rgb(data::to_gray(it.input)) : it.input;
     train::HtmlSection s{it.name, {}, ""};
     auto save = [&](const std::string& label, const data::Image& im) {
@@ -255,7 +295,16 @@ int run(const TestOptions& o) {
     };
     save(colorization ? "input_gray" : "real_A", shown_input);
     save(colorization ? "colorized" : "fake_B", output);
+    for (std::size_t j = 1; j < alternatives.size(); ++j) save(fmt::format("colorized_{}", j + 1), alternatives[j].image);
+
     nlohmann::json entry = {{"image", it.name}, {"colorfulness", metrics::colorfulness(output)}};
+    if (memory) {
+      entry["colours"] = colours_from;
+      nlohmann::json slots = nlohmann::json::array();
+      for (const inference::Coloring& c : alternatives)
+        slots.push_back({{"slot", c.slot}, {"similarity", c.similarity}, {"source", c.source}});
+      entry["memory_slots"] = slots;
+    }
     sum_color += metrics::colorfulness(output);
     if (!it.truth.empty() && it.truth.width == output.width && it.truth.height == output.height &&
         it.truth.channels == output.channels) {
@@ -279,6 +328,7 @@ int run(const TestOptions& o) {
     } else {
       s.note = fmt::format("colorfulness {:.1f}", metrics::colorfulness(output));
     }
+    if (!colours_from.empty()) s.note += " · " + colours_from;
     fmt::print("  {:<24} {}\n", it.name, s.note);
     report.push_back(entry);
     sections.push_back(std::move(s));
@@ -352,6 +402,11 @@ int main(int argc, char** argv) {
   add_number(app, "--aspect_ratio", o.aspect_ratio,
              "save images with width/height scaled by this ratio, as the reference (the metrics are computed before)",
              {0.01, 100.0});
+  add_number(app, "--num_colorings", o.num_colorings,
+             "memory_colorization: also write the colorizations with the colours of the 2nd … Nth nearest memory "
+             "slots (colorized_2 …)", {1, 256});
+  app.add_option("--reference", o.reference,
+                 "memory_colorization: colour every image with the colours of this photo instead of the memory's");
   app.add_flag("--eval", eval, "evaluation mode: dropout off, batch norm on running statistics (Pigment's default)");
   app.add_flag("--dropout_at_test", o.dropout_at_test, "keep dropout and batch statistics on, as the reference does "
                                                        "without --eval");

@@ -54,6 +54,8 @@ class ModeDataset final : public Dataset {
 
   std::int64_t size() const override { return size_; }
   const DataReport& report() const override { return report_; }
+  std::int64_t items_A() const override { return a_->size(); }
+  std::string item_name(std::int64_t index) const override { return a_->name(index); }
 
   std::optional<Sample> get(std::int64_t epoch, std::int64_t index) override {
     std::string error;
@@ -164,7 +166,7 @@ class ModeDataset final : public Dataset {
     const detail::Augmentation aug = detail::draw_augmentation(options_, rgb->width, rgb->height, gen);
     auto [l, ab] = image_to_lab_tensors(detail::transform_image(*rgb, options_, aug, false));
     const std::string name = a_->name(item);
-    return Sample{std::move(l), std::move(ab), name, name};
+    return Sample{std::move(l), std::move(ab), name, name, item};
   }
 
   DataOptions options_;
@@ -280,7 +282,8 @@ std::unique_ptr<Dataset> synthetic_dataset(const DataOptions& o) {
   switch (o.mode) {
     case DatasetMode::colorization:
       return std::make_unique<ModeDataset>(
-          o, detail::make_synthetic_source(kSyntheticSceneSeed, first, count, size, SceneKind::colour), nullptr);
+          o, detail::make_synthetic_source(kSyntheticSceneSeed, first, count, size, SceneKind::colour, o.synthetic_palettes),
+          nullptr);
     case DatasetMode::aligned:
       return std::make_unique<ModeDataset>(
           o, detail::make_synthetic_source(kSyntheticSceneSeed, first, count, size, SceneKind::gray_colour_pair),

@@ -50,6 +50,7 @@ struct DataOptions {
   // Built-in synthetic data (when dataroot is empty): how many scenes, at what size.
   std::int64_t synthetic_train = 512, synthetic_test = 32;
   int synthetic_size = 0;           // 0: load_size
+  int synthetic_palettes = 0;       // 0: natural colours; N: scenes in N palette families (synthetic.h)
 };
 
 // One training example, ready for the network: [C, H, W] float32 CPU tensors in the model's
@@ -57,12 +58,14 @@ struct DataOptions {
 struct Sample {
   Tensor A, B;  // B undefined in single mode
   std::string path_A, path_B;
+  std::int64_t index_A = -1;  // A's index among the dataset's images (item_name)
 };
 
 // A batch: [N, C, H, W] float32 CPU tensors.
 struct Batch {
   Tensor A, B;
   std::vector<std::string> paths_A, paths_B;
+  std::vector<std::int64_t> indices_A;  // each sample's index_A
   std::int64_t epoch = 0, index = 0;  // which batch of which epoch
 };
 
@@ -80,6 +83,10 @@ class Dataset {
   // Returns nothing (and records a warning) when the file cannot be decoded.
   virtual std::optional<Sample> get(std::int64_t epoch, std::int64_t index) = 0;
   virtual const DataReport& report() const = 0;
+  // The number of images in domain A and the name of image `index` (a path under dataroot, or the
+  // synthetic scene's name): what Sample::index_A refers to.
+  virtual std::int64_t items_A() const = 0;
+  virtual std::string item_name(std::int64_t index) const = 0;
   // get() without touching report(): on failure returns nothing and sets `error` to one line
   // naming the file and the reason. Safe to call from several threads at once (the DataLoader's
   // workers use it and keep their own report). The default calls get() and gives a generic reason,

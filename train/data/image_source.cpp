@@ -60,12 +60,13 @@ class FileSource final : public ImageSource {
 
 class SyntheticSource final : public ImageSource {
  public:
-  SyntheticSource(std::uint64_t seed, std::int64_t first_index, std::int64_t count, int size, SceneKind kind)
-      : seed_(seed), first_(first_index), count_(count), size_(size), kind_(kind) {}
+  SyntheticSource(std::uint64_t seed, std::int64_t first_index, std::int64_t count, int size, SceneKind kind,
+                  int palettes)
+      : seed_(seed), first_(first_index), count_(count), size_(size), kind_(kind), palettes_(palettes) {}
   std::int64_t size() const override { return count_; }
   std::string name(std::int64_t i) const override { return fmt::format("synthetic:{}:{}", seed_, first_ + i); }
   std::optional<Image> load(std::int64_t i, std::string&) const override {
-    Image colour = synthetic_scene(seed_, first_ + i, size_, size_);
+    Image colour = synthetic_scene(seed_, first_ + i, size_, size_, palettes_);
     switch (kind_) {
       case SceneKind::colour: return colour;
       case SceneKind::gray: return gray_as_rgb(colour);
@@ -79,6 +80,7 @@ class SyntheticSource final : public ImageSource {
   std::int64_t first_, count_;
   int size_;
   SceneKind kind_;
+  int palettes_;
 };
 
 }  // namespace
@@ -88,10 +90,10 @@ std::unique_ptr<ImageSource> make_file_source(std::vector<std::filesystem::path>
 }
 
 std::unique_ptr<ImageSource> make_synthetic_source(std::uint64_t seed, std::int64_t first_index, std::int64_t count,
-                                                   int size, SceneKind kind) {
+                                                   int size, SceneKind kind, int palettes) {
   PIGMENT_CHECK(size >= 8 && size <= 4096, "synthetic scenes: size {} must lie in [8, 4096]", size);
   PIGMENT_CHECK(count >= 0, "synthetic scenes: count {} must not be negative", count);
-  return std::make_unique<SyntheticSource>(seed, first_index, count, size, kind);
+  return std::make_unique<SyntheticSource>(seed, first_index, count, size, kind, palettes);
 }
 
 Image gray_as_rgb(const Image& colour) {

@@ -34,10 +34,10 @@ std::unique_ptr<ImageSource> make_file_source(std::vector<std::filesystem::path>
 inline constexpr std::int64_t kSyntheticTestOffset = std::int64_t{1} << 40;
 
 enum class SceneKind { colour, gray, gray_colour_pair };
-// Scenes first_index … first_index + count − 1 of synthetic_scene(seed, ·, size, size), as colour,
-// as 3-channel gray, or as pix2pix's aligned pair (gray | colour, 2·size wide).
+// Scenes first_index … first_index + count − 1 of synthetic_scene(seed, ·, size, size, palettes), as
+// colour, as 3-channel gray, or as pix2pix's aligned pair (gray | colour, 2·size wide).
 std::unique_ptr<ImageSource> make_synthetic_source(std::uint64_t seed, std::int64_t first_index, std::int64_t count,
-                                                   int size, SceneKind kind);
+                                                   int size, SceneKind kind, int palettes = 0);
 
 // A colour image as its 8-bit gray version replicated to 3 channels (what a black-and-white photo
 // decodes to), and the aligned pair gray | colour.

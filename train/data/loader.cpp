@@ -113,6 +113,7 @@ BatchResult DataLoader::State::build(std::int64_t epoch_, std::int64_t batch) co
       }
       as.push_back(sample->A);
       out.paths_A.push_back(sample->path_A);
+      out.indices_A.push_back(sample->index_A);
       if (sample->B.defined()) {
         bs.push_back(sample->B);
         out.paths_B.push_back(sample->path_B);

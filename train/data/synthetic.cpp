@@ -10,6 +10,7 @@
 #include "engine/error.h"
 #include "engine/philox.h"
 #include "train/data/image_source.h"
+#include "train/data/lab.h"
 #include "train/data/preprocess.h"
 #include "train/data/synthetic_scene.h"
 
@@ -221,17 +222,29 @@ class SceneRenderer {
 }  // namespace
 }  // namespace detail
 
-Image synthetic_scene(std::uint64_t seed, std::int64_t index, int width, int height) {
+Image synthetic_scene(std::uint64_t seed, std::int64_t index, int width, int height, int palettes) {
   PIGMENT_CHECK(width >= 8 && height >= 8 && width <= 8192 && height <= 8192,
                 "synthetic_scene: size {}×{} must lie in [8, 8192] a side", width, height);
+  PIGMENT_CHECK(palettes >= 0 && palettes <= 64, "synthetic_scene: {} palette families; between 0 and 64", palettes);
+  const int family = palettes > 0 ? static_cast<int>(index % palettes) : -1;
   const detail::ScenePlan plan =
-      detail::plan_scene(seed, index, static_cast<float>(width) / static_cast<float>(height));
+      detail::plan_scene(seed, index, static_cast<float>(width) / static_cast<float>(height), family);
   const detail::Canvas canvas = detail::SceneRenderer(plan, width, height).render();
   Image image(width, height, 3);
   for (std::size_t i = 0; i < canvas.pixels.size(); ++i) {
     image.pixels[3 * i] = canvas.pixels[i].r;
     image.pixels[3 * i + 1] = canvas.pixels[i].g;
     image.pixels[3 * i + 2] = canvas.pixels[i].b;
+  }
+  if (family >= 0) {  // the family's hues: (a, b) turned by its angle, L kept
+    const double angle = 2.0 * 3.14159265358979323846 * static_cast<double>((5 * family) % palettes) / palettes;
+    const double c = std::cos(angle), s = std::sin(angle);
+    for (std::size_t i = 0; i < canvas.pixels.size(); ++i) {
+      float* px = &image.pixels[3 * i];
+      const auto lab = rgb_to_lab(px[0], px[1], px[2]);
+      const auto rgb = lab_to_rgb(lab[0], static_cast<float>(c * lab[1] - s * lab[2]), static_cast<float>(s * lab[1] + c * lab[2]));
+      for (int k = 0; k < 3; ++k) px[k] = rgb[static_cast<std::size_t>(k)];
+    }
   }
   detail::quantize_8bit(image);  // as a PNG of it would hold: in-memory and on-disk data agree
   return image;

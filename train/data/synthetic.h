@@ -11,7 +11,14 @@
 
 namespace pigment::data {
 
-Image synthetic_scene(std::uint64_t seed, std::int64_t index, int width, int height);
+//
+// Palette families (palettes > 0): scene `index` belongs to family f = index mod palettes, which
+// fixes what shows in gray — the time of day (f mod 3), water or none ((f div 3) mod 2), the
+// horizon's height (f mod 4) — and turns every colour's hue by the family's angle in the ab plane
+// (family f: 360°·((5f) mod palettes)/palettes), L unchanged. The family is then recognisable
+// from the gray image and its colours are its own: what a colour memory can remember and retrieve
+// and a colorizer must otherwise learn family by family.
+Image synthetic_scene(std::uint64_t seed, std::int64_t index, int width, int height, int palettes = 0);
 
 enum class SyntheticLayout { colorization, aligned };
 // Writes <dir>/train/*.png and <dir>/test/*.png: colorization (plain RGB scenes) or aligned

@@ -203,7 +203,7 @@ void plan_objects(ScenePlan& p, float aspect, Rng& gen) {
 
 }  // namespace
 
-ScenePlan plan_scene(std::uint64_t seed, std::int64_t index, float aspect) {
+ScenePlan plan_scene(std::uint64_t seed, std::int64_t index, float aspect, int family) {
   const auto idx = static_cast<std::uint64_t>(index);
   Rng gen(derive_seed(seed, Stream::scene, 0, idx));
   std::uint64_t part = 0;
@@ -213,6 +213,10 @@ ScenePlan plan_scene(std::uint64_t seed, std::int64_t index, float aspect) {
   p.time = t < 0.58 ? TimeOfDay::day : t < 0.86 ? TimeOfDay::dusk : TimeOfDay::night;
   p.autumn = gen.uniform() < 0.3;
   p.horizon = static_cast<float>(gen.uniform(0.45, 0.62));
+  if (family >= 0) {  // the family's own time of day and horizon band (synthetic.h)
+    p.time = family % 3 == 0 ? TimeOfDay::day : family % 3 == 1 ? TimeOfDay::dusk : TimeOfDay::night;
+    p.horizon = 0.42f + 0.06f * static_cast<float>(family % 4) + 0.04f * (p.horizon - 0.45f) / 0.17f;
+  }
   p.sky = plan_sky(p.time, p.horizon, aspect, gen);
   p.light = plan_light(p.sky, p.time);
 
@@ -222,6 +226,7 @@ ScenePlan plan_scene(std::uint64_t seed, std::int64_t index, float aspect) {
     p.layers.push_back(plan_layer(pick_terrain(i == 0 && layers > 1, p.autumn, gen), distance, p.horizon, key(), gen));
   }
   p.water = gen.uniform() < 0.4;
+  if (family >= 0) p.water = (family / 3) % 2 == 1;
   if (p.water) {
     p.shore = gen.uniform() < 0.35 ? 2.0f : static_cast<float>(gen.uniform(0.78, 0.95));
     const Rgb deep = p.time == TimeOfDay::day    ? Rgb{0.05f, 0.22f, 0.34f}

@@ -52,6 +52,7 @@ struct ScenePlan {
   std::uint64_t star_key = 0;
 };
 
-ScenePlan plan_scene(std::uint64_t seed, std::int64_t index, float aspect);
+// family ≥ 0: the palette family's fixed choices (synthetic.h); −1: every choice drawn.
+ScenePlan plan_scene(std::uint64_t seed, std::int64_t index, float aspect, int family = -1);
 
 }  // namespace pigment::data::detail
