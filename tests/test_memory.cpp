@@ -135,3 +135,4 @@ TEST_CASE("the memory colorizer trains, fills its memory and retrieves the slot 
       CHECK(m.colorize(L, gather_rows(r.values, f32({3}, {0, 2, 4}))).shape() == Shape{3, 2, 32, 32});
     }
 }
+

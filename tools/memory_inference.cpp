@@ -74,4 +74,24 @@ Coloring MemoryColorizer::colorize_like(const data::Image& rgb, const data::Imag
   return c;
 }
 
+Coloring MemoryColorizer::colorize_with_slot(const data::Image& rgb, std::int64_t slot) {
+  PIGMENT_CHECK(slot >= 0 && slot < memory_slots(), "slot {} is outside the memory's {} slots", slot, memory_slots());
+  const Tensor value = model_->memory().values_at(Tensor::from_vector({1}, std::vector<double>{static_cast<double>(slot)},
+                                                                      model_->device(), DType::f32));
+  Coloring c;
+  c.image = inference::colorize([&](const Tensor& L) { return model_->colorize(L, value); }, rgb, model_size_);
+  c.slot = slot;
+  c.source = source_name(static_cast<std::int64_t>(model_->memory().state().sources.to_vector<double>()[static_cast<std::size_t>(slot)]));
+  return c;
+}
+
+std::int64_t MemoryColorizer::random_occupied_slot(Rng& rng) {
+  std::vector<std::int64_t> occupied;
+  const std::vector<double> ages = model_->memory().state().ages.to_vector<double>();
+  for (std::size_t j = 0; j < ages.size(); ++j)
+    if (ages[j] >= 0) occupied.push_back(static_cast<std::int64_t>(j));
+  PIGMENT_CHECK(!occupied.empty(), "the memory holds no colours (an untrained model?)");
+  return occupied[static_cast<std::size_t>(rng.uniform_int(static_cast<std::int64_t>(occupied.size())))];
+}
+
 }  // namespace pigment::inference

@@ -34,6 +34,9 @@ class MemoryColorizer {
   // The colorization with the colours of a reference photo (any size; its colour feature is taken
   // at the model's size).
   Coloring colorize_like(const data::Image& rgb, const data::Image& reference);
+  // The colorization with the colours of memory slot `slot`; a uniformly drawn occupied slot.
+  Coloring colorize_with_slot(const data::Image& rgb, std::int64_t slot);
+  std::int64_t random_occupied_slot(Rng& rng);
 
   std::int64_t memory_slots();
   std::int64_t occupied_slots();

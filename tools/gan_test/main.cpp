@@ -50,6 +50,7 @@ struct TestOptions {
   bool dropout_at_test = false;
   int num_colorings = 1;      // memory_colorization: the colorizations of the k nearest memory slots
   std::string reference;      // memory_colorization: colour with this photo's colours instead
+  std::string colour_source = "memory";  // memory_colorization: memory, truth or random (the benchmark's bounds)
   bool preprocess_given = false;  // --preprocess given: images are resized and cropped as the reference's test.py
   bool mode_given = false;        // --dataset_mode given: trusted (no A|B pair detection)
   std::int64_t synthetic_test = 32;
@@ -275,12 +276,22 @@ int run(const TestOptions& o) {
     std::vector<inference::Coloring> alternatives;
     std::string colours_from;
     if (memory) {
-      alternatives = reference ? std::vector{memory->colorize_like(it.input, *reference)}
-                               : memory->colorize(it.input, o.num_colorings);
-      const inference::Coloring& c = alternatives.front();
-      colours_from = reference ? fmt::format("colours of {}", o.reference)
-                               : fmt::format("colours of memory slot {} (similarity {:.3f}){}", c.slot, c.similarity,
-                                             c.source.empty() ? "" : ", from training image " + c.source);
+      if (reference) {
+        alternatives = {memory->colorize_like(it.input, *reference)};
+        colours_from = fmt::format("colours of {}", o.reference);
+      } else if (o.colour_source == "truth") {
+        PIGMENT_CHECK(!it.truth.empty(), "--colour_source truth: {} has no colour ground truth", it.name);
+        alternatives = {memory->colorize_like(it.input, it.truth)};
+        colours_from = "its own colours (the ground truth's)";
+      } else if (o.colour_source == "random") {
+        alternatives = {memory->colorize_with_slot(it.input, memory->random_occupied_slot(rng))};
+        colours_from = fmt::format("colours of the random memory slot {}", alternatives.front().slot);
+      } else {
+        alternatives = memory->colorize(it.input, o.num_colorings);
+        const inference::Coloring& c = alternatives.front();
+        colours_from = fmt::format("colours of memory slot {} (similarity {:.3f}){}", c.slot, c.similarity,
+                                   c.source.empty() ? "" : ", from training image " + c.source);
+      }
     }
     data::Image output = memory         ? alternatives.front().image
                          : colorization ? inference::colorize(*G, it.input, crop_size)
@@ -407,6 +418,11 @@ int main(int argc, char** argv) {
              "slots (colorized_2 …)", {1, 256});
   app.add_option("--reference", o.reference,
                  "memory_colorization: colour every image with the colours of this photo instead of the memory's");
+  app.add_option("--colour_source", o.colour_source,
+                 "memory_colorization: where the colours come from: memory (the nearest slot's), truth (the test image's "
+                 "own: the upper bound) or random (a random occupied slot's: the lower bound)")
+      ->check(CLI::IsMember({"memory", "truth", "random"}))
+      ->capture_default_str();
   app.add_flag("--eval", eval, "evaluation mode: dropout off, batch norm on running statistics (Pigment's default)");
   app.add_flag("--dropout_at_test", o.dropout_at_test, "keep dropout and batch statistics on, as the reference does "
                                                        "without --eval");
