@@ -74,12 +74,22 @@ void MemoryColorizationModel::optimize_parameters() {
     target = features_.kind() == ValueKind::distribution ? values : features_.distribution(real_B_);
   }
 
-  // 1. The query network.
+  // 1. The query network. The features learn (resnet18) with batch norm on the batch's statistics;
+  // the queries — stored as keys, compared at test time — are the features as inference computes
+  // them, batch norm on its running statistics, so that a test image's query and a training
+  // image's key come from the same function.
   opt_K_->zero_grad();
-  const Tensor f = key_->features(real_A_);
   Tensor loss_K_dist;
-  if (key_->learns_features()) loss_K_dist = kl_divergence_loss(key_->distribution_logits(f), target);
-  const Tensor loss_K_triplet = memory_->triplet_loss(key_->query(f.detach()), values, features_,
+  if (key_->learns_features())
+    loss_K_dist = kl_divergence_loss(key_->distribution_logits(key_->features(real_A_)), target);
+  Tensor f;
+  {
+    autograd::NoGradGuard features;
+    K_->set_training(false);
+    f = key_->features(real_A_);
+    K_->set_training(true);
+  }
+  const Tensor loss_K_triplet = memory_->triplet_loss(key_->query(f), values, features_,
                                                       static_cast<int>(std::min<std::int64_t>(top_k_, memory_->slots())),
                                                       threshold_, m.margin);
   (loss_K_dist.defined() ? add(loss_K_dist, loss_K_triplet) : loss_K_triplet).backward();
@@ -88,8 +98,7 @@ void MemoryColorizationModel::optimize_parameters() {
   // 2. The memory, with the stepped query layer.
   {
     autograd::NoGradGuard state;
-    memory_->update(key_->query(f.detach()), values, sources_, features_, threshold_,
-                    static_cast<float>(m.age_noise), rng_);
+    memory_->update(key_->query(f), values, sources_, features_, threshold_, static_cast<float>(m.age_noise), rng_);
   }
 
   // 3. D, then G with D frozen (pix2pix's order), both conditioned on the images' own values.

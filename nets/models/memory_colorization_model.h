@@ -5,9 +5,10 @@
 // by a query network K. Networks (checkpoint files): G, D, K, and M (the memory's slots).
 //
 // Per training step (L = real_A, ab = real_B, v = the images' colour values):
-//   1. K: f = features(L); loss_K_dist = KL(distribution(ab) ‖ softmax(fc(f))) (resnet18 only);
-//      q = normalise(W·f.detach() + b); loss_K_triplet = the memory's threshold triplet loss;
-//      one Adam step on K;
+//   1. K: loss_K_dist = KL(distribution(ab) ‖ softmax(fc(features(L)))) (resnet18 only, batch norm
+//      on batch statistics); q = normalise(W·f + b) with f = features(L) as inference computes them
+//      (batch norm on running statistics, no gradient); loss_K_triplet = the memory's threshold
+//      triplet loss; one Adam step on K;
 //   2. M: the update with q recomputed by the stepped W, b (sample by sample);
 //   3. D step, G step as pix2pix (D conditioned on v, G on v — the image's own value at training
 //      time): loss_D = ½·(GAN(D(L, fake)) + GAN(D(L, ab))); loss_G = GAN + λ_L1·smoothL1(fake, ab).

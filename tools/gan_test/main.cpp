@@ -290,7 +290,7 @@ int run(const TestOptions& o) {
         alternatives = memory->colorize(it.input, o.num_colorings);
         const inference::Coloring& c = alternatives.front();
         colours_from = fmt::format("colours of memory slot {} (similarity {:.3f}){}", c.slot, c.similarity,
-                                   c.source.empty() ? "" : ", from training image " + c.source);
+                                   c.source.empty() ? "" : ", from " + c.source);
       }
     }
     data::Image output = memory         ? alternatives.front().image
