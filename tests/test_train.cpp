@@ -93,16 +93,21 @@ TEST_CASE("gan-train options: reference names, model defaults, clear errors", "[
   CHECK(error_of([] { parse({"--dataroot", "/no/such/dir"}); }).find("is not a directory") != std::string::npos);
 }
 
-TEST_CASE("an interrupted run resumes exactly", "[train][resume]") {
-  const fs::path dir = fresh_dir("resume");
-  auto full = parse(tiny_args(dir, "full"));
-  REQUIRE(run_training(*full) == 0);
-
-  auto first = tiny_args(dir, "split");
+namespace {
+// Trains `extra` options from the start, and again interrupted after 8 images and resumed; both
+// runs' final states must be equal bit for bit and their loss logs line for line.
+void check_exact_resume(const fs::path& dir, const std::vector<std::string>& extra) {
+  auto args = [&](const std::string& name) {
+    auto a = tiny_args(dir, name);
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  REQUIRE(run_training(*parse(args("full"))) == 0);
+  auto first = args("split");
   first.insert(first.end(), {"--stop_after", "8"});  // 4 batches: stops inside epoch 2 (3 batches each)
   REQUIRE(run_training(*parse(first)) == 130);
   CHECK(fs::exists(dir / "split" / "latest_state.safetensors"));
-  auto second = tiny_args(dir, "split");
+  auto second = args("split");
   second.push_back("--continue_train");
   REQUIRE(run_training(*parse(second)) == 0);
 
@@ -118,10 +123,34 @@ TEST_CASE("an interrupted run resumes exactly", "[train][resume]") {
     CHECK(a.metadata.at(key) == b.metadata.at(key));
   // The same losses were logged, step for step.
   CHECK(loss_values(dir / "full" / "loss_log.txt") == loss_values(dir / "split" / "loss_log.txt"));
+}
+}  // namespace
+
+TEST_CASE("an interrupted run resumes exactly", "[train][resume]") {
+  const fs::path dir = fresh_dir("resume");
+  check_exact_resume(dir, {});
   // The files a user expects.
   for (const char* f : {"train_opt.txt", "loss_log.txt", "latest_net_G.safetensors", "latest_net_D.safetensors",
                         "1_net_G.safetensors", "3_state.safetensors", "web/index.html", "web/images/epoch001_fake_B_rgb.png"})
     CHECK(fs::exists(dir / "full" / f));
+}
+
+TEST_CASE("the memory colorizer resumes exactly, its memory with it", "[train][resume][memory]") {
+  const fs::path dir = fresh_dir("resume_memory");
+  check_exact_resume(dir, {"--model", "memory_colorization", "--key_width", "4", "--synthetic_palettes", "3",
+                           "--lr", "0.0005"});
+  const auto state = load_safetensors(dir / "full" / "latest_state.safetensors", Device::cpu());
+  const Tensor ages = state.find("net_M.ages");
+  REQUIRE(ages.defined());
+  CHECK(ages.shape() == Shape{7});  // 1.2 × the 6 training scenes
+  int occupied = 0;
+  for (double a : ages.to_vector<double>()) occupied += a >= 0;
+  CHECK(occupied >= 3);
+  // Its slots name the training images their colours came from.
+  std::ifstream names(dir / "full" / "train_images.txt");
+  int lines = 0;
+  for (std::string line; std::getline(names, line);) lines += line.starts_with("synthetic:");
+  CHECK(lines == 6);
 }
 
 TEST_CASE("resuming a finished run or a missing checkpoint says so", "[train][resume]") {

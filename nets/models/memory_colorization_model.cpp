@@ -102,10 +102,12 @@ void MemoryColorizationModel::optimize_parameters() {
   }
 
   // 3. D, then G with D frozen (pix2pix's order), both conditioned on the images' own values.
+  // D trainable before its condition is projected: the projection is D's first layer (frozen since
+  // the last G step, it would learn nothing — the resume test found it).
+  D_->set_requires_grad(true);
   generator_->set_colour(values);
   discriminator_->set_condition(values);
   fake_B_ = G_->forward(real_A_);
-  D_->set_requires_grad(true);
   opt_D_->zero_grad();
   const Tensor fake_AB = concat({real_A_, fake_B_.detach()}, 1), real_AB = concat({real_A_, real_B_}, 1);
   const Tensor loss_D_fake = gan_loss(options_.gan_mode, D_->forward(fake_AB), false);

@@ -35,7 +35,7 @@ tiny=(--netG unet_5d --ngf 4 --ndf 4 --netD n_layers --n_layers_D 2 --load_size 
       --synthetic_train 4 --synthetic_test 2 --n_epochs 1 --n_epochs_decay 0 --no_progress)
 
 # Usage errors: 2 in every tool.
-for tool in gan-train gan-test gan-check make-synthetic-dataset make-colorization-dataset combine-A-and-B; do
+for tool in gan-train gan-test gan-check gan-memory make-synthetic-dataset make-colorization-dataset combine-A-and-B; do
   expect 2 "not expected|is required" "$tool" --no_such_option
 done
 expect 2 "--ngf: 'abc' is not a whole number" gan-train --ngf abc
