@@ -204,7 +204,7 @@ if want train; then
   nets=()
   samples=32
   [ $dry_run -eq 1 ] && nets=(--netG unet_5d --ngf 8 --ndf 8 --load_size 32 --crop_size 32) && samples=4
-  for model in colorization pix2pix cycle_gan; do
+  for model in colorization pix2pix cycle_gan memory_colorization; do
     step "train-$model" 20 "$bin/gan-train" --device $device --model $model --name "gpu_$model" \
       --checkpoints_dir "$work/checkpoints" --n_epochs 1 --n_epochs_decay 0 --max_dataset_size $samples --no_progress \
       "${nets[@]}" &&

@@ -85,6 +85,18 @@ Coloring MemoryColorizer::colorize_with_slot(const data::Image& rgb, std::int64_
   return c;
 }
 
+std::vector<double> MemoryColorizer::value_distances(const data::Image& truth, const std::vector<std::int64_t>& slots) {
+  const data::Image small = data::resize_bicubic(truth, model_size_, model_size_);
+  auto [L, ab] = data::image_to_lab_tensors(small);
+  const Tensor own = model_->colour_values(reshape(L, {1, 1, model_size_, model_size_}),
+                                           reshape(ab, {1, 2, model_size_, model_size_}));
+  std::vector<double> index(slots.begin(), slots.end());
+  const Tensor d = model_->features().distance(
+      own, model_->memory().state().values,
+      Tensor::from_vector({1, static_cast<std::int64_t>(index.size())}, index, model_->device(), DType::f32));
+  return d.to_vector<double>();
+}
+
 std::int64_t MemoryColorizer::random_occupied_slot(Rng& rng) {
   std::vector<std::int64_t> occupied;
   const std::vector<double> ages = model_->memory().state().ages.to_vector<double>();

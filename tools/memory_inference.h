@@ -37,6 +37,10 @@ class MemoryColorizer {
   // The colorization with the colours of memory slot `slot`; a uniformly drawn occupied slot.
   Coloring colorize_with_slot(const data::Image& rgb, std::int64_t slot);
   std::int64_t random_occupied_slot(Rng& rng);
+  // The colour distance (KL in log10 units, or ΔE2000) of each of `slots`' values to the colour
+  // image's own, and the threshold under which the model calls them the same colours.
+  std::vector<double> value_distances(const data::Image& truth, const std::vector<std::int64_t>& slots);
+  double threshold() const { return model_->threshold(); }
 
   std::int64_t memory_slots();
   std::int64_t occupied_slots();

@@ -361,7 +361,7 @@ struct Parser {
              {1, 1024});
     r.option("key_net_weights", mem.key_weights,
              "memory_colorization: start the key network from a torchvision ResNet-18 converted to safetensors "
-             "(tools/convert_torchvision_resnet.py; with --key_width 64)");
+             "(tools/convert_reference_checkpoint.py; with --key_width 64)");
     r.number("synthetic_palettes", d.synthetic_palettes,
              "built-in data: 0, or scenes in this many palette families, each recognisable in gray (time of day, "
              "water, horizon) and with its own hues: colours to remember and retrieve",

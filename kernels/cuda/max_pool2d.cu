@@ -42,7 +42,11 @@ struct MaxPoolBackward {
       return t <= 0 ? std::int64_t{0} : (t + g.stride - 1) / g.stride;
     };
     const std::int64_t oy0 = first(iy), ox0 = first(ix);
-    const std::int64_t oy1 = min((iy + g.padding) / g.stride, g.oh - 1), ox1 = min((ix + g.padding) / g.stride, g.ow - 1);
+    auto last = [&](std::int64_t v, std::int64_t outputs) {
+      const std::int64_t o = (v + g.padding) / g.stride;
+      return o < outputs - 1 ? o : outputs - 1;
+    };
+    const std::int64_t oy1 = last(iy, g.oh), ox1 = last(ix, g.ow);
     float s = 0.0f;
     for (std::int64_t oy = oy0; oy <= oy1; ++oy)
       for (std::int64_t ox = ox0; ox <= ox1; ++ox) {

@@ -152,7 +152,7 @@ int load_torchvision_weights(Network& key_network, const std::filesystem::path& 
     const std::string theirs = name.substr(6);
     const Tensor source = contents.find(theirs);
     PIGMENT_CHECK(source.defined(), "{}: no '{}' — not a torchvision ResNet-18 state_dict? (convert one with "
-                                    "tools/convert_torchvision_resnet.py)", file.string(), theirs);
+                                    "tools/convert_reference_checkpoint.py)", file.string(), theirs);
     PIGMENT_CHECK(source.shape() == t.shape(), "{}: '{}' is {}, the key network's is {} (a ResNet-18 of width 64 "
                                                "takes torchvision's weights: --key_width 64)",
                   file.string(), theirs, source.shape().str(), t.shape().str());

@@ -58,7 +58,7 @@ class KeyNetwork final : public Module {
 std::unique_ptr<Network> make_key_network(const KeyNetworkOptions& options, const Device& device);
 
 // Copies a torchvision ResNet-18's weights (conv1 … layer4, a safetensors file of its state_dict:
-// tools/convert_torchvision_resnet.py) into the key network; fc and query keep theirs. Throws,
+// tools/convert_reference_checkpoint.py) into the key network; fc and query keep theirs. Throws,
 // naming the tensor, for a missing or misshapen one. Returns how many tensors it copied.
 int load_torchvision_weights(Network& key_network, const std::filesystem::path& file);
 

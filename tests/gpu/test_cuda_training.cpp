@@ -31,7 +31,8 @@ struct TinyModel {
 };
 constexpr TinyModel kTinyModels[] = {{ModelKind::pix2pix, "unet_5d", 3, 3},
                                      {ModelKind::cycle_gan, "resnet_6blocks", 3, 3},
-                                     {ModelKind::colorization, "unet_5d", 1, 2}};
+                                     {ModelKind::colorization, "unet_5d", 1, 2},
+                                     {ModelKind::memory_colorization, "unet_5d", 1, 2}};
 
 ModelOptions tiny(const TinyModel& m, std::uint64_t seed) {
   ModelOptions o;
@@ -47,6 +48,15 @@ ModelOptions tiny(const TinyModel& m, std::uint64_t seed) {
   o.gan_mode = m.kind == ModelKind::cycle_gan ? GanMode::lsgan : GanMode::vanilla;
   o.pool_size = m.kind == ModelKind::cycle_gan ? 4 : 0;
   o.seed = seed;
+  // The memory colorizer: a small memory and key network. Its threshold is so large that every
+  // neighbour counts as the same colours: the triplet loss is 0 and every sample merges into its
+  // nearest slot, so that no decision rests on a distance near the threshold, which the two
+  // devices' rounding could put on either side (the retrieval and update ops have their own
+  // CUDA checks in gan-check).
+  o.memory.memory_size = 8;
+  o.memory.key.width = 4;
+  o.memory.key.query_dims = 16;
+  o.memory.threshold = 1e9;
   return o;
 }
 
@@ -96,7 +106,7 @@ bool multiplies_in_tf32(const Device& gpu) { return !gpu.is_simt() || simt_optio
 // element, yet point the same way: cosine ≥ 0.95 (measured ≥ 0.972). With float32 products:
 // cosine ≥ 0.9999 (measured ≥ 0.999994) and every element within 1e-2 of the largest: a ReLU whose
 // input is within rounding of zero may take the other branch (measured ≤ 3.6e-3; else ≤ 6e-6).
-TEST_CASE("pix2pix, CycleGAN and the colorizer take the same steps on the CPU and the CUDA backend",
+TEST_CASE("pix2pix, CycleGAN and the colorizers take the same steps on the CPU and the CUDA backend",
           "[gpu][training]") {
   const Device gpu = test_gpu();
   set_kernel_choice(gpu, KernelChoice{ConvImpl::custom});
@@ -113,8 +123,12 @@ TEST_CASE("pix2pix, CycleGAN and the colorizer take the same steps on the CPU an
       double worst_loss = 0, worst_element = 0, worst_cosine = 1;
       for (int step = 0; step < 4; ++step) {
         copy_training_state(*on_cpu, *on_gpu);
-        Tensor a = Tensor::empty({1, m.in, 32, 32}, DType::f32, cpu);
-        Tensor b = Tensor::empty({1, m.out, 32, 32}, DType::f32, cpu);
+        // Two 64² images for the memory colorizer: its ResNet's last batch norms then see 2 × 2×2
+        // values a channel, not one.
+        const bool memory = m.kind == ModelKind::memory_colorization;
+        const std::int64_t side = memory ? 64 : 32, batch = memory ? 2 : 1;
+        Tensor a = Tensor::empty({batch, m.in, side, side}, DType::f32, cpu);
+        Tensor b = Tensor::empty({batch, m.out, side, side}, DType::f32, cpu);
         data.fill_uniform(a, -1, 1);
         data.fill_uniform(b, -1, 1);
         for (Model* model : {on_cpu.get(), on_gpu.get()}) {
@@ -136,7 +150,11 @@ TEST_CASE("pix2pix, CycleGAN and the colorizer take the same steps on the CPU an
           worst_cosine = std::min(worst_cosine, g.cosine);
           INFO(kModelNames.name(m.kind) << " seed " << seed << " step " << step << " gradients of " << name
                                   << ": largest element error " << g.max_error << ", cosine " << g.cosine);
-          CHECK(g.cosine >= min_cosine);
+          // The memory colorizer's key network K sends its KL loss's gradient through the 17 TF32
+          // convolutions of a ResNet-18 (width 4) and batch norms over 8 values a channel: its TF32
+          // gradients point less the same way (measured cosine ≥ 0.946; with float32 products ≥
+          // 0.99999, as every other network's).
+          CHECK(g.cosine >= (name == "K" && tf32 ? 0.9 : min_cosine));
           CHECK(g.max_error <= element_tolerance);
         }
       }

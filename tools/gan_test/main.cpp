@@ -230,6 +230,19 @@ int run(const TestOptions& o) {
   std::set<fs::path> written;  // result images of this run; any other in images/ is an earlier run's
   std::vector<train::HtmlSection> sections;
   double sum_psnr = 0, sum_ssim = 0, sum_color = 0, sum_color_truth = 0, sum_gray_psnr = 0;
+  // The memory colorizer's retrieval on images with ground truth: the nearest slot's value against a
+  // random slot's, by their distance to the image's own value.
+  struct RetrievalTally {
+    int images = 0, hits = 0, random_hits = 0;
+    double distance = 0, random_distance = 0;
+    void add(double d, double random, double threshold) {
+      ++images;
+      hits += d < threshold;
+      random_hits += random < threshold;
+      distance += d;
+      random_distance += random;
+    }
+  } retrieval;
   int with_truth = 0;
   nlohmann::json report = nlohmann::json::array();
   if (memory)
@@ -309,6 +322,15 @@ int run(const TestOptions& o) {
     for (std::size_t j = 1; j < alternatives.size(); ++j) save(fmt::format("colorized_{}", j + 1), alternatives[j].image);
 
     nlohmann::json entry = {{"image", it.name}, {"colorfulness", metrics::colorfulness(output)}};
+    if (memory && !it.truth.empty() && o.colour_source == "memory" && !reference) {
+      // Retrieval: is the nearest slot's value the image's own colours (within the threshold),
+      // and how is a random slot's?
+      const std::vector<double> d = memory->value_distances(it.truth, {alternatives.front().slot,
+                                                                       memory->random_occupied_slot(rng)});
+      retrieval.add(d[0], d[1], memory->threshold());
+      entry["value_distance"] = d[0];
+      entry["random_slot_value_distance"] = d[1];
+    }
     if (memory) {
       entry["colours"] = colours_from;
       nlohmann::json slots = nlohmann::json::array();
@@ -353,10 +375,28 @@ int run(const TestOptions& o) {
     if (colorization)
       summary += fmt::format("; the gray (ab = 0) baseline scores {:.2f} dB", sum_gray_psnr / with_truth);
   }
+  nlohmann::json retrieval_json;
+  if (retrieval.images) {
+    const double n_r = retrieval.images;
+    summary += fmt::format("; retrieval: the nearest slot holds the image's colours (distance < {:g}) for {} of {} "
+                           "({:.0f}%; a random slot: {:.0f}%), mean distance {:.3f} (a random slot: {:.3f})",
+                           memory->threshold(), retrieval.hits, retrieval.images, 100 * retrieval.hits / n_r,
+                           100 * retrieval.random_hits / n_r, retrieval.distance / n_r, retrieval.random_distance / n_r);
+    retrieval_json = {{"images", retrieval.images},       {"hit_rate", retrieval.hits / n_r},
+                      {"random_hit_rate", retrieval.random_hits / n_r}, {"mean_distance", retrieval.distance / n_r},
+                      {"random_mean_distance", retrieval.random_distance / n_r}, {"threshold", memory->threshold()}};
+  }
   fmt::print("gan-test: {}\n", summary);
   train::write_html_page(out_dir / "index.html", fmt::format("Experiment = {}, Phase = {}, Epoch = {}", o.name, o.phase, o.epoch),
                          "<p>" + train::html_escape(summary) + "</p>", sections, 256);
-  const std::string json = nlohmann::json{{"summary", summary}, {"images", report}}.dump(1);
+  nlohmann::json metrics_json = {{"summary", summary}, {"images", report}};
+  if (with_truth) {
+    metrics_json["mean"] = {{"psnr", sum_psnr / with_truth}, {"ssim", sum_ssim / with_truth},
+                            {"colorfulness", sum_color / n}, {"colorfulness_truth", sum_color_truth / with_truth}};
+    if (colorization) metrics_json["mean"]["psnr_gray_baseline"] = sum_gray_psnr / with_truth;
+  }
+  if (!retrieval_json.is_null()) metrics_json["retrieval"] = retrieval_json;
+  const std::string json = metrics_json.dump(1);
   write_file_atomically(out_dir / "metrics.json", std::as_bytes(std::span(json.data(), json.size())));
   int stale = 0;
   for (const auto& e : fs::directory_iterator(out_dir / "images"))
