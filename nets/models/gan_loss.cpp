@@ -41,4 +41,23 @@ Tensor gradient_penalty(Network& discriminator, const Tensor& real, const Tensor
   return scale(mean(mul(deviation, deviation)), lambda);
 }
 
+DiscriminatorLosses conditional_discriminator_step(Network& discriminator, Adam& optimizer, GanMode mode,
+                                                   double lambda_gp, Rng& gen, const Tensor& input, const Tensor& real,
+                                                   const Tensor& fake) {
+  optimizer.zero_grad();
+  const Tensor fake_pair = concat({input, fake.detach()}, 1);
+  const Tensor real_pair = concat({input, real}, 1);
+  DiscriminatorLosses l;
+  l.fake = gan_loss(mode, discriminator.forward(fake_pair), false);
+  l.real = gan_loss(mode, discriminator.forward(real_pair), true);
+  Tensor loss = scale(add(l.fake, l.real), 0.5);
+  if (mode == GanMode::wgangp) {
+    l.gp = gradient_penalty(discriminator, real_pair, fake_pair, lambda_gp, gen);
+    loss = add(loss, l.gp);
+  }
+  loss.backward();
+  optimizer.step();
+  return l;
+}
+
 }  // namespace pigment::nets

@@ -8,6 +8,7 @@
 // applies it; Pigment applies it.
 #include <string>
 
+#include "engine/adam.h"
 #include "engine/names.h"
 #include "engine/rng.h"
 #include "nets/network.h"
@@ -23,5 +24,15 @@ Tensor gan_loss(GanMode mode, const Tensor& prediction, bool target_is_real);
 // The penalty term (already multiplied by lambda). D's parameters get their gradient through
 // the double backward of D's layers.
 Tensor gradient_penalty(Network& discriminator, const Tensor& real, const Tensor& fake, double lambda, Rng& gen);
+
+// The D step of a conditional GAN (pix2pix, the colorizers): D judges cat(input, fake.detach()) as
+// fake and cat(input, real) as real, loss_D = ½·(GAN_fake + GAN_real) [+ the gradient penalty for
+// wgangp], one step of `optimizer`. D must be trainable when it is called.
+struct DiscriminatorLosses {
+  Tensor real, fake, gp;  // gp undefined unless wgangp
+};
+DiscriminatorLosses conditional_discriminator_step(Network& discriminator, Adam& optimizer, GanMode mode,
+                                                   double lambda_gp, Rng& gen, const Tensor& input, const Tensor& real,
+                                                   const Tensor& fake);
 
 }  // namespace pigment::nets

@@ -33,19 +33,8 @@ class Pix2PixModel final : public Model {
 
     // D step first, on the detached fake.
     D_->set_requires_grad(true);
-    opt_D_->zero_grad();
-    const Tensor fake_AB = concat({real_A_, fake_B_.detach()}, 1);
-    const Tensor real_AB = concat({real_A_, real_B_}, 1);
-    const Tensor loss_D_fake = gan_loss(options_.gan_mode, D_->forward(fake_AB), false);
-    const Tensor loss_D_real = gan_loss(options_.gan_mode, D_->forward(real_AB), true);
-    Tensor loss_D = scale(add(loss_D_fake, loss_D_real), 0.5);
-    Tensor loss_D_gp;
-    if (options_.gan_mode == GanMode::wgangp) {
-      loss_D_gp = gradient_penalty(*D_, real_AB, fake_AB, options_.lambda_gp, rng_);
-      loss_D = add(loss_D, loss_D_gp);
-    }
-    loss_D.backward();
-    opt_D_->step();
+    const DiscriminatorLosses d =
+        conditional_discriminator_step(*D_, *opt_D_, options_.gan_mode, options_.lambda_gp, rng_, real_A_, real_B_, fake_B_);
 
     // G step with D frozen: D passes input gradients and computes none for its weights.
     D_->set_requires_grad(false);
@@ -56,8 +45,8 @@ class Pix2PixModel final : public Model {
     opt_G_->step();
 
     std::vector<std::pair<std::string, Tensor>> losses = {
-        {"G_GAN", loss_G_GAN}, {"G_L1", loss_G_L1}, {"D_real", loss_D_real}, {"D_fake", loss_D_fake}};
-    if (loss_D_gp.defined()) losses.emplace_back("D_gp", loss_D_gp);
+        {"G_GAN", loss_G_GAN}, {"G_L1", loss_G_L1}, {"D_real", d.real}, {"D_fake", d.fake}};
+    if (d.gp.defined()) losses.emplace_back("D_gp", d.gp);
     set_losses(std::move(losses));
   }
 
