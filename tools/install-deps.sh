@@ -15,9 +15,11 @@ packages=(
   nlohmann-json3-dev    # safetensors headers, configs, bench results
   libcli11-dev          # command-line parsing of the tools
   libboost-context-dev  # fibers of the SIMT harness (-DPIGMENT_CUDA=SIMT: the CUDA kernels run on the CPU)
+  libcpp-httplib-dev    # gan-serve's HTTP server
   python3 python3-numpy python3-torch   # cross-checks against PyTorch on the CPU
   python3-torchvision   # the memory colorizer's key network against torchvision's ResNet-18
-  python3-pil           # regenerating the bicubic-resize fixture (tests/data/fixtures)
+  python3-pil           # regenerating the bicubic-resize fixture (tests/data/fixtures); gan-serve's tests
+  chromium chromium-driver python3-selenium   # gan-serve's page tested in a real (headless) browser
   python3-pip           # the PyPI install of tensorboard below
 )
 

@@ -35,13 +35,15 @@ tiny=(--netG unet_5d --ngf 4 --ndf 4 --netD n_layers --n_layers_D 2 --load_size 
       --synthetic_train 4 --synthetic_test 2 --n_epochs 1 --n_epochs_decay 0 --no_progress)
 
 # Usage errors: 2 in every tool.
-for tool in gan-train gan-test gan-check gan-memory make-synthetic-dataset make-colorization-dataset combine-A-and-B; do
+for tool in gan-train gan-test gan-check gan-memory gan-serve make-synthetic-dataset make-colorization-dataset combine-A-and-B; do
   expect 2 "not expected|is required" "$tool" --no_such_option
 done
 expect 2 "--ngf: 'abc' is not a whole number" gan-train --ngf abc
 expect 2 "--norm: .*did you mean instance" gan-train --norm instnace
 expect 2 "data-parallel" gan-train --gpu_ids 0,1
 expect 2 "data-parallel" gan-test --gpu_ids 0,1
+expect 2 "--port: must be between 0 and 65535" gan-serve --port 70000
+expect 2 "cannot create the results folder" gan-serve --port 0 --results_dir /proc/no_such/results
 expect 2 "give one" gan-test --eval --dropout_at_test
 expect 2 "--ngf: 'x' is not a whole number.*gan-test --help" gan-test --ngf x
 # Numbers with plain bounds in every tool, not the type's limits.

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -34,8 +35,13 @@ struct DecodeLimits {
 // unsupported format such as TIFF, over a limit). Never throws on bad data, never crashes.
 std::optional<Image> load_image(const std::filesystem::path& path, std::string& error,
                                 const DecodeLimits& limits = {}, int force_channels = 0 /* 0, 1 or 3 */);
+// The same for an image held in memory (an upload); `name` names it in the error.
+std::optional<Image> decode_image_bytes(std::span<const std::uint8_t> bytes, const std::string& name,
+                                        std::string& error, const DecodeLimits& limits = {}, int force_channels = 0);
 // Writes an 8-bit PNG atomically (temporary + rename); throws pigment::Error naming the path.
 void save_png(const std::filesystem::path& path, const Image& image);
+// The PNG file's bytes of an image (what save_png writes).
+std::vector<std::byte> png_bytes(const Image& image);
 
 // ---- Pixel operations (used by preprocessing and the tools) --------------------------------------
 // Bicubic resampling as PIL's Image.resize(BICUBIC) does it (torchvision's default for the

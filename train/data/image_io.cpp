@@ -279,18 +279,46 @@ std::optional<Image> load_image(const std::filesystem::path& path, std::string& 
   }
 }
 
-void save_png(const std::filesystem::path& path, const Image& image) {
+std::optional<Image> decode_image_bytes(std::span<const std::uint8_t> bytes, const std::string& name,
+                                        std::string& error, const DecodeLimits& limits, int force_channels) {
+  PIGMENT_CHECK(force_channels == 0 || force_channels == 1 || force_channels == 3,
+                "decode_image_bytes: force_channels must be 0 (as stored), 1 (gray) or 3 (RGB), got {}", force_channels);
+  if (bytes.size() > limits.max_file_bytes) {
+    error = fmt::format("{}: {} bytes, over the limit of {}", name, bytes.size(), limits.max_file_bytes);
+    return std::nullopt;
+  }
+  try {
+    Image image = decode_checked(name, bytes, error, limits, force_channels);
+    if (image.empty()) return std::nullopt;
+    return image;
+  } catch (const std::bad_alloc&) {
+    error = fmt::format("{}: out of memory while decoding", name);
+    return std::nullopt;
+  }
+}
+
+std::vector<std::byte> png_bytes(const Image& image) {
   PIGMENT_CHECK(image.channels >= 1 && image.channels <= 4 && image.width > 0 && image.height > 0 &&
                     image.pixels.size() == static_cast<std::size_t>(image.width) * image.height * image.channels,
-                "save_png {}: cannot write a {}×{} image with {} channels and {} values", path.string(), image.width,
-                image.height, image.channels, image.pixels.size());
+                "PNG: cannot encode a {}×{} image with {} channels and {} values", image.width, image.height,
+                image.channels, image.pixels.size());
   std::vector<std::uint8_t> bytes(image.pixels.size());
   std::transform(image.pixels.begin(), image.pixels.end(), bytes.begin(), [](float v) {
     const float clamped = std::isnan(v) ? 0.0f : std::clamp(v, 0.0f, 1.0f);
     return static_cast<std::uint8_t>(std::lround(clamped * 255.0f));
   });
   std::vector<std::byte> png = detail::encode_png(bytes, image.width, image.height, image.channels);
-  PIGMENT_CHECK(!png.empty(), "save_png {}: PNG encoding failed", path.string());
+  PIGMENT_CHECK(!png.empty(), "PNG encoding failed for a {}×{} image", image.width, image.height);
+  return png;
+}
+
+void save_png(const std::filesystem::path& path, const Image& image) {
+  std::vector<std::byte> png;
+  try {
+    png = png_bytes(image);
+  } catch (const Error& e) {
+    throw Error(fmt::format("save_png {}: {}", path.string(), e.what()));
+  }
   write_file_atomically(path, png);
 }
 
