@@ -37,7 +37,7 @@ def main():
                         "--netG", "unet_5d", "--ngf", "4", "--ndf", "4", "--load_size", "36", "--crop_size", "32",
                         "--synthetic_train", "4", "--n_epochs", "1", "--n_epochs_decay", "0", "--no_progress", *extra],
                        check=True, stdout=subprocess.DEVNULL)
-    photo = os.path.join(WORK, "a photo.png")
+    photo = os.path.join(WORK, "a <em>photo.png")  # markup in a file name is shown as text
     im = Image.new("RGB", (120, 80))
     im.putdata([((x * 2) % 256, (y * 3) % 256, 90) for y in range(80) for x in range(120)])
     im.save(photo)
@@ -80,6 +80,20 @@ def main():
         driver.save_screenshot(os.path.join(WORK, "page.png"))
         ok = [120, 80] in sizes and re.search(r"colorized\s+[0-9.]+\s+[0-9.]+\s+[0-9.]+", table) and "gray" in table
         print(("ok" if ok else "FAIL") + f": the result appears with its metrics ({sizes}; {table!r})")
+        failures += not ok
+        title = card.find_element(By.CSS_SELECTOR, "h2").text
+        ok = "a <em>photo" in title and not card.find_elements(By.CSS_SELECTOR, "h2 em")
+        print(("ok" if ok else "FAIL") + f": the file name is shown as text: {title!r}")
+        failures += not ok
+        # The before/after slider: the result lies exactly on the image under it, and the slider
+        # moves the edge between them.
+        over, under = (card.find_element(By.CSS_SELECTOR, ".compare ." + c) for c in ("over", "under"))
+        same_box = over.rect == under.rect and over.rect["width"] > 0
+        slider = card.find_element(By.CSS_SELECTOR, ".compare input[type=range]")
+        driver.execute_script("arguments[0].value = 80; arguments[0].dispatchEvent(new Event('input'))", slider)
+        clip = driver.execute_script("return arguments[0].style.clipPath", over)
+        ok = same_box and "20%" in clip
+        print(("ok" if ok else "FAIL") + f": the slider's images share one box ({over.rect} vs {under.rect}); clip {clip!r}")
         failures += not ok
         link = card.find_element(By.CSS_SELECTOR, "a.download").get_attribute("href")
         print(("ok" if "/api/results/" in link else "FAIL") + f": a download link to the full-size result: {link}")

@@ -29,14 +29,16 @@ const char* const kPage = R"PAGE(<!doctype html>
   .result { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 16px; margin-bottom: 18px; }
   .result h2 { margin: 0 0 10px; font-size: 16px; }
   .images { display: flex; flex-wrap: wrap; gap: 14px; }
-  figure { margin: 0; }
+  figure { margin: 0; max-width: 360px; }
   figure img { display: block; max-width: 360px; max-height: 360px; border-radius: 4px; }
   figcaption { font-size: 13px; color: var(--muted); margin-top: 4px; }
-  .compare { position: relative; display: inline-block; max-width: 480px; }
-  .compare img { display: block; max-width: 480px; max-height: 480px; border-radius: 4px; }
-  .compare .top { position: absolute; inset: 0; overflow: hidden; }
-  .compare .top img { max-width: none; }
-  .compare input[type=range] { width: 100%; }
+  .compare-row { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; margin-top: 14px; }
+  .compare { display: grid; grid-template-columns: fit-content(560px); }  /* as wide as its image, at most 560px */
+  .stack { position: relative; justify-self: start; line-height: 0; }  /* exactly the under image's box */
+  .stack img { display: block; max-width: 100%; max-height: 560px; border-radius: 4px; }
+  .stack .over { position: absolute; top: 0; left: 0; width: 100%; height: 100%; }
+  .compare input[type=range] { width: 100%; margin: 6px 0 2px; }
+  .compare select { font-size: 13px; padding: 2px 4px; }
   table { border-collapse: collapse; font-size: 14px; margin-top: 8px; }
   th, td { border-bottom: 1px solid var(--line); padding: 4px 10px; text-align: right; }
   th:first-child, td:first-child { text-align: left; }
@@ -45,7 +47,8 @@ const char* const kPage = R"PAGE(<!doctype html>
              border-radius: 50%; animation: spin 0.8s linear infinite; vertical-align: -2px; margin-right: 6px; }
   @keyframes spin { to { transform: rotate(360deg); } }
   .error { color: #b3261e; }
-  .alternatives figure img { max-width: 200px; max-height: 200px; }
+  .alternatives figure { max-width: 220px; }
+  .alternatives figure img { max-width: 220px; max-height: 220px; }
   .memory-only[hidden] { display: none; }
 </style>
 </head>
@@ -108,23 +111,29 @@ drop.addEventListener("dragleave", () => drop.classList.remove("over"));
 drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove("over"); choose(e.dataTransfer.files); });
 $("experiment").addEventListener("change", refreshControls);
 
+// Text from elsewhere (file names, training images' names) goes into the page as text, never as markup.
+function esc(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
 function fmt(x, digits) { return x === undefined || x === null ? "—" : Number(x).toFixed(digits); }
 function figure(url, caption, cls) {
-  return `<figure class="${cls || ""}"><img src="${url}" alt="${caption}"><figcaption>${caption}</figcaption></figure>`;
+  return `<figure class="${cls || ""}"><img src="${url}" alt="${esc(caption)}"><figcaption>${esc(caption)}</figcaption></figure>`;
 }
-function slider(under, over, underLabel, overLabel) {
-  // The over image is clipped to the slider's share of the width: left of it "over", right "under".
-  return `<div class="compare"><img src="${under}" alt="${underLabel}">
-    <div class="top" style="width:50%"><img src="${over}" alt="${overLabel}"></div>
+function slider(j, main, inputLabel) {
+  // A before/after wipe: the result over the original (or the gray input), clipped to the left of
+  // the slider; both are the input's size, so one lies exactly on the other.
+  const choices = (j.original ? [[j.original, "the original"]] : []).concat([[j.input, "the " + inputLabel]]);
+  const options = choices.map(([url, label]) => `<option value="${url}">${label}</option>`).join("");
+  return `<div class="compare"><div class="stack"><img class="under" src="${choices[0][0]}" alt="before">
+      <img class="over" src="${main.url}" alt="${esc(main.label)}" style="clip-path: inset(0 50% 0 0)"></div>
     <input type="range" min="0" max="100" value="50" aria-label="before/after">
-    <figcaption>← ${overLabel} | ${underLabel} →</figcaption></div>`;
+    <figcaption>← ${esc(main.label)} | <select aria-label="compare with">${options}</select> →</figcaption></div>`;
 }
 function wireSliders(root) {
   root.querySelectorAll(".compare").forEach((c) => {
-    const base = c.querySelector("img"), top = c.querySelector(".top"), topImg = top.querySelector("img");
-    const fit = () => { topImg.style.width = base.clientWidth + "px"; topImg.style.height = base.clientHeight + "px"; };
-    base.addEventListener("load", fit); window.addEventListener("resize", fit); fit();
-    c.querySelector("input").addEventListener("input", (e) => (top.style.width = e.target.value + "%"));
+    const over = c.querySelector(".over"), under = c.querySelector(".under");
+    c.querySelector("input").addEventListener("input", (e) => (over.style.clipPath = `inset(0 ${100 - e.target.value}% 0 0)`));
+    c.querySelector("select").addEventListener("change", (e) => (under.src = e.target.value));
   });
 }
 function metricsTable(j) {
@@ -143,7 +152,7 @@ function metricsTable(j) {
 async function colorizeOne(file) {
   const card = document.createElement("div");
   card.className = "result";
-  card.innerHTML = `<h2>${file.name}</h2><p class="busy"><span class="spinner"></span>colorizing… <span class="elapsed">0</span> s</p>`;
+  card.innerHTML = `<h2>${esc(file.name)}</h2><p class="busy"><span class="spinner"></span>colorizing… <span class="elapsed">0</span> s</p>`;
   $("results").prepend(card);
   const start = performance.now();
   const timer = setInterval(() => (card.querySelector(".elapsed").textContent = ((performance.now() - start) / 1000).toFixed(0)), 500);
@@ -155,26 +164,30 @@ async function colorizeOne(file) {
     if ($("reference").files.length) form.append("reference", $("reference").files[0]);
   }
   let j, status;
-  for (;;) {
-    const r = await fetch("/api/colorize", { method: "POST", body: form });
-    status = r.status;
-    j = await r.json();
-    if (status !== 503) break;  // busy: the queue is full; wait and ask again
-    card.querySelector(".busy").innerHTML = `<span class="spinner"></span>the server is busy; waiting for a turn…`;
-    await new Promise((ok) => setTimeout(ok, 1500));
+  try {
+    for (;;) {
+      const r = await fetch("/api/colorize", { method: "POST", body: form });
+      status = r.status;
+      j = await r.json();
+      if (status !== 503) break;  // busy: the queue is full; wait and ask again
+      card.querySelector(".busy").innerHTML = `<span class="spinner"></span>the server is busy; waiting for a turn…`;
+      await new Promise((ok) => setTimeout(ok, 1500));
+    }
+  } catch (e) {  // the server stopped, or answered something that is not JSON
+    status = 0;
+    j = { error: `no answer from gan-serve (${e.message}): is it still running?` };
   }
   clearInterval(timer);
-  if (status !== 200) { card.innerHTML = `<h2>${file.name}</h2><p class="error">${j.error}</p>`; return; }
+  if (status !== 200) { card.innerHTML = `<h2>${esc(file.name)}</h2><p class="error">${esc(j.error)}</p>`; return; }
   const seconds = ((performance.now() - start) / 1000).toFixed(1);
   const main = j.outputs[0];
-  let html = `<h2>${file.name} <small class="busy">— ${j.width}×${j.height}, ${seconds} s, ${j.experiment}</small></h2><div class="images">`;
-  html += figure(j.input, "input (gray)", "input");
-  html += slider(j.input, main.url, "gray", main.label);
-  if (j.original) html += slider(j.original, main.url, "original", main.label);
-  html += `</div>`;
-  if (main.note) html += `<p class="busy">Colours: ${main.note}</p>`;
-  html += metricsTable(j);
-  html += `<p><a class="download" href="${main.url}" download="colorized_${file.name.replace(/\.[^.]*$/, "")}.png">Download the result (${j.width}×${j.height})</a></p>`;
+  const inputLabel = kindOf(j.experiment) === "translation" ? "input" : "gray input";
+  let html = `<h2>${esc(file.name)} <small class="busy">— ${j.width}×${j.height}, ${seconds} s, ${esc(j.experiment)}</small></h2><div class="images">`;
+  html += figure(j.input, inputLabel, "input");
+  html += figure(main.url, main.label + (main.note ? ` — colours: ${main.note}` : ""), "output");
+  if (j.original) html += figure(j.original, "original", "original");
+  html += `</div><div class="compare-row">${slider(j, main, inputLabel)}<div>${metricsTable(j)}`;
+  html += `<p><a class="download" href="${main.url}" download="${esc(main.label)}_${esc(file.name.replace(/\.[^.]*$/, ""))}.png">Download the result (${j.width}×${j.height})</a></p></div></div>`;
   if (j.outputs.length > 1) {
     html += `<h3>Alternatives</h3><div class="images alternatives">`;
     for (const o of j.outputs.slice(1)) html += figure(o.url, `${o.label}: ${o.note}`);
