@@ -282,6 +282,21 @@ TEST_CASE("learning-rate policies follow the reference's schedules", "[train][sc
   restored.load(m);
   CHECK(restored.steps() == 200);
   CHECK(restored.lr() == linear.lr());
+  // A finished run continued with more epochs trains on at the new schedule's rate, not the old
+  // run's final 0 (as the reference's schedulers, rebuilt at a resume, do).
+  LrScheduler finished(LrPolicy::linear, 2e-4, 1, 1, 0, 50);
+  CHECK(finished.step(0) == Approx(0.0).margin(1e-20));  // n_epochs 1, decay 0: the one epoch at lr 0
+  finished.save(m);
+  LrScheduler extended(LrPolicy::linear, 2e-4, 1, 3, 0, 50);
+  extended.load(m);
+  CHECK(extended.lr() == 2e-4);
+  CHECK(extended.step(0) == 2e-4);  // epoch 2 of 3
+  // Plateau's rate is state: restored as saved.
+  plateau.save(m);
+  LrScheduler plateau_restored(LrPolicy::plateau, 1.0, 1, 10, 0, 50);
+  plateau_restored.load(m);
+  CHECK(plateau_restored.lr() == plateau.lr());
+  CHECK(plateau_restored.lr() != 1.0);
 }
 
 TEST_CASE("options can come from a config file; the command line wins", "[train][options]") {

@@ -32,9 +32,11 @@ class LrScheduler {
   std::int64_t steps() const { return steps_; }
 
   void save(Metadata& metadata) const;
+  // Restores the position; the rate follows this scheduler's schedule (see load's comment).
   void load(const Metadata& metadata);
 
  private:
+  double scheduled_lr(std::int64_t steps) const;  // linear, step, cosine: the rate after `steps` steps
   LrPolicy policy_;
   double base_lr_;
   int epoch_count_, n_epochs_, n_epochs_decay_, lr_decay_iters_;

@@ -7,6 +7,7 @@ it trains first: a colorizer, a memory colorizer and a pix2pix.
   - bad uploads: no image, not an image, a truncated PNG, a PNG declaring huge dimensions, a body
     over the limit, a path in the file name (shown only, nothing written outside the results);
   - experiment names that would leave the checkpoints folder, unknown experiments, results paths;
+  - one model load per experiment, again when its checkpoint changes;
   - the queue bound (503 at once) and the timeout (504).
     check_serve_api.py BIN_DIR WORK_DIR"""
 import io
@@ -184,6 +185,15 @@ def main():
             check(status in (400, 404), f"{path} → {status}")
         status, _, body = request(url + "/api/experiments")
         check(status == 200, "the server survived every bad request")
+        # One model load per experiment however many requests; a new checkpoint is loaded again.
+        loads = json.loads(request(url + "/api/status")[2])["model_loads"]
+        check(loads == 3, f"each experiment loaded once for all the requests above: {loads} loads")
+        before = json.loads(request(url + "/api/colorize", {"image": ("p.png", photo)})[2])["metrics"]["outputs"][0]
+        train("colorizer", "--overwrite", "--seed", "7")  # new weights under the same name
+        after = json.loads(request(url + "/api/colorize", {"image": ("p.png", photo)})[2])["metrics"]["outputs"][0]
+        loads = json.loads(request(url + "/api/status")[2])["model_loads"]
+        check(loads == 4 and after["psnr"] != before["psnr"],
+              f"a changed checkpoint is loaded again and used: {loads} loads, PSNR {before['psnr']} → {after['psnr']}")
         written = [os.path.relpath(os.path.join(d, f), WORK) for d, _, fs in os.walk(WORK) for f in fs]
         check(all(w.startswith(("results/", "ck/", "serve_")) for w in written), "files only under results/ and ck/")
     finally:
