@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "engine/distributed/communicator.h"
 #include "kernels/raw/optimizer.h"
 
 namespace pigment {
@@ -20,6 +21,7 @@ void Adam::step() {
   ++step_;
   const Tensor& p = params_->flat_params();
   const Tensor& g = params_->flat_grads();
+  if (comm_) distributed::average_gradients(*comm_, g);
   if (p.is_cpu()) {
     visit_dtype(p.dtype(), [&]<class T>() {
       cpu::adam_step<T>(p.numel(), p.data<T>(), g.data<T>(), exp_avg_.data<T>(), exp_avg_sq_.data<T>(), options_.lr,

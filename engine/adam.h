@@ -7,6 +7,10 @@
 
 #include "engine/parameters.h"
 
+namespace pigment::distributed {
+class Communicator;
+}
+
 namespace pigment {
 
 struct AdamOptions {
@@ -20,6 +24,10 @@ class Adam {
  public:
   // Flattens `params` if needed; the moments start at zero.
   Adam(ParameterSet& params, AdamOptions options);
+
+  // Data parallelism: with a communicator, step() first averages the gradients over its ranks
+  // (all-reduce in buckets, engine/distributed/communicator.h), so every rank takes the same step.
+  void average_gradients_over(distributed::Communicator* comm) { comm_ = comm; }
 
   void step();
   void zero_grad() { params_->zero_grad(); }
@@ -36,6 +44,7 @@ class Adam {
 
  private:
   ParameterSet* params_;
+  distributed::Communicator* comm_ = nullptr;
   AdamOptions options_;
   std::int64_t step_ = 0;
   Tensor exp_avg_, exp_avg_sq_;

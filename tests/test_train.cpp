@@ -344,7 +344,10 @@ TEST_CASE("the reference's options: --gpu_ids, --load_iter, --suffix; visdom and
   CHECK(parse({"--gpu_ids", "1"})->device == "cuda:1");
   CHECK(parse({"--gpu_ids", "0", "--device", "cuda:0"})->device == "cuda:0");
   CHECK(parse({})->device == "auto");  // not given: --device decides
-  CHECK_THAT(message({"--gpu_ids", "0,1"}), Catch::Contains("data-parallel") && Catch::Contains("--gpu_ids 0"));
+  CHECK(parse({"--gpu_ids", "0,1"})->device == "cuda");  // one process per GPU, which gan-train starts
+  CHECK_THAT(message({"--gpu_ids", "0,-1"}), Catch::Contains("-1 (the CPU) stands alone"));
+  CHECK_THAT(message({"--gpu_ids", "1,1"}), Catch::Contains("GPU 1 is listed twice"));
+  CHECK_THAT(message({"--gpu_ids", "0,1", "--device", "cpu"}), Catch::Contains("give one of them"));
   CHECK_THAT(message({"--gpu_ids", "-1", "--device", "cuda"}), Catch::Contains("give one of them"));
   CHECK_THAT(message({"--gpu_ids", "x"}), Catch::Contains("'x' is not a whole number"));
   CHECK(parse({"--load_iter", "300"})->epoch == "iter_300");
@@ -595,7 +598,7 @@ TEST_CASE("a net file of an interrupted save is not used: the state's generation
   // Resuming reads the state alone: step 6, saying which net files the next save rewrites.
   TinyModel c = tiny_model(3);
   Progress resumed;
-  const std::string said = stdout_of([&] { resumed = load_checkpoint(run, "latest", *c.model, *c.scheduler); });
+  const std::string said = stdout_of([&] { resumed = load_checkpoint(run, "latest", *c.model, *c.scheduler).progress; });
   CHECK(resumed.total_iters == 6);
   CHECK(weights_of(c.net("G")) == weights_at_6);
   CHECK_THAT(said, Catch::Contains("'" + net_G.string() + "' (step 12) is from an interrupted save") &&

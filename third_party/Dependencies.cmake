@@ -64,3 +64,23 @@ elseif(PIGMENT_WITH_CUDA)
   target_include_directories(pigment_cudnn SYSTEM INTERFACE ${PIGMENT_CUDNN_INCLUDE_DIR})
   target_link_libraries(pigment_cudnn INTERFACE ${PIGMENT_CUDNN_LIBRARY})
 endif()
+
+# Data parallelism (engine/distributed/): Open MPI between CPU processes; NCCL between GPUs when the
+# CUDA toolkit (or libnccl-dev) has it.
+if(PIGMENT_WITH_MPI)
+  pigment_require_package(MPI libopenmpi-dev COMPONENTS CXX)
+endif()
+set(PIGMENT_WITH_NCCL OFF)
+if(PIGMENT_WITH_CUDA AND NOT PIGMENT_SIMT)
+  find_path(PIGMENT_NCCL_INCLUDE_DIR nccl.h HINTS ${CUDAToolkit_INCLUDE_DIRS} /usr/local/include /usr/include)
+  find_library(PIGMENT_NCCL_LIBRARY nccl HINTS ${CUDAToolkit_LIBRARY_DIR} /usr/local/lib /usr/lib/x86_64-linux-gnu)
+  if(PIGMENT_NCCL_INCLUDE_DIR AND PIGMENT_NCCL_LIBRARY)
+    set(PIGMENT_WITH_NCCL ON)
+    add_library(pigment_nccl INTERFACE)
+    target_include_directories(pigment_nccl SYSTEM INTERFACE ${PIGMENT_NCCL_INCLUDE_DIR})
+    target_link_libraries(pigment_nccl INTERFACE ${PIGMENT_NCCL_LIBRARY})
+  else()
+    message(STATUS "Pigment: NCCL not found (nccl.h, libnccl): training on several GPUs is off in this build "
+                   "(install 'libnccl-dev')")
+  endif()
+endif()

@@ -15,7 +15,9 @@
 #   check     135  gan-check --device cuda with --impl custom, cudnn and gemm, spec and
 #                  layer shapes, 45 s each                                                 [~60 s]
 #   train      78  gan-train --device cuda for colorization, pix2pix and CycleGAN (an epoch
-#                  of 32 images of the built-in data), then gan-test                       [~40 s]
+#                  of 32 images of the built-in data), then gan-test; data parallelism's
+#                  NCCL path at world size 1 (torchrun's variables), and 2 with --gpu_ids
+#                  0,1 when the machine has two GPUs                                       [~45 s]
 #   steps      90  training steps against the PyTorch peer on the same GPU                [~70 s]
 #   kernels    45  the kernel benchmarks (every conv pass × implementation, attention,
 #                  memory ops)                                                             [~40 s]
@@ -74,7 +76,8 @@ if [ $dry_run -eq 1 ]; then
 else
   build=${build:-build-gpu}
   device=cuda
-  configure_args=(-DPIGMENT_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 -DPIGMENT_NATIVE=OFF)
+  # No MPI on the device machine (no Debian -dev packages): NCCL is reached by torchrun's variables.
+  configure_args=(-DPIGMENT_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 -DPIGMENT_NATIVE=OFF -DPIGMENT_WITH_MPI=OFF)
 fi
 case $build in /*) ;; *) build=$root/$build ;; esac
 
@@ -211,6 +214,15 @@ if want train; then
       step "test-$model" 6 "$bin/gan-test" --device $device --model $model --name "gpu_$model" \
         --checkpoints_dir "$work/checkpoints" --results_dir "$work/results" --num_test 4 "${nets[@]:0:4}"
   done
+  # Data parallelism over NCCL: one rank under torchrun's variables (a real NCCL communicator of
+  # world size 1), then one process per GPU when there are two. Not on the SIMT device.
+  dp=(--model pix2pix --checkpoints_dir "$work/checkpoints" --n_epochs 1 --n_epochs_decay 0 --max_dataset_size 16
+      --no_progress --dist_timeout 60)
+  step train-nccl-1 15 "${gpu_only[@]}" env RANK=0 WORLD_SIZE=1 LOCAL_RANK=0 "$bin/gan-train" --device cuda \
+    --name gpu_nccl_1 "${dp[@]}"
+  if [ $dry_run -eq 0 ] && [ "$(nvidia-smi -L 2>/dev/null | wc -l)" -ge 2 ]; then
+    step train-nccl-2 20 "$bin/gan-train" --gpu_ids 0,1 --name gpu_nccl_2 "${dp[@]}"
+  fi
 fi
 if want steps; then
   dry=()

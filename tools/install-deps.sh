@@ -16,6 +16,7 @@ packages=(
   libcli11-dev          # command-line parsing of the tools
   libboost-context-dev  # fibers of the SIMT harness (-DPIGMENT_CUDA=SIMT: the CUDA kernels run on the CPU)
   libcpp-httplib-dev    # gan-serve's HTTP server
+  libopenmpi-dev openmpi-bin   # data-parallel training between CPU processes (mpirun -np N gan-train)
   python3 python3-numpy python3-torch   # cross-checks against PyTorch on the CPU
   python3-torchvision   # the memory colorizer's key network against torchvision's ResNet-18
   python3-pil           # regenerating the bicubic-resize fixture (tests/data/fixtures); gan-serve's tests

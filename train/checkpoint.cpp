@@ -46,8 +46,7 @@ std::int64_t count_non_finite(const Tensor& host) {
 }
 
 // A file's tensors, on the host, refusing inf/NaN.
-SafetensorsContents load_finite(const fs::path& file) {
-  SafetensorsContents c = load_safetensors(file, Device::cpu());
+SafetensorsContents finite_contents(SafetensorsContents c, const fs::path& file) {
   for (const auto& [name, t] : c.tensors) {
     const std::int64_t bad = count_non_finite(t);
     PIGMENT_CHECK(bad == 0,
@@ -56,6 +55,10 @@ SafetensorsContents load_finite(const fs::path& file) {
                   file.string(), name, bad, t.numel());
   }
   return c;
+}
+
+SafetensorsContents load_finite(const fs::path& file) {
+  return finite_contents(load_safetensors(file, Device::cpu()), file);
 }
 
 // One network's entries net_<name>.<key> of a state, as a state_dict.
@@ -96,7 +99,8 @@ NetFileCheck check_net_file(const fs::path& file, const std::string& checksum, S
 }  // namespace
 
 void save_checkpoint(const fs::path& dir, const std::string& tag, const nets::Model& model,
-                     const LrScheduler& scheduler, const Progress& progress, const std::string& options_json) {
+                     const LrScheduler& scheduler, const Progress& progress, const std::string& options_json,
+                     const std::vector<std::vector<std::byte>>& other_ranks) {
   // Everything to be written, on the host (device tensors copied once; host tensors as they are):
   // checked there, then serialized from there.
   TensorList state;
@@ -104,6 +108,15 @@ void save_checkpoint(const fs::path& dir, const std::string& tag, const nets::Mo
   for (const auto& [name, net] : model.networks())
     for (const auto& [key, t] : net->state_dict()) state.emplace_back("net_" + name + "." + key, t);
   model.save_training_state(state, meta);
+  for (std::size_t i = 0; i < other_ranks.size(); ++i) {
+    const std::string prefix = fmt::format("rank{}.", i + 1);
+    const SafetensorsContents rank_state =
+        parse_safetensors(other_ranks[i], fmt::format("rank {}'s state", i + 1), Device::cpu());
+    for (const auto& [key, t] : rank_state.tensors) state.emplace_back(prefix + key, t);
+    for (const auto& [key, value] : rank_state.metadata)
+      if (key != kDataChecksumKey) meta[prefix + key] = value;
+  }
+  meta["world_size"] = std::to_string(other_ranks.size() + 1);
   for (auto& [key, t] : state)
     if (!t.is_cpu()) t = t.to(Device::cpu());
   for (const auto& [key, t] : state)
@@ -137,13 +150,17 @@ void save_checkpoint(const fs::path& dir, const std::string& tag, const nets::Mo
   write_file_atomically(state_file(dir, tag), serialize_safetensors(state, meta));  // last: it commits the generation
 }
 
-Progress load_checkpoint(const fs::path& dir, const std::string& tag, nets::Model& model, LrScheduler& scheduler) {
+LoadedCheckpoint load_checkpoint(const fs::path& dir, const std::string& tag, nets::Model& model,
+                                 LrScheduler& scheduler, RankPlace place, const std::vector<std::byte>* state_bytes) {
   const fs::path file = state_file(dir, tag);
-  PIGMENT_CHECK(fs::exists(file),
+  PIGMENT_CHECK(state_bytes || fs::exists(file),
                 "--continue_train: no training state '{}' (checkpoints of --epoch {} are not there; run without "
                 "--continue_train to start afresh, or pass the --epoch of an existing checkpoint)",
                 file.string(), tag);
-  const SafetensorsContents c = load_finite(file);  // on the host: the loads below copy to the device
+  // On the host: the loads below copy to the device.
+  const SafetensorsContents c =
+      state_bytes ? finite_contents(parse_safetensors(*state_bytes, file.string(), Device::cpu()), file)
+                  : load_finite(file);
   PIGMENT_CHECK(get(c.metadata, "format", file) == "pigment-training-state", "{}: not a Pigment training state file",
                 file.string());
   const std::string saved_model = get(c.metadata, "model", file);
@@ -152,9 +169,32 @@ Progress load_checkpoint(const fs::path& dir, const std::string& tag, nets::Mode
                 std::string(nets::kModelNames.name(model.options().kind)), saved_model);
   for (const auto& [name, net] : model.networks())
     net->load_state_dict(network_of_state(c.tensors, name), file.string() + " (network " + name + ")");
-  model.load_training_state(c.tensors, c.metadata);
+  TensorList fresh_tensors;  // this rank's own state before loading, kept where the file has none for it
+  Metadata fresh_metadata;
+  if (place.rank > 0) model.save_rank_state(fresh_tensors, fresh_metadata);
+  model.load_training_state(c.tensors, c.metadata);  // rank 0's rank state (below: another rank's)
+  LoadedCheckpoint loaded;
+  const auto saved_world = c.metadata.find("world_size");
+  loaded.saved_world_size = saved_world == c.metadata.end()
+                                ? 1
+                                : metadata_number<int>(c.metadata, "world_size", file.string());
+  loaded.exact = loaded.saved_world_size == place.world_size;
+  if (place.rank > 0) {
+    if (loaded.exact) {
+      const std::string prefix = fmt::format("rank{}.", place.rank);
+      TensorList tensors;
+      Metadata metadata;
+      for (const auto& [key, t] : c.tensors)
+        if (key.starts_with(prefix)) tensors.emplace_back(key.substr(prefix.size()), t);
+      for (const auto& [key, value] : c.metadata)
+        if (key.starts_with(prefix)) metadata[key.substr(prefix.size())] = value;
+      model.load_rank_state(tensors, metadata);
+    } else {
+      model.load_rank_state(fresh_tensors, fresh_metadata);
+    }
+  }
   scheduler.load(c.metadata);
-  Progress p;
+  Progress& p = loaded.progress;
   p.epoch = metadata_number<std::int64_t>(c.metadata, "epoch", file.string());
   p.next_batch = metadata_number<std::int64_t>(c.metadata, "next_batch", file.string());
   p.epoch_iter = metadata_number<std::int64_t>(c.metadata, "epoch_iter", file.string());
@@ -174,7 +214,7 @@ Progress load_checkpoint(const fs::path& dir, const std::string& tag, nets::Mode
                  "rewrites it\n",
                  nf.string(), check.problem, p.total_iters);
   }
-  return p;
+  return loaded;
 }
 
 LoadedNetwork load_network(const fs::path& dir, const std::string& tag, const std::string& name, nets::Network& net) {

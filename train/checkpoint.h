@@ -47,16 +47,35 @@ class NonFiniteState : public Error {
   using Error::Error;
 };
 
+// Data parallelism: the state file of a run of W ranks holds, besides rank 0's state, each other
+// rank's (Model::save_rank_state: its RNG position and image pools) under "rank<r>." — its tensors'
+// names and its metadata keys — and world_size = W. `other_ranks` are ranks 1 … W−1's rank states,
+// each serialized as safetensors.
+struct RankPlace {
+  int rank = 0, world_size = 1;
+};
+
 // Writes one generation (above). Throws NonFiniteState, having written nothing, when any weight,
 // buffer, optimizer moment or pooled image is not finite.
 void save_checkpoint(const std::filesystem::path& dir, const std::string& tag, const nets::Model& model,
-                     const LrScheduler& scheduler, const Progress& progress, const std::string& options_json);
+                     const LrScheduler& scheduler, const Progress& progress, const std::string& options_json,
+                     const std::vector<std::vector<std::byte>>& other_ranks = {});
 
 // Restores model weights, optimizer state, pools, RNG and scheduler from <tag>_state.safetensors;
 // returns the progress to continue from. Errors name the file and what does not match. Prints a
 // warning line for each net file of that tag that is not of the state's generation.
-Progress load_checkpoint(const std::filesystem::path& dir, const std::string& tag, nets::Model& model,
-                         LrScheduler& scheduler);
+// `place` says which rank of how many loads: rank r of a run of the same world size takes its own
+// rank state; another world size takes rank 0's weights, optimizer and schedule (ranks other than 0
+// keep their fresh random streams and empty pools) and `exact` is false. `state_bytes`, when given,
+// are the state file's bytes (rank 0 reads the file and broadcasts it: no shared filesystem needed).
+struct LoadedCheckpoint {
+  Progress progress;
+  int saved_world_size = 1;
+  bool exact = true;
+};
+LoadedCheckpoint load_checkpoint(const std::filesystem::path& dir, const std::string& tag, nets::Model& model,
+                                 LrScheduler& scheduler, RankPlace place = {},
+                                 const std::vector<std::byte>* state_bytes = nullptr);
 
 // What load_network used.
 struct LoadedNetwork {

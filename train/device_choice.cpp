@@ -7,11 +7,13 @@
 
 namespace pigment::train {
 
-Device select_device(const std::string& spec) {
-  if (spec == "auto") {
-    if (cuda_device_count() > 0 && cuda_backend_complete()) return Device::cuda(0);
+Device select_device(const std::string& given, int local_rank) {
+  if (given == "auto") {
+    if (cuda_device_count() > 0 && cuda_backend_complete()) return Device::cuda(local_rank % cuda_device_count());
     return Device::cpu();
   }
+  // One process per GPU: "cuda" means this machine's GPU of the process's local rank.
+  const std::string spec = given == "cuda" ? fmt::format("cuda:{}", local_rank) : given;
   const Device device = Device::parse(spec);
   if (device.is_cuda() && !cuda_backend_complete()) {
     std::string missing;

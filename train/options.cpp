@@ -13,6 +13,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "engine/distributed/launch.h"
 #include "engine/error.h"
 #include "engine/parse_number.h"
 
@@ -203,14 +204,31 @@ std::string expand_suffix(const std::string& suffix, const std::map<std::string,
   return out;
 }
 
-// --gpu_ids (-1, N, or a comma list) → a --device name; several GPUs refused, naming the fix.
-std::string device_from_gpu_ids(const std::string& gpu_ids) {
+}  // namespace
+
+std::vector<int> parse_gpu_ids(const std::string& gpu_ids) {
   const std::vector<int> ids = parse_int_list(gpu_ids, {-1, 1023});
-  PIGMENT_CHECK(ids.size() == 1,
-                "'{}': training on several GPUs at once needs data-parallel training, which Pigment does not "
-                "have yet: give one GPU (--gpu_ids 0) or -1 for the CPU",
-                gpu_ids);
-  return ids[0] < 0 ? "cpu" : fmt::format("cuda:{}", ids[0]);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    PIGMENT_CHECK(ids.size() == 1 || ids[i] >= 0, "'{}': -1 (the CPU) stands alone; list GPUs as 0,1,…", gpu_ids);
+    for (std::size_t j = 0; j < i; ++j)
+      PIGMENT_CHECK(ids[i] != ids[j], "'{}': GPU {} is listed twice; one process per GPU", gpu_ids, ids[i]);
+  }
+  return ids;
+}
+
+namespace {
+
+// --gpu_ids (-1, N, or a comma list) → a --device name. Several GPUs: the process of local rank r
+// (started by gan-train --gpu_ids itself, torchrun or mpirun) takes the r-th; before the processes
+// are started (local_rank < 0), "cuda".
+std::string device_from_gpu_ids(const std::string& gpu_ids, int local_rank = -1) {
+  const std::vector<int> ids = parse_gpu_ids(gpu_ids);
+  if (ids.size() == 1) return ids[0] < 0 ? "cpu" : fmt::format("cuda:{}", ids[0]);
+  if (local_rank < 0) return "cuda";
+  PIGMENT_CHECK(static_cast<std::size_t>(local_rank) < ids.size(),
+                "'{}' lists {} GPUs, but this is local rank {}: start one process per listed GPU", gpu_ids, ids.size(),
+                local_rank);
+  return fmt::format("cuda:{}", ids[static_cast<std::size_t>(local_rank)]);
 }
 
 struct Parser {
@@ -247,7 +265,8 @@ struct Parser {
           return t;
         },
         [](const std::string& v) { return v; },
-        "the reference's GPU choice: -1 for the CPU, N for cuda:N (as --device); unset: --device decides");
+        "the reference's GPU choice: -1 for the CPU, N for cuda:N (as --device), 0,1,… for one process per GPU "
+        "(data parallel); unset: --device decides");
     r.option("checkpoints_dir", o.checkpoints_dir, "models are saved here");
     r.choice("model", m.kind, nets::kTrainableModelNames, "model", "which model");
     r.number("input_nc", g.input_nc, "input image channels: 3 for RGB, 1 for grayscale", {1, 64});
@@ -270,7 +289,7 @@ struct Parser {
     r.choice("direction", d.a_to_b, kDirectionNames, "direction", "which side of an aligned pair is the input");
     r.flag("serial_batches", d.serial_batches, "take images in order instead of shuffling");
     r.number("num_threads", d.num_threads, "threads decoding and augmenting images (0: in the training thread)", {0, 256});
-    r.number("batch_size", d.batch_size, "input batch size", {1, 4096});
+    r.number("batch_size", d.batch_size, "input batch size (of each process, when several train: mpirun, --gpu_ids 0,1)", {1, 4096});
     r.number("load_size", d.load_size, "scale images to this size", {1, 16384});
     r.number("crop_size", d.crop_size, "then crop to this size", {1, 16384});
     r.typed("max_dataset_size", d.max_dataset_size, parse_count_or_inf, show_count_or_inf,
@@ -369,6 +388,9 @@ struct Parser {
     r.number("synthetic_train", d.synthetic_train, "built-in data: synthetic training scenes", {1});
     r.number("synthetic_test", d.synthetic_test, "built-in data: synthetic test scenes", {1});
     r.flag("no_progress", o.no_progress, "no progress bar, even on a terminal");
+    r.number("dist_timeout", o.dist_timeout,
+             "data parallelism: seconds a rank waits in a collective (for a rank that died or hangs) before every "
+             "rank stops", {1.0, 86400.0});
     r.negative_flag("no_tensorboard", o.tensorboard,
                     "no TensorBoard event files (by default losses, learning rate and visuals go to "
                     "<checkpoints_dir>/<name>/events.out.tfevents.*: tensorboard --logdir <checkpoints_dir>)");
@@ -413,7 +435,7 @@ struct Parser {
     o.data.output_nc = o.model.generator.output_nc;
     o.data.seed = o.model.seed;
     o.model.is_train = true;
-    o.device = resolve_device(o.gpu_ids, o.device, given("device"));
+    o.device = resolve_device(o.gpu_ids, o.device, given("device"), true);
     if (o.load_iter > 0) o.epoch = fmt::format("iter_{}", o.load_iter);
     for (const IgnoredOption& ig : kIgnoredOptions)
       if (given(ig.name)) o.ignored.push_back(ig.name);
@@ -479,11 +501,15 @@ std::string expand_name_suffix(const std::string& suffix, const TrainOptions& op
   return expand_suffix(suffix, options.table);
 }
 
-std::string resolve_device(const std::string& gpu_ids, const std::string& device, bool device_given) {
+std::string resolve_device(const std::string& gpu_ids, const std::string& device, bool device_given,
+                           bool several_gpus) {
   if (gpu_ids.empty()) return device;
   std::string from_ids;
   try {
-    from_ids = device_from_gpu_ids(gpu_ids);
+    const auto launch = distributed::detect_launch();
+    from_ids = device_from_gpu_ids(gpu_ids, launch.distributed() ? launch.local_rank : -1);
+    PIGMENT_CHECK(several_gpus || parse_gpu_ids(gpu_ids).size() == 1,
+                  "'{}': this tool runs on one GPU: give one (--gpu_ids 0) or -1 for the CPU", gpu_ids);
   } catch (const Error& e) {
     PIGMENT_FAIL("--gpu_ids {}", e.what());
   }

@@ -56,6 +56,7 @@ struct TrainOptions {
   bool force = false;         // --continue_train even with options that make the resume inexact
   std::string config;
   bool no_progress = false;     // no progress bar even on a terminal
+  double dist_timeout = 600;    // data parallelism: a collective waiting longer stops every rank
   bool tensorboard = true;      // TensorBoard event files in the experiment's folder (--no_tensorboard)
   std::int64_t stop_after = 0;  // > 0: stop as if interrupted once this many images were trained (tests resume)
   // Tests only, not options: before step poison_at_step (1, 2, …) the first network's first
@@ -96,9 +97,14 @@ std::string ignored_options_note(const TrainOptions& options, std::string_view t
 std::string expand_name_suffix(const std::string& suffix, const TrainOptions& options);
 
 // The device a command asks for: --device, or --gpu_ids as the reference spells it (-1 → cpu,
-// N → cuda:N) when given. A list of several GPUs is refused (data-parallel training does not exist
-// yet), and so are --gpu_ids and a --device that disagrees with it, each naming the fix.
-std::string resolve_device(const std::string& gpu_ids, const std::string& device, bool device_given);
+// N → cuda:N) when given. A list of several GPUs (several_gpus: gan-train only) is one process per
+// GPU: in the process of local rank r, the r-th GPU; before gan-train starts them, "cuda". A list
+// where one GPU is expected is refused, and so are --gpu_ids and a --device that disagrees with it,
+// each naming the fix.
+std::string resolve_device(const std::string& gpu_ids, const std::string& device, bool device_given,
+                           bool several_gpus = false);
+// --gpu_ids's numbers: -1 alone, or distinct GPU numbers.
+std::vector<int> parse_gpu_ids(const std::string& gpu_ids);
 
 // Whether command-line arguments give option `name`, as --name or --name=value.
 bool gives_option(std::span<const std::string> args, std::string_view name);

@@ -13,6 +13,7 @@
 #include <fmt/chrono.h>
 #include <nlohmann/json.hpp>
 
+#include "engine/distributed/factory.h"
 #include "engine/exit.h"
 #include "engine/file_io.h"
 #include "train/checkpoint.h"
@@ -55,17 +56,48 @@ std::string trained_run_file(const std::filesystem::path& dir) {
   return "";
 }
 
+// The options that may differ between the ranks of one run (each rank its own GPU).
+bool may_differ_between_ranks(const std::string& name) { return name == "device" || name == "gpu_ids"; }
+
+// The options every rank must share, as JSON.
+std::string shared_options_json(const TrainOptions& o) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [name, vd] : o.table)
+    if (!may_differ_between_ranks(name)) j[name] = vd.first;
+  return j.dump();
+}
+
+// "--lr 0.0002 on rank 0, 0.001 on this one; …" for two shared_options_json texts.
+std::string option_differences(const std::string& ours, const std::string& theirs) {
+  const auto a = nlohmann::json::parse(ours, nullptr, false), b = nlohmann::json::parse(theirs, nullptr, false);
+  if (!a.is_object() || !b.is_object()) return "the options differ";
+  std::string out;
+  for (const auto& [name, value] : a.items()) {
+    const std::string other = b.contains(name) ? b[name].dump() : "(none)";
+    if (other != value.dump())
+      out += fmt::format("{}--{} {} on rank 0, {} there", out.empty() ? "" : "; ", name, value.dump(), other);
+  }
+  return out.empty() ? "the options differ" : out;
+}
+
 class Run {
  public:
   explicit Run(const TrainOptions& o)
-      : o_(o), device_(select_device(o.device)), dir_(o.experiment_dir()), web_(dir_ / "web"),
-        progress_bar_(!o.no_progress) {}
+      : o_(o), launch_(distributed::detect_launch()), device_(select_device(o.device, launch_.local_rank)),
+        dir_(o.experiment_dir()), web_(dir_ / "web"), progress_bar_(!o.no_progress && !launch_.distributed()) {}
+
+  bool distributed() const { return comm_ && comm_->world_size() > 1; }
+  int rank() const { return comm_ ? comm_->rank() : 0; }
+  // After this rank failed (its message printed): ends every rank.
+  void abort(int exit_code) {
+    if (comm_) comm_->abort(exit_code);
+  }
 
   // Starting without --continue_train where a run was trained would replace its checkpoints and
   // mix two runs in one loss log: refused, unless --overwrite, which moves the old run aside.
   // Checked before anything is built, moved once everything was: a failed start moves nothing.
   void check_trained_run() const {
-    if (o_.continue_train) return;
+    if (o_.continue_train || !root_) return;
     const std::string found = trained_run_file(dir_);
     if (!found.empty() && !o_.overwrite)
       PIGMENT_FAIL("experiment '{}' already holds a trained run ({}): resume it with --continue_train, or "
@@ -73,7 +105,7 @@ class Run {
                    dir_.string(), found);
   }
   void move_trained_run_aside() const {
-    if (o_.continue_train || trained_run_file(dir_).empty()) return;
+    if (o_.continue_train || !root_ || trained_run_file(dir_).empty()) return;
     const std::string stamp = fmt::format("{:%Y%m%d-%H%M%S}", fmt::localtime(std::time(nullptr)));
     std::filesystem::path aside = dir_;
     aside += ".old-" + stamp;
@@ -92,21 +124,33 @@ class Run {
 
   int train() {
     set_kernel_choice(device_, o_.kernels);
+    // Data parallelism: one process per device, started by mpirun, torchrun or --gpu_ids; rank 0
+    // prints, logs, writes the page and the checkpoints; the others only train.
+    comm_ = distributed::make_communicator(launch_, device_, {o_.dist_timeout});
+    world_ = comm_->world_size();
+    root_ = comm_->rank() == 0;
+    if (!root_) std::fflush(stdout), (void)std::freopen("/dev/null", "w", stdout);  // errors still reach stderr
     const std::string options_text = format_options(o_);
     std::fputs(options_text.c_str(), stdout);
     if (const std::string note = ignored_options_note(o_, "gan-train"); !note.empty()) fmt::print("{}\n", note);
+    distributed::check_same_on_every_rank(*comm_, shared_options_json(o_), "options", option_differences);
     check_trained_run();
     // What a killed save left behind is garbage whatever this start does.
-    if (const int removed = remove_stale_temporaries(dir_))
-      fmt::print("gan-train: removed {} unfinished temporary file(s) of a save that was killed\n", removed);
+    if (root_)
+      if (const int removed = remove_stale_temporaries(dir_))
+        fmt::print("gan-train: removed {} unfinished temporary file(s) of a save that was killed\n", removed);
     // Everything that can fail on the user's input is built before anything is written: a failed
     // start leaves no new folder and changes no file.
     dataset_ = std::shared_ptr<data::Dataset>(data::make_dataset(o_.data));
-    loader_ = std::make_unique<data::DataLoader>(dataset_, o_.data);
+    data::DataOptions data_options = o_.data;
+    data_options.shard_rank = comm_->rank();
+    data_options.shard_count = world_;
+    loader_ = std::make_unique<data::DataLoader>(dataset_, data_options);
     nets::ModelOptions model_options = o_.model;
     if (model_options.kind == nets::ModelKind::memory_colorization && model_options.memory.memory_size == 0)
       model_options.memory.memory_size = std::max<std::int64_t>(1, dataset_->items_A() * 6 / 5);  // MemoPainter: 1.2×
     model_ = nets::Model::create(model_options, device_);
+    model_->use_communicator(*comm_);
     scheduler_ = std::make_unique<LrScheduler>(o_.lr_policy, o_.model.adam.lr, o_.epoch_count, o_.n_epochs,
                                                o_.n_epochs_decay, o_.lr_decay_iters);
     const std::int64_t last_epoch = o_.n_epochs + o_.n_epochs_decay;
@@ -114,6 +158,11 @@ class Run {
                nets::kModelNames.name(o_.model.kind), device_.str(),
                dataset_->size(), loader_->batches_per_epoch(), o_.data.batch_size,
                o_.synthetic() ? "built-in synthetic scenes" : "data from " + o_.data.dataroot.string());
+    if (world_ > 1)
+      fmt::print("gan-train: data parallel over {} processes ({}, {}): each reads 1/{} of every epoch in batches of "
+                 "{}, {} images a step in all; gradients averaged by all-reduce\n",
+                 world_, distributed::kLauncherNames.name(launch_.launcher), comm_->backend(), world_,
+                 o_.data.batch_size, world_ * o_.data.batch_size);
     for (const auto& [name, net] : model_->networks())
       fmt::print("  net {:<4} {:<16} {:>12} parameters\n", name, net->arch(), net->num_parameters());
     if (o_.verbose) {
@@ -124,8 +173,19 @@ class Run {
     }
 
     if (o_.continue_train) {
-      check_resume_options();
-      progress_ = load_checkpoint(dir_, o_.epoch, *model_, *scheduler_);
+      if (root_) check_resume_options();
+      const LoadedCheckpoint loaded = resume();
+      progress_ = loaded.progress;
+      if (!loaded.exact) {
+        // The batch cursor counted batches of another world size: continue at the same share of
+        // the epoch.
+        progress_.next_batch = std::min(loader_->batches_per_epoch(),
+                                        progress_.epoch_iter / (std::int64_t{o_.data.batch_size} * world_));
+        fmt::print("gan-train: warning: the checkpoint was trained by {} process(es), this run has {}: the weights, "
+                   "optimizer and schedule continue, but the data order, the random streams and the image pools of "
+                   "the ranks do not, so the resume is not exact\n",
+                   loaded.saved_world_size, world_);
+      }
       model_->set_learning_rate(scheduler_->lr());
       fmt::print("gan-train: resumed '{}' at epoch {}, batch {} ({} images trained), learning rate {:.7f}\n", o_.epoch,
                  progress_.epoch, progress_.next_batch, progress_.total_iters, scheduler_->lr());
@@ -137,11 +197,14 @@ class Run {
       progress_.epoch = o_.epoch_count;
     }
     move_trained_run_aside();
-    std::filesystem::create_directories(web_ / "images");
-    write_file_atomically(dir_ / "train_opt.txt", std::as_bytes(std::span(options_text.data(), options_text.size())));
-    if (o_.model.kind == nets::ModelKind::memory_colorization) write_training_images();
-    log_ = std::make_unique<LossLog>(dir_ / "loss_log.txt");
-    if (o_.tensorboard) {
+    if (root_) {
+      std::filesystem::create_directories(web_ / "images");
+      write_file_atomically(dir_ / "train_opt.txt",
+                            std::as_bytes(std::span(options_text.data(), options_text.size())));
+      if (o_.model.kind == nets::ModelKind::memory_colorization) write_training_images();
+      log_ = std::make_unique<LossLog>(dir_ / "loss_log.txt");
+    }
+    if (o_.tensorboard && root_) {
       // A new event file per run; its START event at the first step after the checkpoint makes
       // TensorBoard drop what an earlier file logged past it (a run killed after its last save).
       tensorboard_ = std::make_unique<TensorBoardWriter>(dir_);
@@ -150,7 +213,7 @@ class Run {
     InterruptHandler interrupt;
     const auto run_start = Clock::now();
     const std::int64_t images_at_start = progress_.total_iters;
-    const std::int64_t images_per_epoch = loader_->batches_per_epoch() * o_.data.batch_size;
+    const std::int64_t images_per_epoch = loader_->batches_per_epoch() * o_.data.batch_size * world_;
     const std::int64_t images_total = images_per_epoch * (last_epoch - o_.epoch_count + 1);
 
     bool stopping = false;  // interrupted at an epoch's last batch: stop after its end
@@ -172,7 +235,9 @@ class Run {
         model_->set_input(batch->A, batch->B);
         model_->set_input_sources(batch->indices_A);
         model_->optimize_parameters();
-        const std::int64_t n = batch->A.dim(0), before = progress_.total_iters;
+        comm_->check_progress();
+        // Every rank trains a batch of the same size (the shards are equal): the step's images are W × n.
+        const std::int64_t n = batch->A.dim(0) * world_, before = progress_.total_iters;
         progress_.next_batch = batch->index + 1;
         progress_.epoch_iter += n;
         progress_.total_iters += n;
@@ -186,7 +251,7 @@ class Run {
         if ((print || watched_.size() >= kMaxWatched) && !losses_finite()) return diverged();
 
         if (print) {
-          const Losses losses = model_->current_losses();
+          const Losses losses = mean_losses();
           double g = 0;
           for (const auto& [name, v] : losses)
             if (!name.starts_with("D")) g += v;
@@ -195,11 +260,11 @@ class Run {
           const std::string line = format_loss_line(epoch, progress_.epoch_iter, t_comp, t_data, losses);
           progress_bar_.clear();
           fmt::print("{}\n", line);
-          log_->append(line);
+          if (log_) log_->append(line);
           log_to_tensorboard(losses);
           last_losses_ = losses;
         }
-        if (crossed(before, progress_.total_iters, o_.display_freq)) save_visuals(epoch);
+        if (crossed(before, progress_.total_iters, o_.display_freq) && root_) save_visuals(epoch);
         if (crossed(before, progress_.total_iters, o_.save_latest_freq)) {
           const std::string tag = o_.save_by_iter ? fmt::format("iter_{}", progress_.total_iters) : "latest";
           if (!save(tag)) return diverged();
@@ -209,7 +274,10 @@ class Run {
         const std::int64_t done_in_run = (epoch - o_.epoch_count) * images_per_epoch + progress_.epoch_iter;
         progress_bar_.update(epoch, last_epoch, progress_.epoch_iter, images_per_epoch, rate,
                              static_cast<double>(images_total - done_in_run) / std::max(rate, 1e-9), last_losses_);
-        if (interrupt.requested() || (o_.stop_after > 0 && progress_.total_iters >= o_.stop_after)) {
+        // Ranks agree on stopping (a signal may reach one rank, or reach them a step apart).
+        const bool interrupted = world_ > 1 ? distributed::any_rank(*comm_, interrupt.requested(), "the stop check")
+                                            : interrupt.requested();
+        if (interrupted || (o_.stop_after > 0 && progress_.total_iters >= o_.stop_after)) {
           // At an epoch's last batch the epoch's end saves (once), so that the resumed run does
           // not save and log that step again.
           if (progress_.next_batch == loader_->batches_per_epoch()) {
@@ -235,7 +303,7 @@ class Run {
         if (periodic && !save(std::to_string(epoch))) return diverged();
         fmt::print("saving the model at the end of epoch {}, iters {}\n", epoch, progress_.total_iters);
       }
-      save_visuals(epoch);
+      if (root_) save_visuals(epoch);
       fmt::print("End of epoch {} / {} \t Time Taken: {:.0f} sec\n", epoch, last_epoch, seconds_since(epoch_start));
       if (stopping && epoch < last_epoch) {
         if (!periodic && !save("latest")) return diverged();
@@ -249,6 +317,34 @@ class Run {
   }
 
  private:
+  // Loads the checkpoint to continue from. With several ranks, rank 0 reads the state file and
+  // broadcasts its bytes, so the other ranks need no shared filesystem.
+  LoadedCheckpoint resume() {
+    if (world_ == 1) return load_checkpoint(dir_, o_.epoch, *model_, *scheduler_);
+    std::vector<std::byte> bytes;
+    if (root_) {
+      const std::filesystem::path file = dir_ / (o_.epoch + "_state.safetensors");
+      PIGMENT_CHECK(std::filesystem::exists(file),
+                    "--continue_train: no training state '{}' (checkpoints of --epoch {} are not there; run without "
+                    "--continue_train to start afresh, or pass the --epoch of an existing checkpoint)",
+                    file.string(), o_.epoch);
+      bytes = read_file(file);
+    }
+    bytes = comm_->broadcast_bytes(bytes, 0, "the broadcast of the checkpoint to resume from");
+    return load_checkpoint(dir_, o_.epoch, *model_, *scheduler_, {comm_->rank(), world_}, &bytes);
+  }
+
+  // The last step's losses, averaged over the ranks (each rank's are of its own batch).
+  Losses mean_losses() {
+    Losses losses = model_->current_losses();
+    if (world_ == 1) return losses;
+    std::vector<double> values;
+    for (const auto& [name, v] : losses) values.push_back(v);
+    values = distributed::sum_over_ranks(*comm_, values, "the losses' mean over the ranks");
+    for (std::size_t i = 0; i < losses.size(); ++i) losses[i].second = values[i] / world_;
+    return losses;
+  }
+
   // Bad files the loader skipped since the last report, one line each.
   void report_new_warnings() {
     const auto& warnings = loader_->report().warnings;
@@ -297,7 +393,13 @@ class Run {
   bool losses_finite() {
     const auto bad = model_->take_nonfinite_mark();
     const std::vector<StepPlace> places = std::exchange(watched_, {});
-    if (!bad) return true;
+    const bool any_bad =
+        world_ > 1 ? distributed::any_rank(*comm_, bad.has_value(), "the check for non-finite losses") : bad.has_value();
+    if (!any_bad) return true;
+    if (!bad) {
+      divergence_ = "a loss is not finite on another rank (its gradients reach every rank's weights)";
+      return false;
+    }
     const StepPlace& at = places.at(static_cast<std::size_t>(bad->step - 1));
     divergence_ = fmt::format("loss {} is not finite (inf or NaN) at epoch {}, iteration {} ({} images)", bad->loss,
                               at.epoch, at.batch + 1, at.images);
@@ -306,12 +408,33 @@ class Run {
 
   // Saves a checkpoint unless a loss since the last check, a weight or an optimizer moment is not
   // finite: then nothing is written and the last good checkpoint is kept.
+  // Several ranks: every rank's own state (Model::save_rank_state) is gathered, and rank 0 writes.
   bool save(const std::string& tag) {
     if (!losses_finite()) return false;
-    try {
-      save_checkpoint(dir_, tag, *model_, *scheduler_, progress_, options_json(o_));
-    } catch (const NonFiniteState& e) {  // finite losses, but a weight or an Adam moment is not
-      divergence_ = e.what();
+    std::vector<std::vector<std::byte>> other_ranks;
+    if (world_ > 1) {
+      TensorList tensors;
+      Metadata metadata;
+      model_->save_rank_state(tensors, metadata);
+      for (auto& [key, t] : tensors)
+        if (!t.is_cpu()) t = t.to(Device::cpu());
+      auto all = comm_->all_gather_bytes(serialize_safetensors(tensors, metadata),
+                                         "the gathering of every rank's state for checkpoint '" + tag + "'");
+      if (root_) other_ranks.assign(std::make_move_iterator(all.begin() + 1), std::make_move_iterator(all.end()));
+    }
+    std::string failure;
+    if (root_) {
+      try {
+        save_checkpoint(dir_, tag, *model_, *scheduler_, progress_, options_json(o_), other_ranks);
+      } catch (const NonFiniteState& e) {  // finite losses, but a weight or an Adam moment is not
+        failure = e.what();
+      }
+    }
+    if (world_ > 1 && distributed::any_rank(*comm_, !failure.empty(), "the outcome of saving '" + tag + "'") &&
+        failure.empty())
+      failure = "rank 0 found a weight or an optimizer moment that is not finite";
+    if (!failure.empty()) {
+      divergence_ = failure;
       return false;
     }
     last_saved_ = tag + fmt::format(" (at {} images)", progress_.total_iters);
@@ -368,13 +491,18 @@ class Run {
       }
       if (!s.images.empty()) sections.push_back(std::move(s));
     }
-    const auto history = read_loss_history(log_->path(), loader_->batches_per_epoch() * o_.data.batch_size);
+    const auto history =
+        read_loss_history(log_->path(), loader_->batches_per_epoch() * o_.data.batch_size * world_);
     write_html_page(web_ / "index.html", "Experiment name = " + o_.name, loss_plot_svg(history), sections,
                     o_.display_winsize, 60);
   }
 
   TrainOptions o_;
+  distributed::LaunchInfo launch_;
   Device device_;
+  std::unique_ptr<distributed::Communicator> comm_;  // declared before what holds a pointer to it
+  int world_ = 1;
+  bool root_ = true;
   std::filesystem::path dir_, web_;
   ProgressBar progress_bar_;
   std::shared_ptr<data::Dataset> dataset_;
@@ -395,6 +523,18 @@ class Run {
 };
 }  // namespace
 
-int run_training(const TrainOptions& options) { return Run(options).train(); }
+int run_training(const TrainOptions& options) {
+  Run run(options);
+  try {
+    return run.train();
+  } catch (const std::exception& e) {
+    if (!run.distributed()) throw;  // gan-train's main reports it
+    // One rank failed: it says so (and which rank it is), then ends every rank rather than leave
+    // them waiting in the next collective.
+    const int code = report_failure(fmt::format("gan-train (rank {})", run.rank()), e);
+    run.abort(code);
+    return code;
+  }
+}
 
 }  // namespace pigment::train

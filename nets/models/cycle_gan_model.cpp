@@ -106,13 +106,13 @@ class CycleGanModel final : public Model {
     return v;
   }
 
-  void save_training_state(TensorList& tensors, Metadata& metadata) const override {
-    Model::save_training_state(tensors, metadata);
+  void save_rank_state(TensorList& tensors, Metadata& metadata) const override {
+    Model::save_rank_state(tensors, metadata);
     pool_A_.save("pool_A", tensors);
     pool_B_.save("pool_B", tensors);
   }
-  void load_training_state(const TensorList& tensors, const Metadata& metadata) override {
-    Model::load_training_state(tensors, metadata);
+  void load_rank_state(const TensorList& tensors, const Metadata& metadata) override {
+    Model::load_rank_state(tensors, metadata);
     pool_A_.load("pool_A", tensors, device_);
     pool_B_.load("pool_B", tensors, device_);
   }

@@ -89,8 +89,35 @@ void Model::save_training_state(TensorList& tensors, Metadata& metadata) const {
     steps[name] = adam->step_count();
   }
   metadata["optimizer_steps"] = steps.dump();
+  save_rank_state(tensors, metadata);
+}
+
+void Model::save_rank_state(TensorList&, Metadata& metadata) const {
   metadata["rng_seed"] = std::to_string(rng_.seed());
   metadata["rng_offset"] = std::to_string(rng_.offset());
+}
+
+void Model::load_rank_state(const TensorList&, const Metadata& metadata) {
+  rng_.set_state(metadata_number<std::uint64_t>(metadata, "rng_seed", "training state"),
+                 metadata_number<std::uint64_t>(metadata, "rng_offset", "training state"));
+}
+
+void Model::use_communicator(distributed::Communicator& comm) {
+  if (comm.world_size() == 1) return;
+  PIGMENT_CHECK(options_.kind != ModelKind::memory_colorization,
+                "--model memory_colorization trains in one process: its colour memory is updated by every sample, "
+                "and ranks would each grow a memory of their own. Train it without mpirun (or with -np 1)");
+  for (const auto& [name, net] : networks_)
+    for (const auto& [key, t] : net->state_dict()) comm.broadcast(t, 0, "the broadcast of " + name + "." + key);
+  for (auto& [name, adam] : optimizers_) adam->average_gradients_over(&comm);
+  // Rank r's stream: Philox keyed by a seed of its own (a SplitMix64 step of seed and rank), so
+  // no two ranks draw the same dropout masks; rank 0 keeps --seed's stream, as one process would.
+  if (comm.rank() > 0) {
+    std::uint64_t z = options_.seed + 0x9e3779b97f4a7c15ull * static_cast<std::uint64_t>(comm.rank());
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    rng_.set_state(z ^ (z >> 31), rng_.offset());
+  }
 }
 
 void Model::load_training_state(const TensorList& tensors, const Metadata& metadata) {
@@ -110,8 +137,7 @@ void Model::load_training_state(const TensorList& tensors, const Metadata& metad
     adam->load_state(steps[name].get<std::int64_t>(), find("optimizer_" + name + ".exp_avg"),
                      find("optimizer_" + name + ".exp_avg_sq"));
   }
-  rng_.set_state(metadata_number<std::uint64_t>(metadata, "rng_seed", "training state"),
-                 metadata_number<std::uint64_t>(metadata, "rng_offset", "training state"));
+  load_rank_state(tensors, metadata);
 }
 
 }  // namespace pigment::nets

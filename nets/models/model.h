@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/adam.h"
+#include "engine/distributed/communicator.h"
 #include "engine/names.h"
 #include "engine/rng.h"
 #include "engine/safetensors.h"
@@ -120,9 +121,19 @@ class Model {
   double learning_rate() const;
 
   // Everything beyond the networks' weights that an exact resume needs: optimizer moments and
-  // steps, the random stream's position, image pools.
-  virtual void save_training_state(TensorList& tensors, Metadata& metadata) const;
-  virtual void load_training_state(const TensorList& tensors, const Metadata& metadata);
+  // steps, and this rank's state (below).
+  void save_training_state(TensorList& tensors, Metadata& metadata) const;
+  void load_training_state(const TensorList& tensors, const Metadata& metadata);
+  // What differs between the ranks of a data-parallel run: the random stream's position (dropout
+  // masks, pool draws) and the image pools; the weights and optimizer state are the same on every
+  // rank. A checkpoint holds rank 0's under the plain names and rank r's under "rank<r>.".
+  virtual void save_rank_state(TensorList& tensors, Metadata& metadata) const;
+  virtual void load_rank_state(const TensorList& tensors, const Metadata& metadata);
+
+  // Data parallelism: every network's weights and buffers become rank 0's, each optimizer averages
+  // the gradients over the ranks before its step, and ranks other than 0 draw from random streams
+  // of their own (seeded from --seed and the rank). Call once, after create(), before training.
+  void use_communicator(distributed::Communicator& comm);
 
   const ModelOptions& options() const { return options_; }
   const Device& device() const { return device_; }

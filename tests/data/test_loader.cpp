@@ -86,6 +86,44 @@ TEST_CASE("DataLoader delivers an epoch's batches in order, equal to the dataset
   CHECK(whole_epoch(loader, 6)[0].paths_A != epoch[0].paths_A);
 }
 
+TEST_CASE("sharded loaders: W ranks × batch N see, step by step, the samples of one loader of batch W·N",
+          "[data][loader][distributed]") {
+  test::TempDir dir;
+  write_photos(dir, 11);  // not a multiple of 2 × 2: the last step wraps to the epoch's start
+  const DataOptions whole_options = loader_options(dir.path(), 4, 2);
+  std::shared_ptr<Dataset> ds = make_dataset(whole_options);
+  DataLoader whole(ds, whole_options);
+  std::vector<std::unique_ptr<DataLoader>> ranks;
+  for (int r = 0; r < 2; ++r) {
+    DataOptions o = loader_options(dir.path(), 2, r);  // 0 and 1 worker threads: the result does not care
+    o.shard_rank = r;
+    o.shard_count = 2;
+    ranks.push_back(std::make_unique<DataLoader>(ds, o));
+  }
+  REQUIRE(ranks[0]->batches_per_epoch() == 3);  // ⌈⌈11/2⌉/2⌉: every rank as many batches
+  REQUIRE(ranks[1]->batches_per_epoch() == 3);
+  const auto epoch = whole_epoch(whole, 3), epoch0 = whole_epoch(*ranks[0], 3), epoch1 = whole_epoch(*ranks[1], 3);
+  std::set<std::string> seen;
+  for (std::size_t step = 0; step < 3; ++step) {
+    std::multiset<std::string> together(epoch0[step].paths_A.begin(), epoch0[step].paths_A.end());
+    together.insert(epoch1[step].paths_A.begin(), epoch1[step].paths_A.end());
+    seen.insert(together.begin(), together.end());
+    if (step < 2) {
+      // Rank r takes positions 4·step + r and 4·step + 2 + r: the whole loader's step, interleaved.
+      CHECK(together == std::multiset<std::string>(epoch[step].paths_A.begin(), epoch[step].paths_A.end()));
+      CHECK(epoch0[step].paths_A[0] == epoch[step].paths_A[0]);
+      CHECK(epoch1[step].paths_A[0] == epoch[step].paths_A[1]);
+    }
+  }
+  CHECK(seen.size() == 11);  // every sample in the epoch; the 12th position repeats the first
+  CHECK(epoch1[2].paths_A.back() == epoch[0].paths_A[0]);
+  // A rank that does not exist is refused.
+  DataOptions bad = whole_options;
+  bad.shard_rank = 2;
+  bad.shard_count = 2;
+  CHECK_THROWS_WITH(DataLoader(ds, bad), Catch::Contains("shard 2 of 2 does not exist"));
+}
+
 TEST_CASE("start_epoch(e, k) resumes exactly where an uninterrupted epoch would be", "[data][loader]") {
   test::TempDir dir;
   write_photos(dir, 13);

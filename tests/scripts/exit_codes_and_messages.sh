@@ -40,8 +40,8 @@ for tool in gan-train gan-test gan-check gan-memory gan-serve make-synthetic-dat
 done
 expect 2 "--ngf: 'abc' is not a whole number" gan-train --ngf abc
 expect 2 "--norm: .*did you mean instance" gan-train --norm instnace
-expect 2 "data-parallel" gan-train --gpu_ids 0,1
-expect 2 "data-parallel" gan-test --gpu_ids 0,1
+expect 2 "mpirun -np 2 gan-train" gan-train --gpu_ids 0,1
+expect 2 "this tool runs on one GPU" gan-test --gpu_ids 0,1
 expect 2 "--port: must be between 0 and 65535" gan-serve --port 70000
 expect 2 "cannot create the results folder" gan-serve --port 0 --results_dir /proc/no_such/results
 expect 2 "give one" gan-test --eval --dropout_at_test

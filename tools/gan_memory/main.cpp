@@ -68,7 +68,7 @@ Experiment open(const Options& o) {
   const train::TrainOptions& t = e.trained;
   e.scheduler = std::make_unique<train::LrScheduler>(t.lr_policy, t.model.adam.lr, t.epoch_count, t.n_epochs,
                                                      t.n_epochs_decay, t.lr_decay_iters);
-  e.progress = train::load_checkpoint(e.dir, o.epoch, *e.model, *e.scheduler);
+  e.progress = train::load_checkpoint(e.dir, o.epoch, *e.model, *e.scheduler).progress;
   return e;
 }
 

@@ -45,6 +45,7 @@ struct DataOptions {
   int batch_size = 1;
   std::uint64_t seed = 0;
   int num_threads = 4;              // background decoding/augmentation threads
+  int shard_rank = 0, shard_count = 1;  // data parallelism: this rank's share of every epoch (loader.cpp)
   double max_bad_fraction = 0.05;   // more bad files than this (or an empty domain) stops training
   DecodeLimits limits;
   // Built-in synthetic data (when dataroot is empty): how many scenes, at what size.

@@ -1,6 +1,12 @@
 // DataLoader: worker threads build whole batches ahead of the trainer; next() hands them out in
 // order. Which samples form batch b of epoch e is a pure function of (e, b) — positions b·N, b·N+1,
 // … of the epoch's order, skipping bad files — so a resumed run gets exactly the same batches.
+//
+// Sharding (data parallelism, as PyTorch's DistributedSampler): of W ranks, rank r reads local
+// positions j = 0 … ⌈S/W⌉ − 1, which are the epoch order's positions (j·W + r) mod S. The ranks
+// interleave, so W ranks × batch N see, step by step, the samples one process with batch W·N would
+// (up to the order within a step); the last ⌈S/W⌉·W − S positions wrap to the start, so every rank
+// has the same number of batches.
 #include <algorithm>
 #include <condition_variable>
 #include <cstring>
@@ -58,7 +64,9 @@ Tensor stack(const std::vector<Tensor>& items, const std::vector<std::string>& p
 struct DataLoader::State {
   std::shared_ptr<Dataset> dataset;
   std::int64_t batch_size = 1;
-  std::int64_t size = 0;
+  std::int64_t size = 0;          // this rank's positions per epoch
+  std::int64_t dataset_size = 0;  // the dataset's
+  std::int64_t shard_rank = 0, shard_count = 1;
   double max_bad_fraction = 0.05;
   std::size_t prefetch = 2;  // batches built ahead of the one next() waits for
 
@@ -103,7 +111,7 @@ BatchResult DataLoader::State::build(std::int64_t epoch_, std::int64_t batch) co
             size, batch, epoch_)));
         return result;
       }
-      const std::int64_t position = (first + k) % size;
+      const std::int64_t position = ((first + k) % size * shard_count + shard_rank) % dataset_size;
       std::string error;
       std::optional<Sample> sample = dataset->try_get(epoch_, position, error);
       result.samples_read++;
@@ -180,7 +188,12 @@ DataLoader::DataLoader(std::shared_ptr<Dataset> dataset, const DataOptions& opti
   State& s = *state_;
   s.dataset = std::move(dataset);
   s.batch_size = options.batch_size;
-  s.size = s.dataset->size();
+  PIGMENT_CHECK(options.shard_count >= 1 && options.shard_rank >= 0 && options.shard_rank < options.shard_count,
+                "DataLoader: shard {} of {} does not exist", options.shard_rank, options.shard_count);
+  s.dataset_size = s.dataset->size();
+  s.shard_rank = options.shard_rank;
+  s.shard_count = options.shard_count;
+  s.size = (s.dataset_size + s.shard_count - 1) / s.shard_count;
   s.max_bad_fraction = options.max_bad_fraction;
   s.prefetch = static_cast<std::size_t>(std::max(2, 2 * options.num_threads));
   s.report.files_A = s.dataset->report().files_A;
