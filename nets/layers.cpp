@@ -120,7 +120,7 @@ void InstanceNormStatistics::finish_refinement() {
 }
 
 Tensor BatchNorm2d::forward(const Tensor& x) {
-  return batch_norm(x, weight, bias, running_mean, running_var, BatchNormParams{training_, 0.1, 1e-5});
+  return batch_norm(x, weight, bias, running_mean, running_var, BatchNormParams{training_, 0.1, 1e-5, sync});
 }
 
 SelfAttention::SelfAttention(std::int64_t channels, const Device& device) {

@@ -86,6 +86,8 @@ class BatchNorm2d final : public Module {  // affine, running statistics, moment
   BatchNorm2d(std::int64_t channels, const Device& device);
   Tensor forward(const Tensor& x) override;
   Tensor weight, bias, running_mean, running_var;
+  // Data parallelism with --sync_bn: training statistics over every rank's batch (Model::use_communicator).
+  distributed::Communicator* sync = nullptr;
 };
 
 // Adaptive instance norm (kernels/ops/norm.h: adain): instance norm whose γ, β ([N, C]) are set

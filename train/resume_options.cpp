@@ -16,7 +16,7 @@ constexpr std::string_view kExact[] = {
     "phase",        "dataset_mode", "direction",   "batch_size",   "load_size",     "crop_size",
     "preprocess",   "no_flip",     "serial_batches", "max_dataset_size", "synthetic_train", "seed",
     "gan_mode",     "pool_size",   "lambda_L1",    "lambda_A",     "lambda_B",      "lambda_identity",
-    "lambda_gp",    "beta1"};
+    "lambda_gp",    "beta1",       "sync_bn"};
 constexpr std::string_view kSchedule[] = {"lr", "lr_policy", "lr_decay_iters", "n_epochs", "n_epochs_decay",
                                           "epoch_count"};
 constexpr std::string_view kNumerics[] = {"device", "gpu_ids", "conv_impl", "matmul_impl", "attention_impl"};

@@ -154,15 +154,17 @@ class Run {
     scheduler_ = std::make_unique<LrScheduler>(o_.lr_policy, o_.model.adam.lr, o_.epoch_count, o_.n_epochs,
                                                o_.n_epochs_decay, o_.lr_decay_iters);
     const std::int64_t last_epoch = o_.n_epochs + o_.n_epochs_decay;
-    fmt::print("gan-train: {} on {}; {} samples per epoch ({} batches of {}); {}\n",
-               nets::kModelNames.name(o_.model.kind), device_.str(),
-               dataset_->size(), loader_->batches_per_epoch(), o_.data.batch_size,
+    fmt::print("gan-train: {} on {}; {} samples per epoch ({}{} batches of {}); {}\n",
+               nets::kModelNames.name(o_.model.kind), device_.str(), dataset_->size(),
+               world_ > 1 ? fmt::format("{} processes × ", world_) : "", loader_->batches_per_epoch(),
+               o_.data.batch_size,
                o_.synthetic() ? "built-in synthetic scenes" : "data from " + o_.data.dataroot.string());
     if (world_ > 1)
       fmt::print("gan-train: data parallel over {} processes ({}, {}): each reads 1/{} of every epoch in batches of "
-                 "{}, {} images a step in all; gradients averaged by all-reduce\n",
+                 "{}, {} images a step in all; gradients averaged by all-reduce{}\n",
                  world_, distributed::kLauncherNames.name(launch_.launcher), comm_->backend(), world_,
-                 o_.data.batch_size, world_ * o_.data.batch_size);
+                 o_.data.batch_size, world_ * o_.data.batch_size,
+                 o_.model.sync_bn ? ", batch norm over every process's batch" : "");
     for (const auto& [name, net] : model_->networks())
       fmt::print("  net {:<4} {:<16} {:>12} parameters\n", name, net->arch(), net->num_parameters());
     if (o_.verbose) {

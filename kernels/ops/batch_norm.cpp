@@ -1,10 +1,58 @@
 #include "kernels/ops/norm.h"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "kernels/ops/spec.h"
 
 namespace pigment {
+
+namespace {
+
+// Synchronised training statistics (kernels/ops/norm.h): fills mean, rstd and the biased variance
+// from every rank's batch; returns the count of values over the ranks.
+template <class T>
+double synchronised_statistics(distributed::Communicator& comm, std::int64_t n, std::int64_t c, std::int64_t plane,
+                               const T* x, double eps, T* mean, T* rstd, std::vector<T>& var) {
+  std::vector<double> sums(static_cast<std::size_t>(c) + 1);
+  cpu::batch_norm_channel_sums<T>(n, c, plane, x, nullptr, sums.data());
+  sums.back() = static_cast<double>(n * plane);
+  sums = distributed::sum_over_ranks(comm, sums, "synchronised batch norm's sums");
+  const double count = sums.back();
+  for (std::int64_t ch = 0; ch < c; ++ch) mean[ch] = static_cast<T>(sums[static_cast<std::size_t>(ch)] / count);
+  std::vector<double> squares(static_cast<std::size_t>(c));
+  cpu::batch_norm_channel_sums<T>(n, c, plane, x, mean, squares.data());
+  squares = distributed::sum_over_ranks(comm, squares, "synchronised batch norm's squares");
+  for (std::int64_t ch = 0; ch < c; ++ch) {
+    const double v = squares[static_cast<std::size_t>(ch)] / count;
+    var[static_cast<std::size_t>(ch)] = static_cast<T>(v);
+    rstd[ch] = static_cast<T>(1.0 / std::sqrt(v + eps));
+  }
+  return count;
+}
+
+// The synchronised backward: this rank's Σdy and Σdy·x̂ (its dβ and dγ), added over the ranks, give dx.
+template <class T>
+void synchronised_backward(distributed::Communicator& comm, double count, std::int64_t n, std::int64_t c,
+                           std::int64_t plane, const T* dy, const T* x, const T* mean, const T* rstd, const T* gamma,
+                           T* dx, T* dgamma, T* dbeta) {
+  std::vector<T> local_dgamma(static_cast<std::size_t>(c)), local_dbeta(static_cast<std::size_t>(c));
+  cpu::batch_norm_backward<T>(n, c, plane, true, dy, x, mean, rstd, gamma, nullptr, local_dgamma.data(),
+                              local_dbeta.data());
+  if (dgamma) std::copy(local_dgamma.begin(), local_dgamma.end(), dgamma);
+  if (dbeta) std::copy(local_dbeta.begin(), local_dbeta.end(), dbeta);
+  if (!dx) return;
+  std::vector<double> sums(2 * static_cast<std::size_t>(c));
+  for (std::size_t ch = 0; ch < static_cast<std::size_t>(c); ++ch) {
+    sums[ch] = static_cast<double>(local_dbeta[ch]);
+    sums[static_cast<std::size_t>(c) + ch] = static_cast<double>(local_dgamma[ch]);
+  }
+  sums = distributed::sum_over_ranks(comm, sums, "synchronised batch norm's gradient sums");
+  cpu::batch_norm_input_gradient<T>(n, c, plane, dy, x, mean, rstd, gamma, sums.data(), sums.data() + c, count, dx);
+}
+
+}  // namespace
 
 Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
                   const Tensor& running_var, BatchNormParams p) {
@@ -30,16 +78,26 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
   Tensor mean = Tensor::empty({c}, x.dtype(), x.device());
   Tensor rstd = Tensor::empty({c}, x.dtype(), x.device());
   Tensor y = run.output(x.shape());
+  distributed::Communicator* sync = p.training ? p.sync : nullptr;
+  if (sync && sync->world_size() == 1 && x.is_cuda()) sync = nullptr;  // one rank: the plain rule is the same
+  PIGMENT_CHECK(!sync || !x.is_cuda(),
+                "{}: synchronised batch norm (--sync_bn) runs on the CPU backend so far; on GPUs batch norm is per "
+                "rank (leave --sync_bn out, or use --norm instance)", op);
+  double count = static_cast<double>(n * plane);  // the values each channel's statistics are over
   run.kernels(
       [&]<class T>() {
         if (p.training) {
           std::vector<T> var(static_cast<std::size_t>(c));
-          cpu::batch_norm_statistics<T>(n, c, plane, x.data<T>(), static_cast<T>(p.eps), mean.data<T>(),
-                                        rstd.data<T>(), var.data());
+          if (sync)
+            count = synchronised_statistics<T>(*sync, n, c, plane, x.data<T>(), p.eps, mean.data<T>(), rstd.data<T>(),
+                                               var);
+          else
+            cpu::batch_norm_statistics<T>(n, c, plane, x.data<T>(), static_cast<T>(p.eps), mean.data<T>(),
+                                          rstd.data<T>(), var.data());
           if (running_mean.defined()) {
             T* rm = running_mean.data<T>();
             T* rv = running_var.data<T>();
-            const double unbias = static_cast<double>(n * plane) / static_cast<double>(n * plane - 1);
+            const double unbias = count / (count - 1);
             for (std::int64_t ch = 0; ch < c; ++ch) {
               rm[ch] = static_cast<T>((1 - p.momentum) * rm[ch] + p.momentum * mean.data<T>()[ch]);
               rv[ch] = static_cast<T>((1 - p.momentum) * rv[ch] + p.momentum * var[static_cast<std::size_t>(ch)] * unbias);
@@ -68,7 +126,8 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
         cuda::batch_norm_apply(ctx, n, c, plane, x.data<float>(), mean.data<float>(), rstd.data<float>(),
                                data_or_null<float>(gamma), data_or_null<float>(beta), y.data<float>());
       });
-  run.record({x, gamma, mean, rstd}, [n, c, plane, training = p.training](const autograd::BackwardContext& ctx) {
+  run.record({x, gamma, mean, rstd}, [n, c, plane, training = p.training, sync, count](
+                                         const autograd::BackwardContext& ctx) {
     const Tensor& dy = ctx.grad();
     const Tensor &xs = ctx.saved(0), &g = ctx.saved(1), &mu = ctx.saved(2), &r = ctx.saved(3);
     Tensor dx = ctx.needs(0) ? Tensor::empty_like(dy) : Tensor();
@@ -77,9 +136,14 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
     run_kernels(
         OpId::batch_norm, dy,
         [&]<class T>() {
-          cpu::batch_norm_backward<T>(n, c, plane, training, dy.data<T>(), xs.data<T>(), mu.data<T>(), r.data<T>(),
-                                      data_or_null<T>(g), data_or_null<T>(dx), data_or_null<T>(dgamma),
-                                      data_or_null<T>(dbeta));
+          if (sync)
+            synchronised_backward<T>(*sync, count, n, c, plane, dy.data<T>(), xs.data<T>(), mu.data<T>(),
+                                     r.data<T>(), data_or_null<T>(g), data_or_null<T>(dx), data_or_null<T>(dgamma),
+                                     data_or_null<T>(dbeta));
+          else
+            cpu::batch_norm_backward<T>(n, c, plane, training, dy.data<T>(), xs.data<T>(), mu.data<T>(), r.data<T>(),
+                                        data_or_null<T>(g), data_or_null<T>(dx), data_or_null<T>(dgamma),
+                                        data_or_null<T>(dbeta));
         },
         [&](auto& cuda_ctx) {
           cuda::batch_norm_backward(cuda_ctx, n, c, plane, training, dy.data<float>(), xs.data<float>(),
@@ -118,6 +182,22 @@ OpSpec make_spec_batch_norm() {
       spec.cases.back().cuda_tolerance_reason = kTwoValueNorm.reason;
     }
   }
+  // The synchronised rule's own code (sums, then the input gradient from them), with one rank: its
+  // float64 gradient check is the plain rule's math reached the synchronised way.
+  const std::shared_ptr<distributed::Communicator> one_rank = distributed::make_single_communicator(Device::cpu());
+  const Shape xs{3, 5, 4, 3};
+  spec.cases.push_back(OpCase{
+      fmt::format("x{} train synchronised (1 rank)", xs.str()),
+      [xs](Rng& g, DType t, const Device& d) {
+        return std::vector<Tensor>{random_tensor(xs, g, t, d), random_tensor({xs[1]}, g, t, d),
+                                   random_tensor({xs[1]}, g, t, d),
+                                   random_tensor({xs[1]}, g, t, d, Values::normal, false),
+                                   random_tensor({xs[1]}, g, t, d, Values::positive, false)};
+      },
+      [one_rank](const std::vector<Tensor>& in) {
+        return std::vector<Tensor>{batch_norm(in[0], in[1], in[2], in[3], in[4], {true, 0.1, 1e-5, one_rank.get()})};
+      },
+      8.0 * static_cast<double>(xs.numel()), 8.0 * static_cast<double>(xs.numel())});
   return spec;
 }
 

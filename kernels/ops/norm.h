@@ -2,6 +2,7 @@
 // Normalisations: instance norm (with its fused activation and residual) and batch norm.
 // Each op's math is with its declaration below.
 #include "kernels/ops/runner.h"
+#include "engine/distributed/communicator.h"
 #include "kernels/raw/norm.h"
 
 // This family's ops, on the registry (kernels/ops/registry.h).
@@ -44,10 +45,16 @@ Tensor instance_norm(const Tensor& x, const Tensor& gamma = Tensor(), const Tens
 //   x̂ = (x − μ)·r,  r = 1/√(σ² + ε),  y = γ_c·x̂ + β_c.
 // Backward in training is instance norm's with the channel as the group; in evaluation the map is
 // affine: dx = dy·γ_c·r.
+// Synchronised (data parallelism, `sync` given, training): the statistics are of every rank's batch
+// — Σx, then Σ(x − μ)², and the count added over the ranks (two all-reduces) — and so is the
+// backward's: with Σdy and Σdy·x̂ added over the ranks, each rank's dx is its share of the gradient
+// of the sum of the ranks' losses (PyTorch's SyncBatchNorm); dγ, dβ stay this rank's, averaged with
+// the other gradients. One rank (a single communicator) computes exactly the plain rule.
 struct BatchNormParams {
   bool training = true;
   double momentum = 0.1;
   double eps = 1e-5;
+  distributed::Communicator* sync = nullptr;
 };
 
 // running_mean and running_var ([C], no gradient) are read in evaluation and updated in place in

@@ -41,6 +41,16 @@ void batch_norm_apply(std::int64_t n, std::int64_t c, std::int64_t plane, const 
 template <class T>
 void batch_norm_backward(std::int64_t n, std::int64_t c, std::int64_t plane, bool training, const T* dy, const T* x,
                          const T* mean, const T* rstd, const T* gamma, T* dx, T* dgamma, T* dbeta);
+// Synchronised batch norm's pieces, whose sums are added over the ranks between the calls:
+// sums[ch] = Σ x over (n, plane), or Σ (x − mean)² when mean is given (two passes, as above).
+template <class T>
+void batch_norm_channel_sums(std::int64_t n, std::int64_t c, std::int64_t plane, const T* x, const T* mean,
+                             double* sums);
+// dx = rstd·(γ·dy − γ·Σdy/M − x̂·γ·Σ(dy·x̂)/M) with the sums and the count M of every rank.
+template <class T>
+void batch_norm_input_gradient(std::int64_t n, std::int64_t c, std::int64_t plane, const T* dy, const T* x,
+                               const T* mean, const T* rstd, const T* gamma, const double* sum_dy,
+                               const double* sum_dy_xhat, double count, T* dx);
 
 // L2 normalisation of each of `rows` rows of `cols` values: y = x / m, norm[row] = m = max(‖x‖, ε).
 template <class T> void l2_normalize_forward(std::int64_t rows, std::int64_t cols, T eps, const T* x, T* y, T* norm);
@@ -236,6 +246,43 @@ void batch_norm_backward(std::int64_t n, std::int64_t c, std::int64_t plane, boo
     if (!dx) return;
     const double mean_g = training ? gam * s / count : 0.0;
     const double mean_gx = training ? gam * sx / count : 0.0;
+    for (std::int64_t b = 0; b < n; ++b) {
+      const T* g_out = dy + (b * c + ch) * plane;
+      const T* in = x + (b * c + ch) * plane;
+      T* g_in = dx + (b * c + ch) * plane;
+      for (std::int64_t i = 0; i < plane; ++i) {
+        const double xhat = (static_cast<double>(in[i]) - mu) * r;
+        g_in[i] = static_cast<T>(r * (gam * static_cast<double>(g_out[i]) - mean_g - xhat * mean_gx));
+      }
+    }
+  });
+}
+
+template <class T>
+void batch_norm_channel_sums(std::int64_t n, std::int64_t c, std::int64_t plane, const T* x, const T* mean,
+                             double* sums) {
+  parallel_for(c, n * plane, [&](std::int64_t ch) {
+    const double mu = mean ? static_cast<double>(mean[ch]) : 0.0;
+    double sum = 0;
+    for (std::int64_t b = 0; b < n; ++b) {
+      const T* in = x + (b * c + ch) * plane;
+      for (std::int64_t i = 0; i < plane; ++i) {
+        const double d = static_cast<double>(in[i]) - mu;
+        sum += mean ? d * d : d;
+      }
+    }
+    sums[ch] = sum;
+  });
+}
+
+template <class T>
+void batch_norm_input_gradient(std::int64_t n, std::int64_t c, std::int64_t plane, const T* dy, const T* x,
+                               const T* mean, const T* rstd, const T* gamma, const double* sum_dy,
+                               const double* sum_dy_xhat, double count, T* dx) {
+  parallel_for(c, n * plane, [&](std::int64_t ch) {
+    const double mu = static_cast<double>(mean[ch]), r = static_cast<double>(rstd[ch]);
+    const double gam = gamma ? static_cast<double>(gamma[ch]) : 1.0;
+    const double mean_g = gam * sum_dy[ch] / count, mean_gx = gam * sum_dy_xhat[ch] / count;
     for (std::int64_t b = 0; b < n; ++b) {
       const T* g_out = dy + (b * c + ch) * plane;
       const T* in = x + (b * c + ch) * plane;

@@ -110,6 +110,11 @@ void Model::use_communicator(distributed::Communicator& comm) {
   for (const auto& [name, net] : networks_)
     for (const auto& [key, t] : net->state_dict()) comm.broadcast(t, 0, "the broadcast of " + name + "." + key);
   for (auto& [name, adam] : optimizers_) adam->average_gradients_over(&comm);
+  if (options_.sync_bn)
+    for (const auto& [name, net] : networks_)
+      net->root().visit([&](Module& m) {
+        if (auto* bn = dynamic_cast<BatchNorm2d*>(&m)) bn->sync = &comm;
+      });
   // Rank r's stream: Philox keyed by a seed of its own (a SplitMix64 step of seed and rank), so
   // no two ranks draw the same dropout masks; rank 0 keeps --seed's stream, as one process would.
   if (comm.rank() > 0) {

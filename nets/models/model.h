@@ -65,6 +65,7 @@ struct ModelOptions {
   double lambda_gp = 10.0;                   // wgangp
   MemoryOptions memory;                      // memory_colorization
   int pool_size = 50;                        // image pool of D's fake inputs (0: none)
+  bool sync_bn = false;                      // data parallelism: batch norm over every rank's batch
   AdamOptions adam{2e-4, 0.5, 0.999, 1e-8};
   InitType init_type = InitType::normal;
   double init_gain = 0.02;
@@ -132,7 +133,8 @@ class Model {
 
   // Data parallelism: every network's weights and buffers become rank 0's, each optimizer averages
   // the gradients over the ranks before its step, and ranks other than 0 draw from random streams
-  // of their own (seeded from --seed and the rank). Call once, after create(), before training.
+  // of their own (seeded from --seed and the rank); with options().sync_bn every batch norm takes
+  // its training statistics over every rank's batch. Call once, after create(), before training.
   void use_communicator(distributed::Communicator& comm);
 
   const ModelOptions& options() const { return options_; }

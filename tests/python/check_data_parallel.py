@@ -139,6 +139,22 @@ for model, nets in [("pix2pix", ["G", "D"]), ("cycle_gan", ["G_A", "G_B", "D_A",
     check(np.mean(mean) <= 1e-5, f"{model}: the mean weight difference within 1e-5")
     check(control > 10 * worst, f"{model}: a changed batch moves the weights far more ({control:.3g})")
 
+# ---- batch norm: per rank by default, over every rank's batch with --sync_bn ----------------------------
+# With batch norm, 2 ranks × batch 2 normalise each half on its own: not 1 × 4. With --sync_bn the
+# statistics (and the backward's sums) are of all 4 images, and the run is 1 × 4's again, within the
+# tolerance above (the sums now also add the two ranks' halves in double).
+bn = ["--norm", "batch", "--pool_size", "0", "--no_dropout"]
+rc1, log1, _ = run([GAN_TRAIN] + tiny("pix2pix", "bn_1x4", "--batch_size", "4", *bn))
+rc2, log2, _ = run(mpirun(2) + [GAN_TRAIN] + tiny("pix2pix", "bn_2x2", "--batch_size", "2", *bn))
+rc3, log3, _ = run(mpirun(2) + [GAN_TRAIN] + tiny("pix2pix", "bn_2x2_sync", "--batch_size", "2", "--sync_bn", *bn))
+check(rc1 == 0 and rc2 == 0 and rc3 == 0, f"batch norm: 1×4, 2×2 and 2×2 --sync_bn train (exit {rc1}, {rc2}, {rc3})")
+if rc1 == 0 and rc2 == 0 and rc3 == 0:
+    per_rank = max(max_difference(weights("bn_1x4", n), weights("bn_2x2", n)) for n in ["G", "D"])
+    synced = max(max_difference(weights("bn_1x4", n), weights("bn_2x2_sync", n)) for n in ["G", "D"])
+    print(f"batch norm: 1×4 vs 2×2 per rank: max |Δ| {per_rank:.3g}; with --sync_bn: {synced:.3g}")
+    check(synced <= 8e-4, "with --sync_bn, 2 ranks × 2 train what 1 × 4 trains (within 8e-4)")
+    check(per_rank > 10 * max(synced, 1e-6), "without it, batch norm per rank trains something else")
+
 # ---- exact resume with 2 ranks ---------------------------------------------------------------------
 # CycleGAN with dropout and image pools: each rank's RNG and pools are part of the checkpoint.
 resume_args = ["--batch_size", "1", "--pool_size", "4", "--synthetic_train", "24"]
