@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "engine/distributed/communicator.h"
+#include "engine/distributed/gradient_reducer.h"
 #include "kernels/raw/optimizer.h"
 
 namespace pigment {
@@ -17,11 +17,22 @@ Adam::Adam(ParameterSet& params, AdamOptions options) : params_(&params), option
   exp_avg_sq_ = Tensor::zeros_like(params.flat_params());
 }
 
+Adam::~Adam() = default;
+
+void Adam::average_gradients_over(distributed::Communicator& comm) {
+  reducer_ = comm.world_size() > 1 ? std::make_unique<distributed::GradientReducer>(comm, *params_) : nullptr;
+}
+
+void Adam::zero_grad() {
+  if (reducer_) reducer_->reset();
+  params_->zero_grad();
+}
+
 void Adam::step() {
   ++step_;
   const Tensor& p = params_->flat_params();
   const Tensor& g = params_->flat_grads();
-  if (comm_) distributed::average_gradients(*comm_, g);
+  if (reducer_) reducer_->finish();
   if (p.is_cpu()) {
     visit_dtype(p.dtype(), [&]<class T>() {
       cpu::adam_step<T>(p.numel(), p.data<T>(), g.data<T>(), exp_avg_.data<T>(), exp_avg_sq_.data<T>(), options_.lr,

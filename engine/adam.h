@@ -4,11 +4,13 @@
 //   p ← p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε).
 // One call updates every parameter of a ParameterSet through its flat buffers: one kernel.
 #include <cstdint>
+#include <memory>
 
 #include "engine/parameters.h"
 
 namespace pigment::distributed {
 class Communicator;
+class GradientReducer;
 }
 
 namespace pigment {
@@ -24,13 +26,18 @@ class Adam {
  public:
   // Flattens `params` if needed; the moments start at zero.
   Adam(ParameterSet& params, AdamOptions options);
+  ~Adam();
+  Adam(const Adam&) = delete;
+  Adam& operator=(const Adam&) = delete;
 
-  // Data parallelism: with a communicator, step() first averages the gradients over its ranks
-  // (all-reduce in buckets, engine/distributed/communicator.h), so every rank takes the same step.
-  void average_gradients_over(distributed::Communicator* comm) { comm_ = comm; }
+  // Data parallelism: with a communicator of several ranks, the gradients are averaged over them —
+  // all-reduced in buckets as the backward pass completes them, finished before the step
+  // (engine/distributed/gradient_reducer.h) — so every rank takes the same step.
+  void average_gradients_over(distributed::Communicator& comm);
+  const distributed::GradientReducer* reducer() const { return reducer_.get(); }
 
   void step();
-  void zero_grad() { params_->zero_grad(); }
+  void zero_grad();
 
   double lr() const { return options_.lr; }
   void set_lr(double lr) { options_.lr = lr; }
@@ -44,7 +51,7 @@ class Adam {
 
  private:
   ParameterSet* params_;
-  distributed::Communicator* comm_ = nullptr;
+  std::unique_ptr<distributed::GradientReducer> reducer_;
   AdamOptions options_;
   std::int64_t step_ = 0;
   Tensor exp_avg_, exp_avg_sq_;

@@ -111,6 +111,7 @@ class AccumulateGrad final : public Node {
     } else {
       accumulate_into(current, g);  // in place: parameters' grads are views of a flat buffer
     }
+    if (leaf_->grad_accumulated) leaf_->grad_accumulated();
     return {};
   }
   const std::shared_ptr<detail::TensorImpl>& leaf() const { return leaf_; }

@@ -6,6 +6,7 @@
 // Copying a Tensor copies the handle: both names see the same data and the same autograd state,
 // as in PyTorch. clone() copies the data.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +36,9 @@ struct TensorImpl {
   std::weak_ptr<Node> grad_accumulator;  // leaves: the node that accumulates into grad
   std::shared_ptr<TensorImpl> grad;      // accumulated gradient of a leaf
   std::string name;                      // parameters carry their state_dict key
+  // Leaves: called after each accumulation into grad (data parallelism starts the all-reduce of a
+  // bucket whose gradients are all in: engine/distributed/gradient_reducer.h).
+  std::function<void()> grad_accumulated;
 };
 }  // namespace detail
 

@@ -12,9 +12,12 @@
 #include <thread>
 
 #include "engine/distributed/communicator.h"
+#include "engine/adam.h"
 #include "engine/distributed/factory.h"
+#include "engine/distributed/gradient_reducer.h"
 #include "engine/distributed/launch.h"
 #include "engine/distributed/tcp_rendezvous.h"
+#include "kernels/ops.h"
 #include "nets/models/model.h"
 #include "train/local_launch.h"
 
@@ -45,7 +48,90 @@ std::vector<std::byte> bytes_of(const std::string& s) {
   return {b.begin(), b.end()};
 }
 
+// Two ranks that are this process twice: an all-reduce doubles the values. It records what each
+// collective summed (its offset in the storage and size) and whether the test had called finish().
+class TwinCommunicator final : public Communicator {
+ public:
+  struct Call {
+    std::int64_t offset, count;
+    bool finishing;
+  };
+  std::vector<Call> calls;
+  bool finishing = false;
+
+  int rank() const override { return 0; }
+  int world_size() const override { return 2; }
+  std::string backend() const override { return "twin"; }
+  const Device& device() const override { return device_; }
+  std::unique_ptr<Work> all_reduce_sum(const Tensor& t, const std::string&) override {
+    calls.push_back({t.storage_offset(), t.numel(), finishing});
+    scale_flat(t, 2.0);
+    return make_single_communicator(device_)->all_reduce_sum(t, "");
+  }
+  void broadcast(const Tensor&, int, const std::string&) override {}
+  std::vector<std::vector<std::byte>> all_gather_bytes(std::span<const std::byte> b, const std::string&) override {
+    return {{b.begin(), b.end()}, {b.begin(), b.end()}};
+  }
+  std::vector<std::byte> broadcast_bytes(std::span<const std::byte> b, int, const std::string&) override {
+    return {b.begin(), b.end()};
+  }
+
+ private:
+  Device device_ = Device::cpu();
+};
+
 }  // namespace
+
+TEST_CASE("the gradient reducer sums each bucket as the backward pass completes it, in one order", "[distributed]") {
+  const Device cpu = Device::cpu();
+  ParameterSet params;
+  const Tensor a = params.add("a", Tensor::from_vector<float>({4}, {1, 2, 3, 4}, cpu));
+  const Tensor b = params.add("b", Tensor::from_vector<float>({3}, {1, -1, 2}, cpu));
+  const Tensor c = params.add("c", Tensor::from_vector<float>({5}, {0.5f, 1, 1.5f, 2, 2.5f}, cpu));
+  params.flatten();
+  TwinCommunicator twin;
+  // 16-byte buckets: c (20 bytes) alone, then b, then a — from the buffer's end.
+  distributed::GradientReducer reducer(twin, params, 16);
+  REQUIRE(reducer.buckets() == 3);
+  // loss = Σa·a·½ + Σ3b + Σc·c: gradients a, 3, 2c.
+  const Tensor three = Tensor::full({3}, 3.0, DType::f32, cpu);
+  const Tensor loss = add(add(scale(sum(mul(a, a)), 0.5), sum(mul(b, three))), sum(mul(c, c)));
+  loss.backward();
+  // Every bucket started during the backward pass, in the buffer's order from its end.
+  REQUIRE(twin.calls.size() == 3);
+  CHECK(reducer.started_during_backward() == 3);
+  CHECK(twin.calls[0].offset == 7);
+  CHECK(twin.calls[0].count == 5);
+  CHECK(twin.calls[1].offset == 4);
+  CHECK(twin.calls[2].offset == 0);
+  for (const auto& call : twin.calls) CHECK_FALSE(call.finishing);
+  twin.finishing = true;
+  reducer.finish();
+  // Summed by the twin (× 2), averaged over its 2 ranks: the process's own gradients.
+  CHECK(params.flat_grads().to_vector<float>() ==
+        std::vector<float>{1, 2, 3, 4, 3, 3, 3, 1, 2, 3, 4, 5});
+
+  // A parameter with no gradient holds its bucket, and those after it, until finish().
+  twin.calls.clear();
+  twin.finishing = false;
+  params.zero_grad();
+  reducer.reset();
+  scale(sum(mul(a, a)), 0.5).backward();  // a only: a is the last bucket, waiting behind c and b
+  CHECK(twin.calls.empty());
+  twin.finishing = true;
+  reducer.finish();
+  REQUIRE(twin.calls.size() == 3);
+  CHECK(twin.calls[2].finishing);
+  CHECK(params.flat_grads().to_vector<float>() == std::vector<float>{1, 2, 3, 4, 0, 0, 0, 0, 0, 0, 0, 0});
+
+  // A second accumulation before the step would come after its bucket was summed: refused.
+  reducer.reset();
+  params.zero_grad();
+  scale(sum(mul(c, c)), 1.0).backward();
+  CHECK_THAT(error_of([&] { scale(sum(mul(c, c)), 1.0).backward(); }),
+             Catch::Contains("gradient of 'c' was accumulated twice"));
+  reducer.reset();
+}
 
 TEST_CASE("a launch is read from mpirun's or torchrun's variables, and bad ones are named", "[distributed]") {
   CHECK(launch_from({}).launcher == Launcher::single);
@@ -165,7 +251,7 @@ TEST_CASE("gan-train's local launcher starts one process per GPU with torchrun's
   // Rank 1 fails: the others (which would run for a minute) are stopped, and its code returned.
   const auto start = std::chrono::steady_clock::now();
   const int code = train::run_local_ranks(
-      {{"/bin/sh", "-c", "if [ \"$RANK\" = 1 ]; then exit 3; fi; sleep 60"}, 3, std::chrono::seconds(5)});
+      {{"/bin/sh", "-c", "if [ \"$RANK\" = 1 ]; then exit 3; fi; exec sleep 60"}, 3, std::chrono::seconds(5)});
   CHECK(code == 3);
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(20));
   // Every child interrupted (130, having saved): 130, nobody stopped early.

@@ -42,7 +42,9 @@ Tensor narrow_flat(const Tensor& flat, std::int64_t first, std::int64_t count) {
   return Tensor::view_of(flat.storage(), flat.storage_offset() + first, {count}, flat.dtype());
 }
 
-void scale_in_place(const Tensor& t, double alpha) {
+}  // namespace
+
+void scale_flat(const Tensor& t, double alpha) {
   if (t.is_cpu()) {
     visit_dtype(t.dtype(), [&]<class T>() { cpu::scale_forward<T>(t.numel(), t.data<T>(), static_cast<T>(alpha), T(0), t.data<T>()); });
   } else if constexpr (kCudaBuilt) {
@@ -50,8 +52,6 @@ void scale_in_place(const Tensor& t, double alpha) {
                         t.data<float>());
   }
 }
-
-}  // namespace
 
 std::unique_ptr<Communicator> make_single_communicator(const Device& device) {
   return std::make_unique<SingleCommunicator>(device);
@@ -74,7 +74,7 @@ void average_gradients(Communicator& comm, const Tensor& flat_grads, std::size_t
                                           fmt::format("the gradient all-reduce (bucket {}, {} values)", b, count)));
   }
   for (auto& w : started) w->wait();
-  scale_in_place(flat_grads, 1.0 / world);
+  scale_flat(flat_grads, 1.0 / world);
 }
 
 std::vector<double> sum_over_ranks(Communicator& comm, std::span<const double> values, const std::string& what) {

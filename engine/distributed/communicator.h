@@ -70,7 +70,11 @@ std::unique_ptr<Communicator> make_single_communicator(const Device& device);
 
 // ---- What training builds on these collectives (engine/distributed/collectives.cpp) ----------
 
-// Averages `flat_grads` over the ranks: all-reduce sums in buckets of about `bucket_bytes`, all
+// t ← alpha·t in place (a contiguous float32/float64 tensor on any device).
+void scale_flat(const Tensor& t, double alpha);
+
+// Averages `flat_grads` over the ranks in one go, after the backward pass (the GradientReducer,
+// engine/distributed/gradient_reducer.h, does it during the backward): all-reduce sums in buckets of about `bucket_bytes`, all
 // started before the first is waited for, then × 1/world_size. Every rank ends with the same values.
 void average_gradients(Communicator& comm, const Tensor& flat_grads, std::size_t bucket_bytes = 25u << 20);
 

@@ -109,7 +109,7 @@ void Model::use_communicator(distributed::Communicator& comm) {
                 "and ranks would each grow a memory of their own. Train it without mpirun (or with -np 1)");
   for (const auto& [name, net] : networks_)
     for (const auto& [key, t] : net->state_dict()) comm.broadcast(t, 0, "the broadcast of " + name + "." + key);
-  for (auto& [name, adam] : optimizers_) adam->average_gradients_over(&comm);
+  for (auto& [name, adam] : optimizers_) adam->average_gradients_over(comm);
   if (options_.sync_bn)
     for (const auto& [name, net] : networks_)
       net->root().visit([&](Module& m) {
