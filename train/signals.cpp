@@ -18,7 +18,7 @@ extern "C" void on_interrupt(int) {
   [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, message, sizeof message - 1);
 }
 
-struct sigaction g_previous_int, g_previous_term, g_previous_hup;
+struct sigaction g_previous_int, g_previous_term, g_previous_hup, g_previous_usr1;
 }  // namespace
 
 InterruptHandler::InterruptHandler() {
@@ -29,12 +29,14 @@ InterruptHandler::InterruptHandler() {
   sigaction(SIGINT, &action, &g_previous_int);
   sigaction(SIGTERM, &action, &g_previous_term);
   sigaction(SIGHUP, &action, &g_previous_hup);  // the terminal closed, ssh dropped, tmux killed: save too
+  sigaction(SIGUSR1, &action, &g_previous_usr1);  // a batch system's warning; mpirun forwards it to every rank
 }
 
 InterruptHandler::~InterruptHandler() {
   sigaction(SIGINT, &g_previous_int, nullptr);
   sigaction(SIGTERM, &g_previous_term, nullptr);
   sigaction(SIGHUP, &g_previous_hup, nullptr);
+  sigaction(SIGUSR1, &g_previous_usr1, nullptr);
 }
 
 bool InterruptHandler::requested() const { return g_interrupts.load() > 0; }

@@ -272,6 +272,27 @@ if victim:
     except ProcessLookupError:
         pass
 
+# Stopping with a save: SIGUSR1 to mpirun (forwarded to every rank), and Ctrl-C with the time
+# Open MPI gives the ranks raised (Ctrl-C to mpirun: SIGTERM to the ranks after T seconds, SIGKILL
+# after 2T; T = odls_base_sigkill_timeout, 1 by default). The ranks
+# agree to stop at the same step; rank 0 saves 'latest' with every rank's state.
+for how, extra_mpirun in [("usr1", []), ("ctrl_c", ["--mca", "odls_base_sigkill_timeout", "5"])]:
+    log = os.path.join(WORK, how + ".log")
+    args = tiny("pix2pix", how, "--synthetic_train", "4000", "--print_freq", "2", "--save_latest_freq", "100000")
+    p = subprocess.Popen(mpirun(2) + extra_mpirun + [GAN_TRAIN] + args, stdout=open(log, "w"), stderr=subprocess.STDOUT,
+                         env=ENV, start_new_session=True)
+    if wait_for_training(log):
+        p.send_signal(signal.SIGUSR1 if how == "usr1" else signal.SIGINT)
+        ended = end_within(p, 60)
+        text = open(log).read()
+        state = os.path.join(WORK, how, "latest_state.safetensors")
+        # (After Ctrl-C mpirun is tearing the job down and may drop the ranks' last lines; the state
+        # file, which no periodic save wrote here, is the proof.)
+        check(ended and os.path.exists(state) and (how != "usr1" or "saved 'latest'" in text),
+              f"{how}: 2 ranks stop after a save (exit {p.returncode})")
+        if os.path.exists(state):
+            check(read_safetensors(state)[1].get("world_size") == "2", f"{how}: the checkpoint holds both ranks' state")
+
 # Options that differ between the ranks: refused at start (MPMD launch, one rank with another --lr).
 cmd = mpirun(1) + [GAN_TRAIN] + tiny("pix2pix", "mismatch", "--lr", "0.0002") + [":", "-np", "1", GAN_TRAIN] + \
     tiny("pix2pix", "mismatch", "--lr", "0.001")
