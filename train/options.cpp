@@ -389,7 +389,7 @@ struct Parser {
     r.number("synthetic_test", d.synthetic_test, "built-in data: synthetic test scenes", {1});
     r.flag("no_progress", o.no_progress, "no progress bar, even on a terminal");
     r.flag("sync_bn", m.sync_bn,
-           "data parallelism: batch norm takes its statistics over every process's batch (CPU backend); "
+           "data parallelism: batch norm takes its statistics over every process's batch; "
            "default: per process, as PyTorch's DDP");
     r.number("dist_timeout", o.dist_timeout,
              "data parallelism: seconds a rank waits in a collective (for a rank that died or hangs) before every "

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "kernels/ops/spec.h"
+#include "kernels/raw/pointwise.h"
+#include "kernels/raw/reduce.h"
 
 namespace pigment {
 
@@ -52,6 +54,105 @@ void synchronised_backward(distributed::Communicator& comm, double count, std::i
   cpu::batch_norm_input_gradient<T>(n, c, plane, dy, x, mean, rstd, gamma, sums.data(), sums.data() + c, count, dx);
 }
 
+// The same two rules on the CUDA backend, composed of its raw kernels (channel sums by reduce_sum,
+// centring and per-channel affine maps by batch_norm_apply), the per-channel numbers on the host
+// between the all-reduces. `like` gives the context for the copies and the device for scratch.
+std::vector<float> to_host(const Tensor& like, const float* device, std::int64_t n) {
+  std::vector<float> host(static_cast<std::size_t>(n));
+  like.context().copy_to_host(host.data(), device, host.size() * sizeof(float));
+  return host;
+}
+void to_device(const Tensor& like, float* device, const std::vector<float>& host) {
+  like.context().copy_from_host(device, host.data(), host.size() * sizeof(float));
+}
+
+double synchronised_statistics_cuda(distributed::Communicator& comm, CudaContext& ctx, const Tensor& x, double eps,
+                                    double momentum, float* mean, float* rstd, float* running_mean,
+                                    float* running_var) {
+  const std::int64_t n = x.dim(0), c = x.dim(1), plane = x.dim(2) * x.dim(3);
+  const std::size_t channels = static_cast<std::size_t>(c);
+  const Shape full{n, c, plane}, reduced{1, c, 1};
+  Tensor sums = Tensor::empty({c}, DType::f32, x.device());
+  cuda::reduce_sum(ctx, full, reduced, x.data<float>(), sums.data<float>(), 1.0);
+  std::vector<double> totals(channels + 1);
+  const std::vector<float> local = to_host(x, sums.data<float>(), c);
+  std::copy(local.begin(), local.end(), totals.begin());
+  totals.back() = static_cast<double>(n * plane);
+  totals = distributed::sum_over_ranks(comm, totals, "synchronised batch norm's sums");
+  const double count = totals.back();
+  std::vector<float> mean_h(channels), ones(channels, 1.0f);
+  for (std::size_t ch = 0; ch < channels; ++ch) mean_h[ch] = static_cast<float>(totals[ch] / count);
+  to_device(x, mean, mean_h);
+  // Σ(x − μ)²: centre (a batch-norm apply with rstd 1), square, sum.
+  Tensor centred = Tensor::empty(x.shape(), DType::f32, x.device());
+  to_device(x, rstd, ones);
+  cuda::batch_norm_apply(ctx, n, c, plane, x.data<float>(), mean, rstd, nullptr, nullptr, centred.data<float>());
+  cuda::mul_forward(ctx, x.numel(), centred.data<float>(), centred.data<float>(), centred.data<float>());
+  cuda::reduce_sum(ctx, full, reduced, centred.data<float>(), sums.data<float>(), 1.0);
+  const std::vector<float> local_squares = to_host(x, sums.data<float>(), c);
+  std::vector<double> squares(local_squares.begin(), local_squares.end());
+  squares = distributed::sum_over_ranks(comm, squares, "synchronised batch norm's squares");
+  std::vector<float> rstd_h(channels);
+  for (std::size_t ch = 0; ch < channels; ++ch) rstd_h[ch] = static_cast<float>(1.0 / std::sqrt(squares[ch] / count + eps));
+  to_device(x, rstd, rstd_h);
+  if (running_mean) {
+    std::vector<float> rm = to_host(x, running_mean, c), rv = to_host(x, running_var, c);
+    for (std::size_t ch = 0; ch < channels; ++ch) {
+      rm[ch] = static_cast<float>((1 - momentum) * rm[ch] + momentum * mean_h[ch]);
+      rv[ch] = static_cast<float>((1 - momentum) * rv[ch] + momentum * squares[ch] / (count - 1));
+    }
+    to_device(x, running_mean, rm);
+    to_device(x, running_var, rv);
+  }
+  return count;
+}
+
+// dx = a·dy + b + k·x̂ per channel, with a = r·γ, b = −r·γ·Σdy/M, k = −r·γ·Σ(dy·x̂)/M.
+void synchronised_backward_cuda(distributed::Communicator& comm, CudaContext& ctx, double count, const Tensor& dy,
+                                const Tensor& x, const Tensor& mean, const Tensor& rstd, const Tensor& gamma,
+                                const Tensor& dx, const Tensor& dgamma, const Tensor& dbeta) {
+  const std::int64_t n = x.dim(0), c = x.dim(1), plane = x.dim(2) * x.dim(3);
+  const std::size_t channels = static_cast<std::size_t>(c);
+  Tensor local_dgamma = Tensor::empty({c}, DType::f32, x.device()), local_dbeta = Tensor::empty_like(local_dgamma);
+  cuda::batch_norm_backward(ctx, n, c, plane, true, dy.data<float>(), x.data<float>(), mean.data<float>(),
+                            rstd.data<float>(), gamma.defined() ? gamma.data<float>() : nullptr, nullptr,
+                            local_dgamma.data<float>(), local_dbeta.data<float>());
+  if (dgamma.defined()) dgamma.copy_from(local_dgamma);
+  if (dbeta.defined()) dbeta.copy_from(local_dbeta);
+  if (!dx.defined()) return;
+  const std::vector<float> sum_dy = to_host(x, local_dbeta.data<float>(), c);
+  const std::vector<float> sum_dy_xhat = to_host(x, local_dgamma.data<float>(), c);
+  std::vector<double> sums(2 * channels);
+  for (std::size_t ch = 0; ch < channels; ++ch) {
+    sums[ch] = sum_dy[ch];
+    sums[channels + ch] = sum_dy_xhat[ch];
+  }
+  sums = distributed::sum_over_ranks(comm, sums, "synchronised batch norm's gradient sums");
+  const std::vector<float> r = to_host(x, rstd.data<float>(), c);
+  const std::vector<float> g = gamma.defined() ? to_host(x, gamma.data<float>(), c) : std::vector<float>(channels, 1.0f);
+  std::vector<float> a(channels), b(channels), rk(channels), zeros(channels, 0.0f);
+  for (std::size_t ch = 0; ch < channels; ++ch) {
+    const double rg = static_cast<double>(r[ch]) * static_cast<double>(g[ch]);
+    a[ch] = static_cast<float>(rg);
+    b[ch] = static_cast<float>(-rg * sums[ch] / count);
+    rk[ch] = static_cast<float>(r[ch] * (-rg * sums[channels + ch] / count));  // r·k: x̂·k = (x − μ)·r·k
+  }
+  Tensor coefficients = Tensor::empty({4, c}, DType::f32, x.device());
+  float* a_d = coefficients.data<float>();
+  float* b_d = a_d + c;
+  float* rk_d = b_d + c;
+  float* zeros_d = rk_d + c;
+  to_device(x, a_d, a);
+  to_device(x, b_d, b);
+  to_device(x, rk_d, rk);
+  to_device(x, zeros_d, zeros);
+  cuda::batch_norm_apply(ctx, n, c, plane, dy.data<float>(), zeros_d, a_d, nullptr, b_d, dx.data<float>());
+  Tensor xhat_k = Tensor::empty(x.shape(), DType::f32, x.device());
+  cuda::batch_norm_apply(ctx, n, c, plane, x.data<float>(), mean.data<float>(), rk_d, nullptr, nullptr,
+                         xhat_k.data<float>());
+  cuda::add_forward(ctx, x.numel(), dx.data<float>(), xhat_k.data<float>(), dx.data<float>());
+}
+
 }  // namespace
 
 Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
@@ -79,10 +180,6 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
   Tensor rstd = Tensor::empty({c}, x.dtype(), x.device());
   Tensor y = run.output(x.shape());
   distributed::Communicator* sync = p.training ? p.sync : nullptr;
-  if (sync && sync->world_size() == 1 && x.is_cuda()) sync = nullptr;  // one rank: the plain rule is the same
-  PIGMENT_CHECK(!sync || !x.is_cuda(),
-                "{}: synchronised batch norm (--sync_bn) runs on the CPU backend so far; on GPUs batch norm is per "
-                "rank (leave --sync_bn out, or use --norm instance)", op);
   double count = static_cast<double>(n * plane);  // the values each channel's statistics are over
   run.kernels(
       [&]<class T>() {
@@ -116,7 +213,11 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
                                  y.data<T>());
       },
       [&](auto& ctx) {
-        if (p.training)
+        if (sync)
+          count = synchronised_statistics_cuda(*sync, ctx, x, p.eps, p.momentum, mean.data<float>(),
+                                               rstd.data<float>(), data_or_null<float>(running_mean),
+                                               data_or_null<float>(running_var));
+        else if (p.training)
           cuda::batch_norm_statistics(ctx, n, c, plane, x.data<float>(), static_cast<float>(p.eps), p.momentum,
                                       mean.data<float>(), rstd.data<float>(), data_or_null<float>(running_mean),
                                       data_or_null<float>(running_var));
@@ -146,6 +247,10 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
                                         data_or_null<T>(dbeta));
         },
         [&](auto& cuda_ctx) {
+          if (sync) {
+            synchronised_backward_cuda(*sync, cuda_ctx, count, dy, xs, mu, r, g, dx, dgamma, dbeta);
+            return;
+          }
           cuda::batch_norm_backward(cuda_ctx, n, c, plane, training, dy.data<float>(), xs.data<float>(),
                                     mu.data<float>(), r.data<float>(), data_or_null<float>(g), data_or_null<float>(dx),
                                     data_or_null<float>(dgamma), data_or_null<float>(dbeta));

@@ -49,7 +49,8 @@ Tensor instance_norm(const Tensor& x, const Tensor& gamma = Tensor(), const Tens
 // — Σx, then Σ(x − μ)², and the count added over the ranks (two all-reduces) — and so is the
 // backward's: with Σdy and Σdy·x̂ added over the ranks, each rank's dx is its share of the gradient
 // of the sum of the ranks' losses (PyTorch's SyncBatchNorm); dγ, dβ stay this rank's, averaged with
-// the other gradients. One rank (a single communicator) computes exactly the plain rule.
+// the other gradients. One rank (a single communicator) computes exactly the plain rule. The CUDA
+// backend composes the same rules of its raw kernels, the per-channel numbers on the host.
 struct BatchNormParams {
   bool training = true;
   double momentum = 0.1;

@@ -225,6 +225,21 @@ void batch_norm_apply(std::int64_t n, std::int64_t c, std::int64_t plane, const 
   });
 }
 
+// Channel ch of batch norm's dx = r·(γ·dy − mean_g − x̂·mean_gx), x̂ = (x − μ)·r.
+template <class T>
+void batch_norm_channel_dx(std::int64_t n, std::int64_t c, std::int64_t plane, std::int64_t ch, const T* dy,
+                           const T* x, double mu, double r, double gam, double mean_g, double mean_gx, T* dx) {
+    for (std::int64_t b = 0; b < n; ++b) {
+      const T* g_out = dy + (b * c + ch) * plane;
+      const T* in = x + (b * c + ch) * plane;
+      T* g_in = dx + (b * c + ch) * plane;
+      for (std::int64_t i = 0; i < plane; ++i) {
+        const double xhat = (static_cast<double>(in[i]) - mu) * r;
+        g_in[i] = static_cast<T>(r * (gam * static_cast<double>(g_out[i]) - mean_g - xhat * mean_gx));
+      }
+    }
+}
+
 template <class T>
 void batch_norm_backward(std::int64_t n, std::int64_t c, std::int64_t plane, bool training, const T* dy, const T* x,
                          const T* mean, const T* rstd, const T* gamma, T* dx, T* dgamma, T* dbeta) {
@@ -246,15 +261,7 @@ void batch_norm_backward(std::int64_t n, std::int64_t c, std::int64_t plane, boo
     if (!dx) return;
     const double mean_g = training ? gam * s / count : 0.0;
     const double mean_gx = training ? gam * sx / count : 0.0;
-    for (std::int64_t b = 0; b < n; ++b) {
-      const T* g_out = dy + (b * c + ch) * plane;
-      const T* in = x + (b * c + ch) * plane;
-      T* g_in = dx + (b * c + ch) * plane;
-      for (std::int64_t i = 0; i < plane; ++i) {
-        const double xhat = (static_cast<double>(in[i]) - mu) * r;
-        g_in[i] = static_cast<T>(r * (gam * static_cast<double>(g_out[i]) - mean_g - xhat * mean_gx));
-      }
-    }
+    batch_norm_channel_dx(n, c, plane, ch, dy, x, mu, r, gam, mean_g, mean_gx, dx);
   });
 }
 
@@ -283,15 +290,7 @@ void batch_norm_input_gradient(std::int64_t n, std::int64_t c, std::int64_t plan
     const double mu = static_cast<double>(mean[ch]), r = static_cast<double>(rstd[ch]);
     const double gam = gamma ? static_cast<double>(gamma[ch]) : 1.0;
     const double mean_g = gam * sum_dy[ch] / count, mean_gx = gam * sum_dy_xhat[ch] / count;
-    for (std::int64_t b = 0; b < n; ++b) {
-      const T* g_out = dy + (b * c + ch) * plane;
-      const T* in = x + (b * c + ch) * plane;
-      T* g_in = dx + (b * c + ch) * plane;
-      for (std::int64_t i = 0; i < plane; ++i) {
-        const double xhat = (static_cast<double>(in[i]) - mu) * r;
-        g_in[i] = static_cast<T>(r * (gam * static_cast<double>(g_out[i]) - mean_g - xhat * mean_gx));
-      }
-    }
+    batch_norm_channel_dx(n, c, plane, ch, dy, x, mu, r, gam, mean_g, mean_gx, dx);
   });
 }
 

@@ -9,7 +9,6 @@ output). Exit 0: every output agrees; 1: a mismatch or an error; 77: PyTorch is 
 (CTest reports the test as skipped)."""
 import json
 import os
-import struct
 import sys
 
 try:
@@ -21,23 +20,12 @@ except ImportError:
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from reference_nets import build  # noqa: E402
+from safetensors_numpy import read_safetensors as read_numpy_safetensors  # noqa: E402
 
 
 def read_safetensors(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n])
-    base = 8 + n
-    out = {}
-    for key, entry in header.items():
-        if key == "__metadata__":
-            continue
-        begin, end = entry["data_offsets"]
-        dtype = {"F32": np.float32, "F64": np.float64}[entry["dtype"]]
-        out[key] = torch.from_numpy(np.frombuffer(data[base + begin:base + end], dtype=dtype).copy()).reshape(
-            entry["shape"])
-    return out
+    tensors, _ = read_numpy_safetensors(path)
+    return {key: torch.from_numpy(a.copy()) for key, a in tensors.items()}
 
 
 def main():

@@ -11,17 +11,18 @@ tiny instance-norm models on the built-in scenes:
     rank 0 name it after --dist_timeout; options that differ between ranks are refused at start;
   - torchrun's variables on the CPU are refused, naming mpirun.
     check_data_parallel.py BIN_DIR WORK_DIR"""
-import json
 import os
 import re
 import shutil
 import signal
-import struct
 import subprocess
 import sys
 import time
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from safetensors_numpy import read_safetensors  # noqa: E402
 
 BIN, WORK = sys.argv[1], sys.argv[2]
 GAN_TRAIN = os.path.join(BIN, "gan-train")
@@ -64,22 +65,6 @@ def run(cmd, timeout=300):
     t = time.time()
     p = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=timeout)
     return p.returncode, p.stdout + p.stderr, time.time() - t
-
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8 : 8 + n])
-    base = 8 + n
-    out = {}
-    for key, entry in header.items():
-        if key == "__metadata__":
-            continue
-        dtype = {"F32": np.float32, "F64": np.float64, "I64": np.int64}[entry["dtype"]]
-        a, b = entry["data_offsets"]
-        out[key] = np.frombuffer(data[base + a : base + b], dtype=dtype).reshape(entry["shape"])
-    return out, header.get("__metadata__", {})
 
 
 def weights(name, net):
@@ -238,39 +223,44 @@ def end_within(p, seconds):
         return False
 
 
-# A killed rank: Open MPI sees it die and ends the job, naming the rank.
-p, log = start_long_run("killed")
-started = wait_for_training(log)
-victim = rank_pid(p.pid, 1)
-check(started and victim is not None, "a long 2-rank run is under way (rank 1 found)")
-if victim:
+def signal_rank_1(name, sig, *extra):
+    """Starts a long 2-rank run, sends rank 1 `sig` once training is under way; returns whether the
+    run ended within 60 s, how long that took, its exit status and its output (None if rank 1 was
+    not found)."""
+    p, log = start_long_run(name, *extra)
+    started = wait_for_training(log)
+    victim = rank_pid(p.pid, 1)
+    check(started and victim is not None, f"{name}: a long 2-rank run is under way (rank 1 found)")
+    if not victim:
+        end_within(p, 1)
+        return None
     t = time.time()
-    os.kill(victim, signal.SIGKILL)
+    os.kill(victim, sig)
     ended = end_within(p, 60)
-    text = open(log).read()
-    check(ended and p.returncode != 0, f"killing rank 1 ends the run ({time.time() - t:.1f} s, exit {p.returncode})")
+    took = time.time() - t
+    try:
+        os.kill(victim, signal.SIGKILL)  # a stopped rank that outlived its job
+    except ProcessLookupError:
+        pass
+    return ended, took, p.returncode, open(log).read()
+
+
+# A killed rank: Open MPI sees it die and ends the job, naming the rank.
+result = signal_rank_1("killed", signal.SIGKILL)
+if result:
+    ended, took, code, text = result
+    check(ended and code != 0, f"killing rank 1 ends the run ({took:.1f} s, exit {code})")
     check("rank 1" in text, "the message names rank 1: " + " | ".join(l for l in text.splitlines() if "rank 1" in l)[:300])
 
 # A stopped rank (SIGSTOP: alive but hung): rank 0 gives up after --dist_timeout, naming it.
-p, log = start_long_run("stopped", "--dist_timeout", "5")
-started = wait_for_training(log)
-victim = rank_pid(p.pid, 1)
-check(started and victim is not None, "a long 2-rank run with --dist_timeout 5 is under way")
-if victim:
-    t = time.time()
-    os.kill(victim, signal.SIGSTOP)
-    ended = end_within(p, 60)
-    took = time.time() - t
-    text = open(log).read()
-    check(ended and p.returncode != 0, f"stopping rank 1 ends the run ({took:.1f} s, exit {p.returncode})")
+result = signal_rank_1("stopped", signal.SIGSTOP, "--dist_timeout", "5")
+if result:
+    ended, took, code, text = result
+    check(ended and code != 0, f"stopping rank 1 ends the run ({took:.1f} s, exit {code})")
     check(took < 40, "within the timeout and the abort's grace")
     named = re.search(r"rank 0 waited \d+ s in .*: rank 1 (never reached it|reached it and then fell silent)", text)
     check(named is not None, "rank 0 names the hung rank: " +
           " | ".join(l for l in text.splitlines() if "rank 0 waited" in l)[:400])
-    try:
-        os.kill(victim, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 # Stopping with a save: SIGUSR1 to mpirun (forwarded to every rank), and Ctrl-C with the time
 # Open MPI gives the ranks raised (Ctrl-C to mpirun: SIGTERM to the ranks after T seconds, SIGKILL
