@@ -8,21 +8,26 @@
 namespace pigment::train {
 
 namespace {
-// A signal handler can reach nothing but static storage: this flag (and the handlers it replaced)
-// are the one piece of global state in Pigment; only the handler and InterruptHandler touch them.
+// A signal handler can reach nothing but static storage: these flags (and the handlers they
+// replaced) are the one piece of global state in Pigment, with gan-train --gpu_ids's forwarding
+// flag (train/local_launch.cpp); only the handler and InterruptHandler touch them.
 std::atomic<int> g_interrupts{0};
+std::atomic<bool> g_announce{true};
 
 extern "C" void on_interrupt(int) {
   if (g_interrupts.fetch_add(1) >= 1) _exit(130);  // the second Ctrl-C: leave now
   const char message[] = "\ngan-train: interrupted; saving a checkpoint after this step (Ctrl-C again to quit at once)\n";
-  [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, message, sizeof message - 1);
+  if (g_announce.load()) {
+    [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, message, sizeof message - 1);
+  }
 }
 
 struct sigaction g_previous_int, g_previous_term, g_previous_hup, g_previous_usr1;
 }  // namespace
 
-InterruptHandler::InterruptHandler() {
+InterruptHandler::InterruptHandler(bool announce) {
   g_interrupts = 0;
+  g_announce = announce;
   struct sigaction action {};
   action.sa_handler = on_interrupt;
   sigemptyset(&action.sa_mask);

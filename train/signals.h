@@ -8,7 +8,9 @@ namespace pigment::train {
 
 class InterruptHandler {
  public:
-  InterruptHandler();   // installs the handlers
+  // Installs the handlers; `announce`: say on stderr that a save follows (rank 0 of a data-parallel
+  // run only, the others stop with it silently).
+  explicit InterruptHandler(bool announce = true);
   ~InterruptHandler();  // restores the previous ones
   InterruptHandler(const InterruptHandler&) = delete;
   InterruptHandler& operator=(const InterruptHandler&) = delete;

@@ -212,7 +212,7 @@ class Run {
       tensorboard_ = std::make_unique<TensorBoardWriter>(dir_);
       tensorboard_->start_session(progress_.total_iters + 1);
     }
-    InterruptHandler interrupt;
+    InterruptHandler interrupt(root_);
     const auto run_start = Clock::now();
     const std::int64_t images_at_start = progress_.total_iters;
     const std::int64_t images_per_epoch = loader_->batches_per_epoch() * o_.data.batch_size * world_;
