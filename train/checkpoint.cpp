@@ -150,13 +150,18 @@ void save_checkpoint(const fs::path& dir, const std::string& tag, const nets::Mo
   write_file_atomically(state_file(dir, tag), serialize_safetensors(state, meta));  // last: it commits the generation
 }
 
-LoadedCheckpoint load_checkpoint(const fs::path& dir, const std::string& tag, nets::Model& model,
-                                 LrScheduler& scheduler, RankPlace place, const std::vector<std::byte>* state_bytes) {
+fs::path existing_state_file(const fs::path& dir, const std::string& tag) {
   const fs::path file = state_file(dir, tag);
-  PIGMENT_CHECK(state_bytes || fs::exists(file),
+  PIGMENT_CHECK(fs::exists(file),
                 "--continue_train: no training state '{}' (checkpoints of --epoch {} are not there; run without "
                 "--continue_train to start afresh, or pass the --epoch of an existing checkpoint)",
                 file.string(), tag);
+  return file;
+}
+
+LoadedCheckpoint load_checkpoint(const fs::path& dir, const std::string& tag, nets::Model& model,
+                                 LrScheduler& scheduler, RankPlace place, const std::vector<std::byte>* state_bytes) {
+  const fs::path file = state_bytes ? state_file(dir, tag) : existing_state_file(dir, tag);
   // On the host: the loads below copy to the device.
   const SafetensorsContents c =
       state_bytes ? finite_contents(parse_safetensors(*state_bytes, file.string(), Device::cpu()), file)
@@ -169,30 +174,26 @@ LoadedCheckpoint load_checkpoint(const fs::path& dir, const std::string& tag, ne
                 std::string(nets::kModelNames.name(model.options().kind)), saved_model);
   for (const auto& [name, net] : model.networks())
     net->load_state_dict(network_of_state(c.tensors, name), file.string() + " (network " + name + ")");
-  TensorList fresh_tensors;  // this rank's own state before loading, kept where the file has none for it
-  Metadata fresh_metadata;
-  if (place.rank > 0) model.save_rank_state(fresh_tensors, fresh_metadata);
-  model.load_training_state(c.tensors, c.metadata);  // rank 0's rank state (below: another rank's)
   LoadedCheckpoint loaded;
-  const auto saved_world = c.metadata.find("world_size");
-  loaded.saved_world_size = saved_world == c.metadata.end()
-                                ? 1
-                                : metadata_number<int>(c.metadata, "world_size", file.string());
+  loaded.saved_world_size =
+      c.metadata.contains("world_size") ? metadata_number<int>(c.metadata, "world_size", file.string()) : 1;
   loaded.exact = loaded.saved_world_size == place.world_size;
-  if (place.rank > 0) {
-    if (loaded.exact) {
-      const std::string prefix = fmt::format("rank{}.", place.rank);
-      TensorList tensors;
-      Metadata metadata;
-      for (const auto& [key, t] : c.tensors)
-        if (key.starts_with(prefix)) tensors.emplace_back(key.substr(prefix.size()), t);
-      for (const auto& [key, value] : c.metadata)
-        if (key.starts_with(prefix)) metadata[key.substr(prefix.size())] = value;
-      model.load_rank_state(tensors, metadata);
-    } else {
-      model.load_rank_state(fresh_tensors, fresh_metadata);
-    }
+  // The state the file has for this rank: its own under "rank<r>." when the world size matches;
+  // else a rank other than 0 keeps what it has (its fresh stream, empty pools), not rank 0's.
+  TensorList rank_tensors;
+  Metadata rank_metadata;
+  const bool own_rank_state = place.rank > 0;
+  if (own_rank_state && loaded.exact) {
+    const std::string prefix = fmt::format("rank{}.", place.rank);
+    for (const auto& [key, t] : c.tensors)
+      if (key.starts_with(prefix)) rank_tensors.emplace_back(key.substr(prefix.size()), t);
+    for (const auto& [key, value] : c.metadata)
+      if (key.starts_with(prefix)) rank_metadata[key.substr(prefix.size())] = value;
+  } else if (own_rank_state) {
+    model.save_rank_state(rank_tensors, rank_metadata);
   }
+  model.load_training_state(c.tensors, c.metadata);  // with rank 0's rank state …
+  if (own_rank_state) model.load_rank_state(rank_tensors, rank_metadata);  // … replaced by this rank's
   scheduler.load(c.metadata);
   Progress& p = loaded.progress;
   p.epoch = metadata_number<std::int64_t>(c.metadata, "epoch", file.string());

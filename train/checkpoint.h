@@ -68,6 +68,9 @@ void save_checkpoint(const std::filesystem::path& dir, const std::string& tag, c
 // rank state; another world size takes rank 0's weights, optimizer and schedule (ranks other than 0
 // keep their fresh random streams and empty pools) and `exact` is false. `state_bytes`, when given,
 // are the state file's bytes (rank 0 reads the file and broadcasts it: no shared filesystem needed).
+// <tag>_state.safetensors in `dir`; an error naming the fix when there is none.
+std::filesystem::path existing_state_file(const std::filesystem::path& dir, const std::string& tag);
+
 struct LoadedCheckpoint {
   Progress progress;
   int saved_world_size = 1;

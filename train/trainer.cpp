@@ -324,14 +324,7 @@ class Run {
   LoadedCheckpoint resume() {
     if (world_ == 1) return load_checkpoint(dir_, o_.epoch, *model_, *scheduler_);
     std::vector<std::byte> bytes;
-    if (root_) {
-      const std::filesystem::path file = dir_ / (o_.epoch + "_state.safetensors");
-      PIGMENT_CHECK(std::filesystem::exists(file),
-                    "--continue_train: no training state '{}' (checkpoints of --epoch {} are not there; run without "
-                    "--continue_train to start afresh, or pass the --epoch of an existing checkpoint)",
-                    file.string(), o_.epoch);
-      bytes = read_file(file);
-    }
+    if (root_) bytes = read_file(existing_state_file(dir_, o_.epoch));
     bytes = comm_->broadcast_bytes(bytes, 0, "the broadcast of the checkpoint to resume from");
     return load_checkpoint(dir_, o_.epoch, *model_, *scheduler_, {comm_->rank(), world_}, &bytes);
   }

@@ -68,12 +68,15 @@ void GradientReducer::finish() {
   finishing_ = false;
   for (Bucket& b : buckets_) b.work->wait();
   scale_flat(params_.flat_grads(), 1.0 / comm_.world_size());
-  const std::size_t early = started_early_;
-  reset();
-  started_early_ = early;
+  rearm();  // started_during_backward() still tells of this step
 }
 
 void GradientReducer::reset() {
+  rearm();
+  started_early_ = 0;
+}
+
+void GradientReducer::rearm() {
   for (Bucket& b : buckets_) {
     if (b.work) b.work->wait();
     b.work.reset();
@@ -81,7 +84,6 @@ void GradientReducer::reset() {
   }
   std::fill(ready_.begin(), ready_.end(), false);
   next_ = 0;
-  started_early_ = 0;
 }
 
 }  // namespace pigment::distributed

@@ -43,6 +43,7 @@ class GradientReducer {
     std::unique_ptr<Work> work;         // started
   };
   void gradient_ready(std::size_t parameter);
+  void rearm();  // every bucket waited for and waiting again, no gradient in
   void start_ready_buckets();
   void start(Bucket& b);
 

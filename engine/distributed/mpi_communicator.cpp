@@ -242,14 +242,15 @@ class MpiCommunicator final : public Communicator {
                        sequence_, who);
   }
 
+  // Every rank knows `bytes` (a size broadcast first, or a tensor's): nothing to send is no
+  // collective on any rank.
   void broadcast_raw(std::byte* data, std::size_t bytes, int root, const std::string& what) {
-    for (std::size_t first = 0; first < bytes || first == 0; first += kChunkBytes) {
+    for (std::size_t first = 0; first < bytes; first += kChunkBytes) {
       const std::size_t n = std::min(kChunkBytes, bytes - first);
       arrive();
       MPI_Request request;
       check_mpi(MPI_Ibcast(data + first, static_cast<int>(n), MPI_BYTE, root, comm_, &request), "MPI_Ibcast");
       wait(request, what);
-      if (bytes == 0) break;
     }
   }
 
